@@ -1,0 +1,2 @@
+"""deepcareer."""
+__version__ = "0.1.0"

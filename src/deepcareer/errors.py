@@ -1,0 +1,60 @@
+"""One exception hierarchy for everything deepcareer raises on purpose.
+
+::
+
+    DeepcareerError                 base: the CLI prints .message, exits with .exit_code
+    ├── UsageError                  the command was called wrongly (exit 2)
+    ├── ContentError                an exercise folder is malformed (author's bug)
+    │   └── ExerciseNotFound        no exercise with that id (exit 2)
+    ├── StoreError                  the progress database cannot be used
+    │   ├── StoreCorruptError       the file is damaged; a copy was kept
+    │   └── StoreMissingError       the home was initialised but the file is gone
+    └── GradingError                the grader itself failed (not the learner's code)
+
+A learner's mistake (syntax error, wrong answer, infinite loop) is *not* an
+exception: it is a report with status ``error``, ``fail`` or ``timeout``.
+"""
+
+from __future__ import annotations
+
+
+class DeepcareerError(Exception):
+    """Base class; ``message`` is written for a person, not a developer."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(DeepcareerError):
+    """The command or call was used wrongly."""
+
+    exit_code = 2
+
+
+class ContentError(DeepcareerError):
+    """Course content is malformed (an author's mistake, found by validation)."""
+
+
+class ExerciseNotFound(ContentError):
+    """No exercise has the requested id."""
+
+    exit_code = 2
+
+
+class StoreError(DeepcareerError):
+    """The progress database cannot be opened or written."""
+
+
+class StoreCorruptError(StoreError):
+    """The database file is damaged; a copy was kept, nothing was reset."""
+
+
+class StoreMissingError(StoreError):
+    """The home was initialised, but its database file has disappeared."""
+
+
+class GradingError(DeepcareerError):
+    """The grader failed for a reason that is not the learner's code."""

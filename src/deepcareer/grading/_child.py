@@ -1,0 +1,335 @@
+"""The sandboxed child: runs learner code on the cases it is sent.
+
+Run as ``python -I _child.py WORKDIR LEARNER_FILE_NAME``. It reads one framed
+message from stdin (the learner's source and the calls to make), installs an
+audit hook that forbids the network, subprocesses, ctypes, writes outside
+WORKDIR and reads of the course content or the learner's home, then executes
+the learner's code and streams one framed result per call to stdout.
+
+This file is self-contained on purpose (stdlib and NumPy only): it must not
+import ``deepcareer``, and the parent imports its framing helpers from here so
+both sides speak the same protocol. It never receives expected values, the
+reference solution or the misconception catalog.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import linecache
+import os
+import struct
+import sys
+import traceback
+from typing import Any, BinaryIO
+
+_HEADER = struct.Struct(">II")  # (json length, blob count)
+_BLOB = struct.Struct(">Q")
+STDOUT_LIMIT = 8_000  # characters of learner output kept per run
+
+
+def encode(meta: dict[str, Any], arrays: list[Any]) -> bytes:
+    """Frame a JSON header and NumPy arrays as bytes (arrays as ``.npy``)."""
+    import numpy as np
+
+    body = json.dumps(meta).encode()
+    parts = [_HEADER.pack(len(body), len(arrays)), body]
+    for arr in arrays:
+        buf = io.BytesIO()
+        np.save(buf, np.asarray(arr), allow_pickle=False)
+        data = buf.getvalue()
+        parts.append(_BLOB.pack(len(data)))
+        parts.append(data)
+    return b"".join(parts)
+
+
+def decode(stream: BinaryIO) -> tuple[dict[str, Any], list[Any]] | None:
+    """Read one frame; ``None`` at a clean end of stream. Never unpickles."""
+    import numpy as np
+
+    head = stream.read(_HEADER.size)
+    if not head:
+        return None
+    if len(head) < _HEADER.size:
+        raise ValueError("truncated frame header")
+    n_json, n_blobs = _HEADER.unpack(head)
+    if n_json > 64_000_000 or n_blobs > 10_000:
+        raise ValueError("frame too large")
+    meta = json.loads(stream.read(n_json))
+    arrays = []
+    for _ in range(n_blobs):
+        (size,) = _BLOB.unpack(stream.read(_BLOB.size))
+        data = stream.read(size)
+        if len(data) != size:
+            raise ValueError("truncated array")
+        arrays.append(np.load(io.BytesIO(data), allow_pickle=False))
+    return meta, arrays
+
+
+# --- values on the wire -------------------------------------------------------
+# An argument is {"a": i} (the i-th array), {"v": json value}, {"t": [...]} (tuple)
+# or {"l": [...]} (list). Outputs use the same form plus {"none": true} and
+# {"bad": "type name"} for values that cannot travel without pickle.
+
+
+def pack_value(value: Any, arrays: list[Any]) -> Any:
+    """Describe ``value`` for the wire, appending its arrays to ``arrays``."""
+    import numpy as np
+
+    if value is None:
+        return {"none": True}
+    if isinstance(value, bool | int | float | str) and not isinstance(value, np.generic):
+        return {"v": value}
+    if isinstance(value, np.ndarray | np.generic):
+        arr = np.asarray(value)
+        if arr.dtype.hasobject:
+            return {"bad": "numpy array of Python objects"}
+        arrays.append(arr)
+        return {"a": len(arrays) - 1}
+    if isinstance(value, tuple):
+        return {"t": [pack_value(v, arrays) for v in value]}
+    if isinstance(value, list):
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError):
+            arr = None
+        if arr is not None and arr.dtype.kind in "biuf":
+            arrays.append(arr)
+            return {"l_arr": len(arrays) - 1}
+        return {"l": [pack_value(v, arrays) for v in value]}
+    return {"bad": type(value).__name__}
+
+
+def unpack_value(desc: Any, arrays: list[Any]) -> Any:
+    """Inverse of :func:`pack_value` (lists of numbers come back as lists)."""
+    if "none" in desc:
+        return None
+    if "v" in desc:
+        return desc["v"]
+    if "a" in desc:
+        return arrays[desc["a"]]
+    if "l_arr" in desc:
+        return arrays[desc["l_arr"]].tolist()
+    if "t" in desc:
+        return tuple(unpack_value(d, arrays) for d in desc["t"])
+    if "l" in desc:
+        return [unpack_value(d, arrays) for d in desc["l"]]
+    return UnsendableOutput(desc.get("bad", "unknown"))
+
+
+class UnsendableOutput:
+    """Stands for an output of a type that cannot be sent back safely."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}>"
+
+
+# --- the sandbox proper -------------------------------------------------------
+
+
+class _CappedText(io.TextIOBase):
+    """A stdout/stderr stand-in that keeps the first few thousand characters."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(s[:room])
+            self.kept += min(room, len(s))
+        self.dropped += max(0, len(s) - max(room, 0))
+        return len(s)
+
+    def text(self) -> str:
+        out = "".join(self.parts)
+        if self.dropped:
+            out += f"\n... [{self.dropped} more characters of output cut]"
+        return out
+
+
+_BLOCKED_EVENTS = {
+    "socket.__new__": "opening a network socket",
+    "socket.connect": "opening a network connection",
+    "socket.bind": "opening a network port",
+    "subprocess.Popen": "starting another program",
+    "os.system": "starting another program",
+    "os.exec": "starting another program",
+    "os.posix_spawn": "starting another program",
+    "os.spawn": "starting another program",
+    "os.fork": "forking the process",
+    "os.forkpty": "forking the process",
+    "pty.spawn": "starting another program",
+    "os.kill": "sending signals to processes",
+    "os.killpg": "sending signals to processes",
+    "ctypes.dlopen": "loading native code with ctypes",
+    "ctypes.dlsym": "loading native code with ctypes",
+    "ctypes.call_function": "calling native code with ctypes",
+    "ctypes.addressof": "raw memory access with ctypes",
+    "ctypes.string_at": "raw memory access with ctypes",
+    "ctypes.cdata": "raw memory access with ctypes",
+    "sys.remote_exec": "attaching to another process",
+}
+_PATH_EVENTS = {  # event -> indices of path arguments that are written to
+    "os.remove": (0,),
+    "os.rename": (0, 1),
+    "os.replace": (0, 1),
+    "os.rmdir": (0,),
+    "os.mkdir": (0,),
+    "os.chmod": (0,),
+    "os.chown": (0,),
+    "os.link": (0, 1),
+    "os.symlink": (0, 1),
+    "os.truncate": (0,),
+    "os.utime": (0,),
+    "shutil.rmtree": (0,),
+    "shutil.copyfile": (1,),
+    "shutil.move": (1,),
+}
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+class SandboxViolation(PermissionError):
+    """Raised inside the child when learner code does something forbidden."""
+
+
+def _install_guard(workdir: str, forbidden: list[str]) -> None:
+    """Add an audit hook that cannot be removed for the rest of the process."""
+    work = os.path.realpath(workdir)
+    banned = [os.path.realpath(p) for p in forbidden if p]
+
+    def inside(path: str, root: str) -> bool:
+        return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+    def real(path: Any) -> str | None:
+        if isinstance(path, int):
+            return None  # an already-open descriptor
+        try:
+            return os.path.realpath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return None
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event in _BLOCKED_EVENTS:
+            raise SandboxViolation(f"the grader does not allow {_BLOCKED_EVENTS[event]}")
+        if event == "import" and args and str(args[0]).split(".")[0] == "deepcareer":
+            raise SandboxViolation("the grader does not allow importing deepcareer itself")
+        if event == "open":
+            path = real(args[0])
+            if path is None:
+                return
+            mode = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
+            flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+            writes = any(c in mode for c in "wax+") or bool(flags & _WRITE_FLAGS)
+            if any(inside(path, b) for b in banned):
+                raise SandboxViolation(f"the grader does not allow opening {path}")
+            if writes and not inside(path, work):
+                raise SandboxViolation("the grader only allows writing files in the work folder")
+        elif event in ("os.listdir", "os.scandir") and args:
+            path = real(args[0]) if args[0] is not None else os.getcwd()
+            if path and any(inside(path, b) for b in banned):
+                raise SandboxViolation(f"the grader does not allow listing {path}")
+        elif event in _PATH_EVENTS:
+            for i in _PATH_EVENTS[event]:
+                if i < len(args):
+                    path = real(args[i])
+                    if path is not None and not inside(path, work):
+                        raise SandboxViolation(
+                            "the grader only allows changing files in the work folder"
+                        )
+
+    sys.addaudithook(hook)
+
+
+def _learner_frames(tb: Any, filename: str) -> list[traceback.FrameSummary]:
+    return [f for f in traceback.extract_tb(tb) if f.filename == filename]
+
+
+def _describe_error(exc: BaseException, filename: str) -> dict[str, Any]:
+    """Type, message and the learner's own line (grader frames left out)."""
+    frames = _learner_frames(exc.__traceback__, filename)
+    info: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)[:2000]}
+    if isinstance(exc, SyntaxError) and exc.filename == filename:
+        info["line"] = exc.lineno
+        info["text"] = (exc.text or "").rstrip()[:300]
+        info["message"] = exc.msg
+    elif frames:
+        info["line"] = frames[-1].lineno
+        info["text"] = (frames[-1].line or "")[:300]
+        info["function"] = frames[-1].name
+    if isinstance(exc, SandboxViolation):
+        info["type"] = "SandboxViolation"
+    if isinstance(exc, MemoryError):
+        info["message"] = "ran out of the memory the grader allows"
+    return info
+
+
+def main() -> None:
+    workdir, filename = sys.argv[1], sys.argv[2]
+    os.chdir(workdir)
+    # The result channel is our original stdout; learner code gets capped buffers.
+    out = os.fdopen(os.dup(1), "wb", buffering=0)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    frame = decode(sys.stdin.buffer)
+    if frame is None:
+        return
+    meta, arrays = frame
+    import numpy as np  # noqa: F401  (imported before the guard: it reads its own files)
+
+    captured = _CappedText(STDOUT_LIMIT)
+    sys.stdout = sys.stderr = captured
+    _install_guard(workdir, meta.get("forbidden", []))
+
+    def send(msg: dict[str, Any], values: list[Any]) -> None:
+        msg["stdout"] = captured.text()
+        out.write(encode(msg, values))
+
+    namespace: dict[str, Any] = {"__name__": "learner", "__file__": filename}
+    # Register the source so tracebacks can quote the learner's own lines.
+    linecache.cache[filename] = (len(meta["source"]), None,
+                                 meta["source"].splitlines(True), filename)
+    try:
+        code = compile(meta["source"], filename, "exec")
+        exec(code, namespace)
+    except BaseException as exc:
+        send({"kind": "load_error", "error": _describe_error(exc, filename)}, [])
+        return
+
+    for index, call in enumerate(meta["calls"]):
+        out.write(encode({"kind": "started", "index": index}, []))
+        fn = namespace.get(call["fn"])
+        if not callable(fn):
+            send({"kind": "missing", "index": index, "fn": call["fn"],
+                  "defined": sorted(k for k, v in namespace.items()
+                                    if callable(v) and not k.startswith("_"))}, [])
+            continue
+        args = [unpack_value(a, arrays) for a in call["args"]]
+        kwargs = {k: unpack_value(v, arrays) for k, v in call["kwargs"].items()}
+        # Learner code may modify its inputs in place; keep the case pristine.
+        args = [a.copy() if hasattr(a, "copy") else a for a in args]
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException as exc:
+            if isinstance(exc, SystemExit | KeyboardInterrupt):
+                exc = RuntimeError(f"the code called {type(exc).__name__}")
+            send({"kind": "error", "index": index, "error": _describe_error(exc, filename)}, [])
+            continue
+        values: list[Any] = []
+        desc = pack_value(result, values)
+        send({"kind": "result", "index": index, "value": desc}, values)
+    out.write(encode({"kind": "done", "stdout": captured.text()}, []))
+
+
+if __name__ == "__main__":
+    main()

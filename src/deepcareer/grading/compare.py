@@ -1,0 +1,202 @@
+"""Compare a learner's output with the expected one, and say what differs.
+
+Order of questions: was anything returned, is it the right structure, the
+right shape, the right kind of number, finite where it should be, and close
+enough. Messages describe what came back and never print the expected array.
+For gradients, a constant ratio between the two is named (x2, /N, sign flip).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from deepcareer.grading._child import UnsendableOutput
+
+FLOAT32_RTOL, FLOAT32_ATOL = 1e-4, 1e-6
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Why an output is wrong, in one learner-facing sentence."""
+
+    message: str
+    output: str = ""  # which named output, when there are several
+    kind: str = "value"  # none | type | structure | shape | dtype | nan | value
+
+
+def _kind_name(arr: np.ndarray) -> str:
+    return {"b": "booleans", "i": "integers", "u": "integers", "f": "floats",
+            "c": "complex numbers"}.get(arr.dtype.kind, str(arr.dtype))
+
+
+def summarize(value: Any, limit: int = 6) -> str:
+    """A short description of a value for messages: shape and a few numbers."""
+    if value is None:
+        return "None"
+    if isinstance(value, UnsendableOutput):
+        return f"a {value.type_name}"
+    if isinstance(value, tuple | list) and not _is_numeric_list(value):
+        return "(" + ", ".join(summarize(v, limit) for v in value) + ")"
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        return np.array2string(arr, precision=6)
+    flat = arr.ravel()
+    body = np.array2string(flat[:limit], precision=4, separator=", ", suppress_small=False)
+    more = ", ..." if flat.size > limit else ""
+    return f"array of shape {arr.shape} {body[:-1]}{more}]"
+
+
+def _is_numeric_list(value: Any) -> bool:
+    try:
+        return np.asarray(value).dtype.kind in "biuf"
+    except (ValueError, TypeError):
+        return False
+
+
+def tolerance(expected: np.ndarray, rtol: float, atol: float) -> tuple[float, float]:
+    """float32 results carry about 7 digits; loosen the default accordingly."""
+    if expected.dtype == np.float32:
+        return max(rtol, FLOAT32_RTOL), max(atol, FLOAT32_ATOL)
+    return rtol, atol
+
+
+def close(got: Any, expected: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    """Lenient equality used for diagnosis: same structure, shapes and values."""
+    return compare(got, expected, rtol=rtol, atol=atol) is None
+
+
+def compare(
+    got: Any,
+    expected: Any,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    names: Sequence[str] = (),
+    gradient: bool = False,
+    batch: int | None = None,
+) -> Mismatch | None:
+    """Return ``None`` when ``got`` matches ``expected``, else the first reason."""
+    if isinstance(expected, tuple):
+        if got is None:
+            return Mismatch("returned None: is a `return` statement missing?", kind="none")
+        if not isinstance(got, tuple | list) or _is_numeric_list(got) and len(expected) > 1:
+            what = summarize(got)
+            return Mismatch(
+                f"should return {len(expected)} values"
+                + (f" ({', '.join(names)})" if names else "")
+                + f", but returned {what}",
+                kind="structure",
+            )
+        if len(got) != len(expected):
+            return Mismatch(
+                f"returned {len(got)} values, expected {len(expected)}"
+                + (f" ({', '.join(names)})" if names else ""),
+                kind="structure",
+            )
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+            label = names[i] if i < len(names) else f"output {i}"
+            sub = compare(g, e, rtol=rtol, atol=atol, gradient=gradient, batch=batch)
+            if sub is not None:
+                return Mismatch(f"{label}: {sub.message}", output=label, kind=sub.kind)
+        return None
+    return _compare_array(got, expected, rtol, atol, gradient, batch)
+
+
+def _compare_array(
+    got: Any, expected: Any, rtol: float, atol: float, gradient: bool, batch: int | None
+) -> Mismatch | None:
+    if got is None:
+        return Mismatch("returned None: is a `return` statement missing?", kind="none")
+    if isinstance(got, UnsendableOutput):
+        return Mismatch(f"returned a {got.type_name}, expected a NumPy array or number",
+                        kind="type")
+    if isinstance(got, tuple):
+        return Mismatch(f"returned a tuple of {len(got)} values, expected one array",
+                        kind="structure")
+    try:
+        g = np.asarray(got)
+    except (ValueError, TypeError):
+        return Mismatch(f"returned {summarize(got)}, which is not an array of numbers",
+                        kind="type")
+    e = np.asarray(expected)
+    if g.dtype.kind not in "biufc":
+        return Mismatch(f"returned {_kind_name(g)}, expected numbers", kind="dtype")
+    if g.shape != e.shape:
+        return Mismatch(f"returned shape {g.shape}, expected shape {e.shape}", kind="shape")
+    if e.dtype.kind == "f" and g.dtype.kind in "biu":
+        return Mismatch(
+            f"returned {_kind_name(g)} ({g.dtype}), expected floats: "
+            "integer results lose the fractions",
+            kind="dtype",
+        )
+    if e.dtype.kind in "biu" and g.dtype.kind == "b" and e.dtype.kind != "b":
+        return Mismatch("returned booleans, expected integers", kind="dtype")
+    if e.dtype.kind == "f" or g.dtype.kind == "f":
+        gf, ef = g.astype(np.float64), e.astype(np.float64)
+        bad_nan = np.isnan(gf) & ~np.isnan(ef)
+        if bad_nan.any():
+            idx = tuple(int(i) for i in np.argwhere(bad_nan)[0])
+            return Mismatch(f"contains NaN ({int(bad_nan.sum())} of {g.size} values, "
+                            f"first at index {list(idx)})", kind="nan")
+        bad_inf = np.isinf(gf) & ~np.isinf(ef)
+        if bad_inf.any():
+            idx = tuple(int(i) for i in np.argwhere(bad_inf)[0])
+            return Mismatch(f"contains infinity ({int(bad_inf.sum())} of {g.size} values, "
+                            f"first at index {list(idx)})", kind="nan")
+        r, a = tolerance(e, rtol, atol)
+        ok = np.isclose(gf, ef, rtol=r, atol=a, equal_nan=True)
+        if ok.all():
+            return None
+        err = np.where(ok, 0.0, np.abs(gf - ef))
+        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape))
+        where = f" at index {list(idx)}" if g.ndim else ""
+        msg = (f"{int((~ok).sum())} of {g.size} values are wrong; the largest error is "
+               f"{float(err[idx]):.3g}{where}, where you returned {float(gf[idx]):.6g}")
+        if gradient:
+            pattern = ratio_pattern(gf, ef, batch)
+            if pattern:
+                msg += f". {pattern}"
+        return Mismatch(msg, kind="value")
+    if np.array_equal(g, e):
+        return None
+    return Mismatch(f"{int((g != e).sum())} of {g.size} values are wrong", kind="value")
+
+
+def ratio_pattern(got: np.ndarray, expected: np.ndarray, batch: int | None = None) -> str:
+    """Name a constant factor between a wrong gradient and the right one.
+
+    A gradient that is uniformly twice, half, negated or scaled by the batch size
+    points straight at a missing 1/2 in the loss, a sign error or mean vs sum.
+    """
+    mask = np.abs(expected) > 1e-8 * max(1.0, float(np.abs(expected).max(initial=0.0)))
+    if mask.sum() < 1:
+        return ""
+    ratios = got[mask] / expected[mask]
+    if not np.all(np.isfinite(ratios)):
+        return ""
+    median = float(np.median(ratios))
+    if median == 0 or np.max(np.abs(ratios - median)) > 1e-3 * max(1.0, abs(median)):
+        return ""
+    candidates: list[tuple[float, str]] = [
+        (-1.0, "Every value has the wrong sign: check the direction of the update or a "
+               "subtraction in the chain rule"),
+        (2.0, "Every value is exactly twice the correct one: is a factor 1/2 missing, "
+              "or a term counted twice?"),
+        (0.5, "Every value is exactly half the correct one: is a factor 2 missing "
+              "(the derivative of a square)?"),
+    ]
+    if batch and batch > 1:
+        candidates += [
+            (float(batch), f"Every value is {batch} times too large ({batch} is the batch "
+                           "size): should it be averaged over the batch?"),
+            (1.0 / batch, f"Every value is {batch} times too small ({batch} is the batch "
+                          "size): is it averaged where it should be summed?"),
+        ]
+    for factor, text in candidates:
+        if abs(median - factor) <= 1e-3 * max(1.0, abs(factor)):
+            return text
+    return f"Every value is off by the same factor ({median:.4g}): look for a missing constant"

@@ -1,0 +1,223 @@
+"""Grade learner source for an exercise: sandbox, compare, diagnose, report.
+
+The child is started first; the parent computes the reference outputs while
+the child imports NumPy and runs the learner's code, so the two overlap.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from deepcareer.curriculum.catalog import Exercise
+from deepcareer.curriculum.starter import NOT_IMPLEMENTED, same_code
+from deepcareer.grading import sandbox
+from deepcareer.grading._child import pack_value
+from deepcareer.grading.compare import Mismatch, compare, summarize
+from deepcareer.grading.diagnose import case_label, diagnose, run_case
+from deepcareer.grading.report import CheckResult, Finding, Report
+from deepcareer.grading.sandbox import CallOutcome, Limits, SandboxResult
+from deepcareer.grading.spec import Case
+
+
+def build_cases(ex: Exercise, seed: int) -> list[Case]:
+    """Edge cases, then fresh random cases from ``seed``, then hidden cases."""
+    checks = ex.checks
+    rng = np.random.default_rng(seed)
+    randoms = [
+        Case(c.call, c.args, c.kwargs, c.name or "random input", "random", c.rtol, c.atol)
+        for c in (checks.random_cases(rng) if checks.random_cases else [])
+    ]
+    hidden = [Case(c.call, c.args, c.kwargs, c.name, "hidden", c.rtol, c.atol)
+              for c in checks.hidden]
+    return [*checks.cases, *randoms, *hidden]
+
+
+def expected_outputs(ex: Exercise, cases: Sequence[Case]) -> list[Any]:
+    return [run_case(ex.reference_function(c.call), c) for c in cases]
+
+
+def _labels(cases: Sequence[Case]) -> list[str]:
+    labels, hidden_n = [], 0
+    for case in cases:
+        if case.kind == "hidden":
+            hidden_n += 1
+            labels.append(case_label(case, hidden_n))
+        else:
+            labels.append(case_label(case))
+    return labels
+
+
+def _inputs(case: Case) -> str:
+    parts = [summarize(a) for a in case.args]
+    parts += [f"{k}={summarize(v)}" for k, v in case.kwargs.items()]
+    return ", ".join(parts)
+
+
+def _error_text(error: dict[str, Any]) -> str:
+    line = f"line {error['line']}: " if error.get("line") else ""
+    text = f" (`{error['text'].strip()}`)" if error.get("text") else ""
+    return f"{line}{error.get('type', 'Error')}: {error.get('message', '')}{text}"
+
+
+def grade(
+    ex: Exercise,
+    source: str,
+    *,
+    seed: int | None = None,
+    limits: Limits | None = None,
+    forbidden: Sequence[str] = (),
+    filename: str | None = None,
+) -> Report:
+    """Grade ``source`` (the learner's whole file) and return a Report."""
+    started = time.perf_counter()
+    if same_code(source, ex.starter):
+        return Report(ex.id, "not_attempted",
+                      f"Not attempted yet: fill in the TODOs in your {ex.id} file, then check.",
+                      duration_s=time.perf_counter() - started)
+    seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
+    cases = build_cases(ex, seed)
+    arrays: list[Any] = []
+    calls = [
+        {"fn": c.call, "args": [pack_value(a, arrays) for a in c.args],
+         "kwargs": {k: pack_value(v, arrays) for k, v in c.kwargs.items()}}
+        for c in cases
+    ]
+    run = sandbox.start(source, filename or f"{ex.id}.py", calls, arrays,
+                        forbidden=forbidden, limits=limits)
+    expected = expected_outputs(ex, cases)  # overlaps with the child's work
+    result = run.wait()
+    report = _build_report(ex, cases, expected, result, run.limits)
+    report.seed = seed
+    report.stdout = result.stdout
+    report.duration_s = time.perf_counter() - started
+    return report
+
+
+def _build_report(
+    ex: Exercise, cases: list[Case], expected: list[Any], result: SandboxResult, limits: Limits
+) -> Report:
+    labels = _labels(cases)
+    if result.status == "timeout":
+        where = ""
+        if result.running_index is not None:
+            where = f" while running {labels[result.running_index]}"
+        return Report(ex.id, "timeout",
+                      f"Stopped after {limits.wall_s:g} s{where}: look for a loop that never "
+                      "ends or work that grows too fast.")
+    if result.status == "load_error":
+        err = result.load_error
+        if err.get("type") == NOT_IMPLEMENTED:
+            return Report(ex.id, "not_attempted", "Not attempted yet: the file still raises "
+                          "NotImplementedError when it loads.")
+        kind = "a syntax error" if err.get("type") in ("SyntaxError", "IndentationError",
+                                                       "TabError") else "an error"
+        return Report(ex.id, "error", f"Your file has {kind} before any function could run: "
+                      f"{_error_text(err)}", error_line=err.get("line"))
+    outcomes = result.calls
+    if all(o.kind == "error" and o.error.get("type") == NOT_IMPLEMENTED for o in outcomes):
+        return Report(ex.id, "not_attempted",
+                      "Not attempted yet: every function still raises NotImplementedError.")
+
+    checks = [_check_case(ex, case, label, out, exp)
+              for case, label, out, exp in zip(cases, labels, outcomes, expected, strict=True)]
+    report = Report(ex.id, "pass", "", checks=checks)
+    available = [o.kind == "result" for o in outcomes]
+    learner = [o.value if o.kind == "result" else None for o in outcomes]
+    failed = [c for c in checks if c.status != "pass"]
+    errors = [c for c in checks if c.status == "error"]
+
+    if result.status == "crashed":
+        report.status = "error"
+        first = labels[result.running_index] if result.running_index is not None else "a case"
+        report.message = f"The process running your code {result.exit_detail} during {first}."
+    elif errors:
+        report.status = "error"
+        report.message = f"Your code raised an error on {len(errors)} of {len(checks)} cases; " \
+                         f"first, {errors[0].name}: {errors[0].message}"
+        first_err = next(o.error for o in outcomes if o.kind == "error")
+        report.error_line = first_err.get("line")
+    elif failed:
+        report.status = "fail"
+    else:
+        report.message = f"All {len(checks)} checks pass, {sum(c.kind == 'hidden' for c in cases)}" \
+                         " hidden ones included."
+        return report
+
+    if any(available) and report.status in ("fail", "error"):
+        checks_def = ex.checks
+        found = diagnose(cases, learner, expected, checks_def.misconceptions,
+                         ex.reference_function, rtol=checks_def.rtol, atol=checks_def.atol,
+                         available=available)
+        report.findings = [
+            Finding(d.misconception.id, d.misconception.title, d.confidence,  # type: ignore[arg-type]
+                    d.evidence, d.misconception.hints[0] if d.misconception.hints else "",
+                    d.misconception.explanation)
+            for d in found
+        ]
+        if not found:
+            report.checks += _property_checks(ex, cases, learner, available, checks)
+    if report.status == "fail":
+        n_bad = len(failed)
+        if report.findings:
+            f = report.findings[0]
+            lead = "This looks like" if f.confidence == "diagnosed" else "This may be"
+            report.message = f"Wrong on {n_bad} of {len(checks)} cases. {lead}: {f.title}."
+        else:
+            report.message = f"Wrong on {n_bad} of {len(checks)} cases; first, " \
+                             f"{failed[0].name}: {failed[0].message}"
+    return report
+
+
+def _check_case(ex: Exercise, case: Case, label: str, out: CallOutcome, exp: Any) -> CheckResult:
+    if out.kind == "missing":
+        defined = ", ".join(out.defined) or "no functions"
+        return CheckResult(label, "error",
+                           f"there is no function named {case.call}() in your file (it defines "
+                           f"{defined}). Did you rename it?")
+    if out.kind == "not_run":
+        return CheckResult(label, "error", "did not run: the process ended before this case")
+    if out.kind == "error":
+        if out.error.get("type") == NOT_IMPLEMENTED:
+            return CheckResult(label, "fail", f"{case.call}() is not implemented yet")
+        return CheckResult(label, "error", _error_text(out.error))
+    entry = next((e for e in ex.meta.entries if e.name == case.call), None)
+    batch = None
+    if case.args and hasattr(case.args[0], "shape") and len(case.args[0].shape) >= 2:
+        batch = int(case.args[0].shape[0])
+    mismatch: Mismatch | None = compare(
+        out.value, exp,
+        rtol=case.rtol or ex.checks.rtol, atol=case.atol or ex.checks.atol,
+        names=entry.returns if entry else (), gradient=bool(entry and entry.gradient),
+        batch=batch,
+    )
+    if mismatch is None:
+        return CheckResult(label, "pass")
+    shown = "" if case.kind == "hidden" else f" Called with {_inputs(case)}."
+    text = mismatch.message if mismatch.message.endswith(("?", ".")) else mismatch.message + "."
+    return CheckResult(label, "fail", text + shown)
+
+
+def _property_checks(
+    ex: Exercise, cases: list[Case], learner: list[Any], available: list[bool],
+    checks: list[CheckResult],
+) -> list[CheckResult]:
+    """When no misconception fits, say which law of a correct answer is broken."""
+    out: list[CheckResult] = []
+    for prop in ex.checks.properties:
+        for case, value, ok, check in zip(cases, learner, available, checks, strict=True):
+            if not ok or check.status == "pass" or (prop.calls and case.call not in prop.calls):
+                continue
+            try:
+                problem = prop.check(case, value)
+            except Exception:  # a malformed output the law cannot even be asked of
+                problem = None
+            if problem:
+                where = "a hidden case" if case.kind == "hidden" else check.name
+                out.append(CheckResult(f"property: {prop.name}", "fail", f"{problem} (on {where})"))
+                break
+    return out

@@ -1,0 +1,98 @@
+"""The vocabulary an exercise's ``checks.py`` is written in.
+
+An exercise author describes *what to call* (cases), *what must hold* (properties)
+and *which wrong ideas to recognise* (misconceptions, each with a buggy
+implementation that shows it). The grader turns those into calls in the sandbox
+and comparisons in the parent process. Nothing here runs learner code.
+
+Kept free of heavy imports: ``checks.py`` files are imported on every check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+CaseKind = Literal["edge", "random", "hidden"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of an entry function: ``call(*args, **kwargs)``.
+
+    ``kind`` decides what the learner may see: ``edge`` and ``random`` cases are
+    shown with their inputs when they fail; ``hidden`` cases are never shown,
+    only counted. ``rtol``/``atol`` override the exercise's tolerance for this
+    case (for example a looser one after many float32 operations).
+    """
+
+    call: str
+    args: Sequence[Any] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    name: str = ""
+    kind: CaseKind = "edge"
+    rtol: float | None = None
+    atol: float | None = None
+
+
+@dataclass(frozen=True)
+class Property:
+    """A law every correct output obeys, checked when the output is wrong.
+
+    ``check(case, output)`` returns ``None`` when the law holds and a short,
+    learner-facing sentence when it does not. Properties explain failures that
+    no catalogued misconception matches ("rows do not sum to 1").
+    """
+
+    name: str
+    check: Callable[[Case, Any], str | None]
+    calls: tuple[str, ...] = ()  # restrict to these entry functions; empty means all
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A named wrong idea, with a buggy implementation that shows it.
+
+    ``replace`` maps entry-function names to the buggy versions; entries not
+    named fall back to the reference. ``hints`` is a ladder from a nudge to
+    nearly the answer; ``reteach`` is a short note for when it keeps recurring.
+    """
+
+    id: str
+    title: str
+    explanation: str
+    hints: Sequence[str]
+    replace: Mapping[str, Callable[..., Any]]
+    reteach: str = ""
+
+
+@dataclass(frozen=True)
+class Checks:
+    """Everything ``checks.py`` exports, as the module-level name ``CHECKS``.
+
+    ``random_cases(rng)`` builds fresh cases from a ``numpy.random.Generator``
+    each time the learner checks; they are the only inputs ever shown as a
+    counterexample for a failure, so a learner cannot fit a shown input.
+    """
+
+    cases: Sequence[Case]
+    hidden: Sequence[Case] = ()
+    random_cases: Callable[[Any], Sequence[Case]] | None = None
+    properties: Sequence[Property] = ()
+    misconceptions: Sequence[Misconception] = ()
+    rtol: float = 1e-5
+    atol: float = 1e-8
+
+
+def load_reference(checks_file: str) -> Any:
+    """Import the ``solution.py`` beside ``checks_file`` (for building variants).
+
+    ``checks.py`` may reuse reference helpers in its buggy variants so that a
+    variant differs from the reference in exactly one idea.
+    """
+    from pathlib import Path
+
+    from deepcareer.curriculum.modules import load_module
+
+    return load_module(Path(checks_file).with_name("solution.py"))

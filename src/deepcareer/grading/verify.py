@@ -1,0 +1,59 @@
+"""Dynamic verification of content: the checks must be able to tell ideas apart.
+
+For each exercise: the reference passes through the real sandbox; every
+misconception's variant is diagnosed as itself (and as nothing else); every
+pair of implementations, reference included, differs on at least one case.
+A misconception that no case exposes is a promise the grader cannot keep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from deepcareer.curriculum.catalog import Exercise
+from deepcareer.grading.diagnose import _agree, diagnose, variant_outputs
+from deepcareer.grading.grader import build_cases, expected_outputs, grade
+
+SEEDS = (0, 1)
+
+
+def verify_exercise(ex: Exercise, seeds: Sequence[int] = SEEDS) -> list[str]:
+    """Problems found, as sentences; empty when the exercise is sound."""
+    problems: list[str] = []
+    report = grade(ex, ex.reference_source, seed=seeds[0])
+    if report.status != "pass":
+        problems.append(f"{ex.id}: the reference does not pass its own checks: {report.message}")
+    starter = grade(ex, ex.starter, seed=seeds[0])
+    if starter.status != "not_attempted":
+        problems.append(f"{ex.id}: the starter grades as {starter.status}, not not_attempted")
+    checks = ex.checks
+    for seed in seeds:
+        cases = build_cases(ex, seed)
+        expected = expected_outputs(ex, cases)
+        outputs = {m.id: variant_outputs(m, cases, ex.reference_function)
+                   for m in checks.misconceptions}
+        impls = {"reference": expected, **outputs}
+        ids = list(impls)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                if all(_agree(x, y, c, checks.rtol, checks.atol) or _both_raised(x, y)
+                       for x, y, c in zip(impls[a], impls[b], cases, strict=True)):
+                    problems.append(f"{ex.id}: {a} and {b} give the same outputs on every "
+                                    f"case (seed {seed}); add a case that tells them apart")
+        for m in checks.misconceptions:
+            learner = outputs[m.id]
+            found = diagnose(cases, learner, expected, checks.misconceptions,
+                             ex.reference_function, rtol=checks.rtol, atol=checks.atol,
+                             available=[True] * len(cases))
+            top = found[0] if found else None
+            if top is None or top.misconception.id != m.id or top.confidence != "diagnosed":
+                got = f"{top.misconception.id} ({top.confidence})" if top else "nothing"
+                problems.append(f"{ex.id}: the variant for {m.id} is diagnosed as {got} "
+                                f"(seed {seed})")
+    return sorted(set(problems))
+
+
+def _both_raised(x: object, y: object) -> bool:
+    from deepcareer.grading.diagnose import _RAISED
+
+    return x is _RAISED and y is _RAISED

@@ -7,7 +7,6 @@ import torch
 from deepcareer.curriculum.catalog import default_catalog
 from deepcareer.grading.grader import build_cases
 
-
 EX = default_catalog().get("softmax")
 
 

@@ -81,16 +81,15 @@ def pack_value(value: Any, arrays: list[Any]) -> Any:
     if isinstance(value, bool | int | float | str) and not isinstance(value, np.generic):
         return {"v": value}
     if isinstance(value, np.ndarray | np.generic):
-        arr = np.asarray(value)
-        if arr.dtype.hasobject:
+        if np.asarray(value).dtype.hasobject:
             return {"bad": "numpy array of Python objects"}
-        arrays.append(arr)
+        arrays.append(np.asarray(value))
         return {"a": len(arrays) - 1}
     if isinstance(value, tuple):
         return {"t": [pack_value(v, arrays) for v in value]}
     if isinstance(value, list):
         try:
-            arr = np.asarray(value)
+            arr: Any = np.asarray(value)  # a list of numbers travels as one array
         except (ValueError, TypeError):
             arr = None
         if arr is not None and arr.dtype.kind in "biuf":

@@ -83,7 +83,7 @@ def compare(
     if isinstance(expected, tuple):
         if got is None:
             return Mismatch("returned None: is a `return` statement missing?", kind="none")
-        if not isinstance(got, tuple | list) or _is_numeric_list(got) and len(expected) > 1:
+        if not isinstance(got, tuple | list) or (_is_numeric_list(got) and len(expected) > 1):
             what = summarize(got)
             return Mismatch(
                 f"should return {len(expected)} values"

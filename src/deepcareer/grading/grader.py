@@ -144,8 +144,8 @@ def _build_report(
     elif failed:
         report.status = "fail"
     else:
-        report.message = f"All {len(checks)} checks pass, {sum(c.kind == 'hidden' for c in cases)}" \
-                         " hidden ones included."
+        n_hidden = sum(c.kind == "hidden" for c in cases)
+        report.message = f"All {len(checks)} checks pass, {n_hidden} hidden ones included."
         return report
 
     if any(available) and report.status in ("fail", "error"):

@@ -10,6 +10,7 @@ hook (see ``_child.py``). Results come back as ``.npy`` bytes loaded with
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import resource
@@ -65,9 +66,21 @@ class SandboxResult:
     duration_s: float = 0.0
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill the child if the grading process dies (say, ``kill -9``)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def _limit_child(limits: Limits) -> None:
     """Runs in the child between fork and exec: apply rlimits, new session."""
     os.setsid()
+    _die_with_parent()
     mb = 1024 * 1024
     for res, value in (
         (resource.RLIMIT_CPU, limits.cpu_s),
@@ -77,10 +90,10 @@ def _limit_child(limits: Limits) -> None:
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_NPROC, limits.processes),
     ):
-        try:
-            resource.setrlimit(res, (value, value))
-        except (ValueError, OSError):  # a hard limit already lower: keep it
-            pass
+        _soft, hard = resource.getrlimit(res)
+        new = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        with contextlib.suppress(ValueError, OSError):  # some limits cannot move: keep them
+            resource.setrlimit(res, (new, new))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
@@ -151,7 +164,7 @@ class Run:
             stderr=subprocess.DEVNULL,
             cwd=self.workdir,
             env=_child_env(self.workdir),
-            preexec_fn=lambda: _limit_child(limits),  # noqa: PLW1509 (no threads here)
+            preexec_fn=lambda: _limit_child(limits),
             close_fds=True,
         )
 
@@ -177,10 +190,8 @@ class Run:
         return result
 
     def _kill_group(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     def _decode(self, raw: bytes) -> SandboxResult:
         calls = [CallOutcome("not_run") for _ in range(self.n_calls)]
@@ -203,7 +214,8 @@ class Run:
             elif kind == "started":
                 result.running_index = index
             elif kind == "result" and isinstance(index, int) and index < self.n_calls:
-                calls[index] = CallOutcome("result", value=_child.unpack_value(meta["value"], arrays))
+                value = _child.unpack_value(meta["value"], arrays)
+                calls[index] = CallOutcome("result", value=value)
                 result.running_index = None
             elif kind == "error" and isinstance(index, int) and index < self.n_calls:
                 calls[index] = CallOutcome("error", error=meta.get("error", {}))

@@ -1,0 +1,37 @@
+# Every target is one line a user can copy. A fresh machine needs only python3, pip and git.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_HOME ?= $(CURDIR)/demo-home
+
+.PHONY: setup run test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	@$(BIN)/deepcareer init --home $(DEMO_HOME)
+	@$(BIN)/deepcareer next --home $(DEMO_HOME)
+	@echo ""
+	@echo "deepcareer is installed in $(VENV): run 'source $(VENV)/bin/activate' first, or type $(BIN)/deepcareer."
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/check_latency.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache

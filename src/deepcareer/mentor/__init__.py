@@ -1,0 +1,1 @@
+"""The mentor: what the learner has shown, and what to do next."""

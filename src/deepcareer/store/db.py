@@ -1,0 +1,273 @@
+"""Open, migrate, back up and guard the SQLite progress database.
+
+Safety rules: WAL journal and one transaction per write, so a ``kill -9`` loses
+at most the attempt in flight; a damaged file is copied aside and reported,
+never silently replaced; a home that was initialised but lost its database
+is reported, not re-created empty; a daily backup is kept beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, insert, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from deepcareer.errors import StoreCorruptError, StoreError, StoreMissingError
+from deepcareer.store import schema
+
+DB_NAME = "progress.db"
+MARKER = "home.json"
+HEAD_REVISION = "0001"  # newest Alembic revision; a test keeps it in step
+BACKUPS_KEPT = 7
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """UTC ISO 8601 with microseconds: sorts as text in time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware UTC time")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class Store:
+    """The progress database of one home. Cheap to open; use as a context manager."""
+
+    def __init__(self, home: Path, engine: Engine, clock: Clock = utcnow) -> None:
+        self.home = home
+        self.path = home / DB_NAME
+        self.engine = engine
+        self.clock = clock
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One atomic write; a database error becomes a StoreError with advice."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except DatabaseError as exc:
+            raise _as_store_error(self.path, exc) from exc
+
+    def read(self, statement: Any) -> list[dict[str, Any]]:
+        try:
+            with self.engine.connect() as conn:
+                return [dict(row._mapping) for row in conn.execute(statement)]
+        except DatabaseError as exc:
+            raise _as_store_error(self.path, exc) from exc
+
+    # --- the append-only log -------------------------------------------------
+
+    def add_attempt(self, **row: Any) -> int:
+        row.setdefault("created_at", iso(self.clock()))
+        for key in ("findings", "report"):
+            if not isinstance(row.get(key, ""), str):
+                row[key] = json.dumps(row[key])
+        with self.transaction() as conn:
+            result = conn.execute(insert(schema.attempts).values(**row))
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def add_event(self, exercise_id: str, kind: str, data: dict[str, Any] | None = None) -> int:
+        row = {"exercise_id": exercise_id, "kind": kind, "created_at": iso(self.clock()),
+               "data": json.dumps(data or {})}
+        with self.transaction() as conn:
+            result = conn.execute(insert(schema.events).values(**row))
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def attempts(self, exercise_id: str | None = None) -> list[dict[str, Any]]:
+        stmt = select(schema.attempts).order_by(schema.attempts.c.id)
+        if exercise_id is not None:
+            stmt = stmt.where(schema.attempts.c.exercise_id == exercise_id)
+        rows = self.read(stmt)
+        for row in rows:
+            row["findings"] = json.loads(row["findings"] or "[]")
+        return rows
+
+    def events(self, exercise_id: str | None = None, kind: str | None = None
+               ) -> list[dict[str, Any]]:
+        stmt = select(schema.events).order_by(schema.events.c.id)
+        if exercise_id is not None:
+            stmt = stmt.where(schema.events.c.exercise_id == exercise_id)
+        if kind is not None:
+            stmt = stmt.where(schema.events.c.kind == kind)
+        rows = self.read(stmt)
+        for row in rows:
+            row["data"] = json.loads(row["data"] or "{}")
+        return rows
+
+    def settings(self) -> dict[str, Any]:
+        return {r["key"]: json.loads(r["value"]) for r in self.read(select(schema.settings))}
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.transaction() as conn:
+            conn.execute(schema.settings.delete().where(schema.settings.c.key == key))
+            conn.execute(insert(schema.settings).values(key=key, value=json.dumps(value)))
+
+
+def _as_store_error(path: Path, exc: Exception) -> StoreError:
+    if isinstance(exc, OperationalError) and "locked" in str(exc):
+        return StoreError(f"The progress database {path} is busy (another deepcareer is "
+                          "writing). Try again in a moment.")
+    return _corrupt(path, str(exc))
+
+
+def _corrupt(path: Path, detail: str) -> StoreCorruptError:
+    """Keep a copy of the damaged file and explain how to get progress back."""
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    copy = path.with_name(f"{path.name}.corrupt-{stamp}")
+    try:
+        shutil.copy2(path, copy)
+        kept = f"A copy of the damaged file is kept at {copy}."
+    except OSError:
+        kept = "The damaged file was left where it is."
+    backups = sorted((path.parent / "backups").glob("progress-*.db"))
+    if backups:
+        advice = (f"To go back to the newest automatic backup ({backups[-1].name}), run:\n"
+                  f"  cp '{backups[-1]}' '{path}'")
+    else:
+        advice = ("No automatic backup exists yet. If you exported your progress, move the "
+                  "damaged file away and run `deepcareer import FILE`.")
+    return StoreCorruptError(
+        f"The progress database {path} is damaged ({detail}). Nothing was reset. {kept}\n"
+        f"{advice}"
+    )
+
+
+def _configure(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _current_revision(conn: Connection) -> str | None:
+    has_table = conn.execute(text(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+    )).first()
+    if not has_table:
+        return None
+    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    return str(row[0]) if row else None
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (Alembic, only when needed)."""
+    with engine.connect() as conn:
+        if _current_revision(conn) == HEAD_REVISION:
+            return  # the fast path: no Alembic import on every command
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def _check_file(path: Path) -> None:
+    """Refuse a file that is not a SQLite database, before SQLAlchemy touches it."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreError(f"Cannot read the progress database {path}: {exc.strerror}") from exc
+    if head and head != b"SQLite format 3\x00":
+        raise _corrupt(path, "it is not a SQLite database")
+    try:
+        con = sqlite3.connect(path)
+        try:
+            status = con.execute("PRAGMA quick_check").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise _corrupt(path, str(exc)) from exc
+    if not status or status[0] != "ok":
+        raise _corrupt(path, f"integrity check says {status[0] if status else 'nothing'}")
+
+
+def daily_backup(path: Path, now: datetime) -> Path | None:
+    """Copy the database to backups/ once a day (SQLite's online backup), keep 7."""
+    folder = path.parent / "backups"
+    target = folder / f"progress-{now.astimezone(UTC):%Y-%m-%d}.db"
+    if target.exists() or not path.exists():
+        return None
+    folder.mkdir(exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    src = sqlite3.connect(path)
+    dst = sqlite3.connect(tmp)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    tmp.replace(target)
+    for old in sorted(folder.glob("progress-*.db"))[:-BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def open_store(home: Path, *, clock: Clock = utcnow, create: bool = True) -> Store:
+    """Open (and if needed create and migrate) the database of ``home``.
+
+    ``create=False`` refuses to create a new database (used by ``import``).
+    """
+    home = Path(home)
+    path = home / DB_NAME
+    marker = home / MARKER
+    if path.exists():
+        _check_file(path)
+    elif marker.exists():
+        raise StoreMissingError(
+            f"The progress database {path} is missing, but this home was set up on "
+            f"{_created(marker)}. Nothing was re-created, so nothing is overwritten. Restore it "
+            f"from {home / 'backups'} (copy the newest file to {path}) or from an export with "
+            "`deepcareer import FILE`; to start over on purpose, run `deepcareer init --fresh`."
+        )
+    elif not create:
+        raise StoreMissingError(f"There is no progress database at {path}.")
+    home.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _configure)
+    try:
+        migrate(engine)
+    except DatabaseError as exc:
+        engine.dispose()
+        raise _as_store_error(path, exc) from exc
+    if not marker.exists():
+        marker.write_text(json.dumps({"created_at": iso(clock())}) + "\n", encoding="utf-8")
+    with contextlib.suppress(OSError, sqlite3.Error):  # a courtesy: never block the learner
+        daily_backup(path, clock())
+    return Store(home, engine, clock)
+
+
+def _created(marker: Path) -> str:
+    try:
+        return str(json.loads(marker.read_text(encoding="utf-8"))["created_at"])[:10]
+    except (OSError, ValueError, KeyError):
+        return "an earlier day"

@@ -1,0 +1,101 @@
+"""Export the whole store to JSON and import it back, losing nothing.
+
+Import merges: rows already present (same time, exercise and content) are
+skipped, so importing the same file twice, or into a home that shares history,
+never duplicates evidence.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from deepcareer import __version__
+from deepcareer.errors import UsageError
+from deepcareer.store import schema
+from deepcareer.store.db import Store, iso
+
+FORMAT = "deepcareer-export"
+FORMAT_VERSION = 1
+_ATTEMPT_KEY = ("exercise_id", "created_at", "status", "code_sha256")
+_EVENT_KEY = ("exercise_id", "created_at", "kind", "data")
+
+
+def export_data(store: Store) -> dict[str, Any]:
+    attempts = store.read(select(schema.attempts).order_by(schema.attempts.c.id))
+    events = store.read(select(schema.events).order_by(schema.events.c.id))
+    for row in [*attempts, *events]:
+        row.pop("id")
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "deepcareer_version": __version__,
+        "exported_at": iso(store.clock()),
+        "attempts": attempts,
+        "events": events,
+        "settings": store.settings(),
+    }
+
+
+def export_file(store: Store, path: Path) -> dict[str, int]:
+    data = export_data(store)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+    return {"attempts": len(data["attempts"]), "events": len(data["events"])}
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UsageError(f"There is no file at {path}.") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path} is not a deepcareer export (not readable JSON: {exc}).") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise UsageError(f"{path} is not a deepcareer export (no \"format\": \"{FORMAT}\").")
+    if data.get("format_version", 0) > FORMAT_VERSION:
+        raise UsageError(f"{path} was written by a newer deepcareer; upgrade to import it.")
+    return data
+
+
+def _rows(data: dict[str, Any], key: str, table: Any) -> list[dict[str, Any]]:
+    columns = {c.name for c in table.columns} - {"id"}
+    rows = data.get(key, [])
+    if not isinstance(rows, list):
+        raise UsageError(f"the export's {key!r} is not a list")
+    out = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise UsageError(f"{key}[{i}] in the export is not an object")
+        missing = {c.name for c in table.columns if not c.nullable and c.name != "id"} - set(row)
+        if missing:
+            raise UsageError(f"{key}[{i}] in the export lacks {sorted(missing)}")
+        out.append({k: v for k, v in row.items() if k in columns})
+    return out
+
+
+def import_file(store: Store, path: Path) -> dict[str, int]:
+    """Merge an export into ``store`` in one transaction; returns rows added."""
+    data = _load(path)
+    attempts = _rows(data, "attempts", schema.attempts)
+    events = _rows(data, "events", schema.events)
+    settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        raise UsageError("the export's 'settings' is not an object")
+    have_a = {tuple(r[k] for k in _ATTEMPT_KEY) for r in store.read(select(schema.attempts))}
+    have_e = {tuple(r[k] for k in _EVENT_KEY) for r in store.read(select(schema.events))}
+    new_a = [r for r in attempts if tuple(r.get(k) for k in _ATTEMPT_KEY) not in have_a]
+    new_e = [r for r in events if tuple(r.get(k) for k in _EVENT_KEY) not in have_e]
+    with store.transaction() as conn:
+        if new_a:
+            conn.execute(insert(schema.attempts), new_a)
+        if new_e:
+            conn.execute(insert(schema.events), new_e)
+        for key, value in settings.items():
+            conn.execute(schema.settings.delete().where(schema.settings.c.key == key))
+            conn.execute(insert(schema.settings).values(key=key, value=json.dumps(value)))
+    return {"attempts": len(new_a), "events": len(new_e)}

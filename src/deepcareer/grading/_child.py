@@ -88,12 +88,8 @@ def pack_value(value: Any, arrays: list[Any]) -> Any:
     if isinstance(value, tuple):
         return {"t": [pack_value(v, arrays) for v in value]}
     if isinstance(value, list):
-        try:
-            arr: Any = np.asarray(value)  # a list of numbers travels as one array
-        except (ValueError, TypeError):
-            arr = None
-        if arr is not None and arr.dtype.kind in "biuf":
-            arrays.append(arr)
+        if value and all(isinstance(v, bool | int | float) for v in value):
+            arrays.append(np.asarray(value))  # a flat list of numbers travels as one array
             return {"l_arr": len(arrays) - 1}
         return {"l": [pack_value(v, arrays) for v in value]}
     return {"bad": type(value).__name__}

@@ -83,7 +83,8 @@ def compare(
     if isinstance(expected, tuple):
         if got is None:
             return Mismatch("returned None: is a `return` statement missing?", kind="none")
-        if not isinstance(got, tuple | list) or (_is_numeric_list(got) and len(expected) > 1):
+        flat_numbers = isinstance(got, list) and all(isinstance(v, int | float) for v in got)
+        if not isinstance(got, tuple | list) or (flat_numbers and len(expected) > 1):
             what = summarize(got)
             return Mismatch(
                 f"should return {len(expected)} values"

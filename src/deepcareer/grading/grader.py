@@ -137,10 +137,14 @@ def _build_report(
         report.message = f"The process running your code {result.exit_detail} during {first}."
     elif errors:
         report.status = "error"
-        report.message = f"Your code raised an error on {len(errors)} of {len(checks)} cases; " \
-                         f"first, {errors[0].name}: {errors[0].message}"
-        first_err = next(o.error for o in outcomes if o.kind == "error")
-        report.error_line = first_err.get("line")
+        missing = next((o for o in outcomes if o.kind == "missing"), None)
+        if missing is not None:
+            report.message = errors[0].message[0].upper() + errors[0].message[1:]
+        else:
+            report.message = (f"Your code raised an error on {len(errors)} of {len(checks)} "
+                              f"cases; first, {errors[0].name}: {errors[0].message}")
+            first_err = next(o.error for o in outcomes if o.kind == "error")
+            report.error_line = first_err.get("line")
     elif failed:
         report.status = "fail"
     else:

@@ -1,0 +1,85 @@
+"""How long a learner waits: `deepcareer check softmax` against bare pytest.
+
+MiniTorch and CS231n learners check their work with pytest. We time, in one
+process and interleaved, the full `deepcareer check softmax --file F` (CLI
+start-up, sandbox, comparison, diagnosis and the database write included)
+against `python -m pytest` on an equivalent plain test file of the same
+function, and print the ratio of medians. Goal: ratio <= 1.0.
+
+Usage: python bench/check_latency.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SOLUTION = '''import numpy as np
+
+
+def softmax(logits):
+    shifted = logits - np.max(logits, axis=-1, keepdims=True)
+    exps = np.exp(shifted)
+    return exps / np.sum(exps, axis=-1, keepdims=True)
+'''
+
+PYTEST_FILE = '''import numpy as np
+from softmax_impl import softmax
+
+
+def test_readme_example():
+    out = softmax(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(out, [0.09003057, 0.24472847, 0.66524096], rtol=1e-6)
+
+
+def test_large_logits():
+    out = softmax(np.array([[1000.0, 1001.0, 1002.0]]))
+    assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(out.sum(axis=-1), 1.0)
+
+
+def test_batch_rows_sum_to_one():
+    x = np.random.default_rng(0).normal(size=(4, 6))
+    np.testing.assert_allclose(softmax(x).sum(axis=-1), np.ones(4))
+'''
+
+
+def _time(cmd: list[str], cwd: Path, expect: int) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != expect:
+        sys.exit(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=11)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="deepcareer-bench-"))
+    (work / "softmax_impl.py").write_text(SOLUTION)
+    (work / "test_softmax.py").write_text(PYTEST_FILE)
+    deepcareer = Path(sys.executable).with_name("deepcareer")
+    ours = [str(deepcareer), "check", "softmax", "--file", str(work / "softmax_impl.py"),
+            "--home", str(work / "home"), "--json"]
+    theirs = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_softmax.py"]
+    _time(ours, work, 0)  # warm the file cache and create the home once
+    _time(theirs, work, 0)
+    a, b = [], []
+    for _ in range(args.runs):  # interleaved, so machine noise hits both alike
+        a.append(_time(ours, work, 0))
+        b.append(_time(theirs, work, 0))
+    ma, mb = statistics.median(a), statistics.median(b)
+    print(f"deepcareer check softmax: median {ma * 1000:.0f} ms over {args.runs} runs")
+    print(f"python -m pytest (3 tests): median {mb * 1000:.0f} ms over {args.runs} runs")
+    print(f"ratio deepcareer/pytest: {ma / mb:.2f} (goal <= 1.00)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Shared fixtures: a throwaway home, the packaged catalog, a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from deepcareer.curriculum.catalog import Catalog, default_catalog
+from deepcareer.store.db import Store, open_store
+
+CLI = [sys.executable, "-m", "deepcareer.cli.app"]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def store(home: Path) -> Iterator[Store]:
+    with open_store(home) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return default_catalog()
+
+
+def run_cli(*args: str, home: Path | None = None, timeout: float = 60,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real console entry point in a subprocess, as a learner would."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    extra = ["--home", str(home)] if home is not None else []
+    return subprocess.run([*CLI, *args, *extra], capture_output=True, text=True,
+                          timeout=timeout, env=env, input=input)

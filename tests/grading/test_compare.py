@@ -1,0 +1,79 @@
+"""Comparison messages and the gradient ratio patterns."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, arrays
+
+from deepcareer.grading._child import UnsendableOutput, decode, encode, pack_value, unpack_value
+from deepcareer.grading.compare import compare, ratio_pattern, summarize
+
+
+def test_none_asks_for_a_return() -> None:
+    m = compare(None, np.zeros(3))
+    assert m is not None and m.kind == "none" and "return" in m.message
+
+
+def test_shape_and_dtype_are_named() -> None:
+    assert "shape (3,)" in compare(np.zeros(3), np.zeros((1, 3))).message  # type: ignore[union-attr]
+    m = compare(np.zeros(3, dtype=int), np.zeros(3))
+    assert m is not None and m.kind == "dtype" and "integers" in m.message
+
+
+def test_message_never_contains_the_expected_values() -> None:
+    expected = np.array([0.123456, 0.654321])
+    m = compare(np.array([0.5, 0.5]), expected)
+    assert m is not None
+    assert "0.123" not in m.message and "0.654" not in m.message
+
+
+def test_tuples_name_the_wrong_output() -> None:
+    m = compare((np.ones(2), np.zeros(2)), (np.ones(2), np.ones(2)), names=["dx", "dW"])
+    assert m is not None and m.message.startswith("dW:")
+
+
+def test_float32_gets_a_looser_tolerance() -> None:
+    exp = np.float32([1.0, 2.0])
+    assert compare(exp * np.float32(1 + 3e-5), exp) is None
+    assert compare(np.float64([1.0, 2.0]) * (1 + 3e-5), np.float64([1.0, 2.0])) is not None
+
+
+def test_ratio_patterns() -> None:
+    rng = np.random.default_rng(0)
+    g = rng.normal(size=(4, 3))
+    assert "sign" in ratio_pattern(-g, g)
+    assert "twice" in ratio_pattern(2 * g, g)
+    assert "batch size" in ratio_pattern(g / 4, g, batch=4)
+    assert "averaged over the batch" in ratio_pattern(g * 4, g, batch=4)
+    assert "same factor (3" in ratio_pattern(3 * g, g)
+    assert ratio_pattern(g + rng.normal(size=g.shape), g) == ""
+
+
+def test_gradient_message_names_element_and_pattern() -> None:
+    g = np.arange(1.0, 7.0).reshape(2, 3)
+    m = compare(2 * g, g, gradient=True)
+    assert m is not None and "index [1, 2]" in m.message and "twice" in m.message
+
+
+def test_summarize_is_short() -> None:
+    assert len(summarize(np.zeros((100, 100)))) < 120
+    assert summarize(None) == "None"
+    assert summarize(UnsendableOutput("dict")) == "a dict"
+
+
+@given(arrays(dtype=st.sampled_from([np.float64, np.float32, np.int64, np.bool_]),
+              shape=array_shapes(min_dims=0, max_dims=3, max_side=4)))
+def test_wire_round_trip_is_exact(arr: np.ndarray) -> None:
+    import io
+
+    values: list[object] = []
+    desc = pack_value((arr, 3, "s", None, [1.0, 2.0]), values)
+    frame = decode(io.BytesIO(encode({"v": desc}, values)))
+    assert frame is not None
+    meta, arrays_back = frame
+    out = unpack_value(meta["v"], arrays_back)
+    np.testing.assert_array_equal(out[0], arr)
+    assert out[0].dtype == arr.dtype
+    assert out[1:] == (3, "s", None, [1.0, 2.0])

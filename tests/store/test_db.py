@@ -1,0 +1,143 @@
+"""The progress database never loses an attempt and never resets in silence."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.config import Config
+
+from deepcareer.errors import StoreCorruptError, StoreMissingError
+from deepcareer.store import schema
+from deepcareer.store.db import DB_NAME, HEAD_REVISION, MIGRATIONS, Store, daily_backup, open_store
+from tests.conftest import CLI
+
+
+def _attempt(store: Store, status: str = "fail") -> int:
+    return store.add_attempt(exercise_id="softmax", content_version=1, status=status,
+                             findings=[], report={})
+
+
+def test_attempts_are_appended_and_read_back_in_order(store: Store) -> None:
+    ids = [_attempt(store, s) for s in ("fail", "fail", "pass")]
+    rows = store.attempts("softmax")
+    assert [r["id"] for r in rows] == ids
+    assert [r["status"] for r in rows] == ["fail", "fail", "pass"]
+
+
+def test_wal_and_foreign_keys_are_on(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_head_revision_constant_matches_alembic() -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD_REVISION
+
+
+def test_migrations_produce_exactly_the_declared_schema(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
+    assert diff == []
+
+
+def test_garbage_file_is_reported_kept_and_not_reset(home: Path) -> None:
+    open_store(home).close()
+    db = home / DB_NAME
+    db.write_bytes(b"this is not a database" * 50)
+    with pytest.raises(StoreCorruptError) as info:
+        open_store(home)
+    assert "Nothing was reset" in info.value.message
+    assert db.read_bytes().startswith(b"this is not")  # untouched
+    assert list(home.glob(f"{DB_NAME}.corrupt-*"))
+    assert "backup" in info.value.message
+
+
+def test_truncated_database_is_reported(home: Path) -> None:
+    with open_store(home) as s:
+        for _ in range(200):
+            _attempt(s)
+    db = home / DB_NAME
+    with sqlite3.connect(db) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 3] + b"\0" * 100 + data[len(data) // 3 + 100:2 * len(data) // 3])
+    with pytest.raises(StoreCorruptError):
+        with open_store(home) as s:
+            s.attempts()
+
+
+def test_missing_database_in_an_initialised_home_is_not_recreated(home: Path) -> None:
+    open_store(home).close()
+    (home / DB_NAME).unlink()
+    with pytest.raises(StoreMissingError) as info:
+        open_store(home)
+    assert not (home / DB_NAME).exists()
+    assert "init --fresh" in info.value.message
+
+
+def test_daily_backup_is_made_once_a_day_and_pruned(home: Path) -> None:
+    open_store(home).close()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for day in range(10):
+        daily_backup(home / DB_NAME, start + timedelta(days=day))
+    assert daily_backup(home / DB_NAME, start + timedelta(days=9, hours=3)) is None
+    assert len(list((home / "backups").glob("progress-*.db"))) == 7
+
+
+def test_kill_9_during_a_check_keeps_earlier_attempts(home: Path, tmp_path: Path) -> None:
+    with open_store(home) as s:
+        for _ in range(3):
+            _attempt(s)
+    loop = tmp_path / "loop.py"
+    loop.write_text("def softmax(logits):\n    while True:\n        pass\n")
+    proc = subprocess.Popen([*CLI, "check", "softmax", "--file", str(loop), "--home", str(home)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)  # the check is under way: the child spins in the loop
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with open_store(home) as s:
+        assert len(s.attempts()) == 3
+    with sqlite3.connect(home / DB_NAME) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_settings_round_trip(store: Store) -> None:
+    store.set_setting("weekly_hours", 6)
+    store.set_setting("weekly_hours", 8)
+    assert store.settings() == {"weekly_hours": 8}
+
+
+def test_naive_datetimes_are_refused(home: Path) -> None:
+    with pytest.raises(ValueError, match="naive"):
+        open_store(home, clock=lambda: datetime(2026, 1, 1))
+
+
+def test_no_database_is_created_when_create_is_false(home: Path) -> None:
+    with pytest.raises(StoreMissingError):
+        open_store(home, create=False)
+
+
+def test_cli_shows_the_corruption_message_without_a_traceback(home: Path) -> None:
+    from tests.conftest import run_cli
+
+    open_store(home).close()
+    (home / DB_NAME).write_bytes(b"garbage" * 100)
+    result = run_cli("progress", home=home)
+    assert result.returncode == 1
+    assert "damaged" in result.stderr and "Traceback" not in result.stderr
+
+
+if sys.platform != "linux":  # pragma: no cover
+    pytestmark = pytest.mark.skip("process checks use Linux /proc and signals")

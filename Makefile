@@ -16,7 +16,6 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	@$(BIN)/deepcareer init --home $(DEMO_HOME)
 	@$(BIN)/deepcareer next --home $(DEMO_HOME)
 	@echo ""
 	@echo "deepcareer is installed in $(VENV): run 'source $(VENV)/bin/activate' first, or type $(BIN)/deepcareer."

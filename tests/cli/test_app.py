@@ -160,3 +160,24 @@ def test_every_command_has_help_with_an_example(command: list[str]) -> None:
 
 def test_bad_option_is_exit_code_2() -> None:
     assert run_cli("list", "--no-such-option").returncode == 2
+
+
+def test_watch_rechecks_on_save(home: Path) -> None:
+    import subprocess
+    import time
+
+    from tests.conftest import CLI
+
+    path = Path(json.loads(run_cli("start", "softmax", "--json", home=home).stdout)["path"])
+    proc = subprocess.Popen([*CLI, "check", "softmax", "--watch", "--home", str(home)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**__import__("os").environ, "COLUMNS": "200", "NO_COLOR": "1"})
+    try:
+        time.sleep(2.5)
+        path.write_text(NAIVE)
+        time.sleep(2.5)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert "NOT ATTEMPTED" in out
+    assert "FAIL" in out and "softmax.no-max-shift" in out

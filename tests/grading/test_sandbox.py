@@ -165,3 +165,16 @@ def test_learner_cannot_modify_the_case_inputs_in_place() -> None:
 def test_unsendable_outputs_are_named_not_unpickled() -> None:
     out = only_call(run("def f(x):\n    return {'a': 1}\n"))
     assert out.kind == "result" and repr(out.value) == "<dict>"
+
+
+def test_orphaned_scratch_folders_are_swept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old = tmp_path / f"{sandbox.WORKDIR_PREFIX}old"
+    old.mkdir()
+    os.utime(old, (0, 0))
+    fresh = tmp_path / f"{sandbox.WORKDIR_PREFIX}fresh"
+    fresh.mkdir()
+    run("def f(x):\n    return x\n")
+    assert not old.exists() and fresh.exists()

@@ -29,6 +29,7 @@ from deepcareer.grading import _child
 
 CHILD_SCRIPT = Path(_child.__file__).resolve()
 PACKAGE_DIR = CHILD_SCRIPT.parent.parent
+WORKDIR_PREFIX = "deepcareer-sandbox-"
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ class Run:
     ) -> None:
         self.limits = limits
         self.n_calls = len(calls)
-        self.workdir = tempfile.mkdtemp(prefix="deepcareer-sandbox-")
+        _sweep_stale_workdirs()
+        self.workdir = tempfile.mkdtemp(prefix=WORKDIR_PREFIX)
         self.started = time.perf_counter()
         meta = {
             "source": source,
@@ -224,6 +226,18 @@ class Run:
                 calls[index] = CallOutcome("missing", defined=meta.get("defined", []))
                 result.running_index = None
         return result
+
+
+def _sweep_stale_workdirs(max_age_s: float = 3600.0) -> None:
+    """Remove scratch folders left by a grader that was killed (``kill -9``).
+
+    A live check is at most a few seconds old, so anything older is an orphan.
+    """
+    cutoff = time.time() - max_age_s
+    for path in Path(tempfile.gettempdir()).glob(WORKDIR_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def _describe_exit(code: int | None) -> str:

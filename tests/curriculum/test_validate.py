@@ -54,7 +54,7 @@ def test_bad_toml_is_a_content_error_naming_the_file(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     toml = root / "exercises" / "fundamentals" / "softmax" / "exercise.toml"
     toml.write_text(toml.read_text().replace("difficulty = 1", "difficulty = 9"))
-    with pytest.raises(ContentError, match="exercise.toml"):
+    with pytest.raises(ContentError, match=r"exercise\.toml"):
         Catalog(root)
 
 
@@ -69,9 +69,8 @@ def test_id_must_match_folder(tmp_path: Path) -> None:
 def test_aliases_follow_renamed_exercises(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     toml = root / "exercises" / "fundamentals" / "softmax" / "exercise.toml"
-    toml.write_text(toml.read_text() + '\naliases = ["softmax-v0"]\n')
-    toml.write_text(toml.read_text().replace('version = 1\n', 'version = 1\naliases = ["softmax-v0"]\n', 1)
-                    .rsplit('\naliases = ["softmax-v0"]\n', 1)[0] + "\n")
+    text = toml.read_text().replace("version = 1\n", 'version = 1\naliases = ["softmax-v0"]\n')
+    toml.write_text(text)
     cat = Catalog(root)
     assert cat.get("softmax-v0").id == "softmax"
     with pytest.raises(ExerciseNotFound):
@@ -83,8 +82,6 @@ def test_too_few_misconceptions_are_reported(tmp_path: Path) -> None:
     checks = root / "exercises" / "fundamentals" / "softmax" / "checks.py"
     text = checks.read_text()
     start = text.index("        Misconception(\n            id=\"softmax.wrong-axis\"")
-    end = text.index("        Misconception(\n            id=\"softmax.no-exp\"")
-    checks.write_text(text[:start] + text[end:].replace(
-        text[text.index('        Misconception(\n            id="softmax.no-exp"'):], "    ],\n)\n"))
+    checks.write_text(text[:start] + "    ],\n)\n")  # keep only the first misconception
     problems = validate_catalog(Catalog(root))
     assert any("at least 3 misconceptions" in p for p in problems)

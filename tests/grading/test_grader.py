@@ -41,7 +41,8 @@ def test_naive_softmax_is_diagnosed_as_missing_the_max_shift(softmax: Exercise) 
 
 
 def test_hard_coding_the_readme_example_fails(softmax: Exercise) -> None:
-    src = "import numpy as np\ndef softmax(logits):\n    return np.array([0.09003057, 0.24472847, 0.66524096])\n"
+    src = ("import numpy as np\ndef softmax(logits):\n"
+           "    return np.array([0.09003057, 0.24472847, 0.66524096])\n")
     rep = grade(softmax, src)
     assert rep.status == "fail"
     readme = next(c for c in rep.checks if c.name == "softmax(the README example)")

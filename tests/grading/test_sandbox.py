@@ -167,7 +167,9 @@ def test_unsendable_outputs_are_named_not_unpickled() -> None:
     assert out.kind == "result" and repr(out.value) == "<dict>"
 
 
-def test_orphaned_scratch_folders_are_swept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_orphaned_scratch_folders_are_swept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.config import Config
 
 from deepcareer.errors import StoreCorruptError, StoreMissingError
 from deepcareer.store import schema
@@ -72,10 +72,10 @@ def test_truncated_database_is_reported(home: Path) -> None:
     with sqlite3.connect(db) as con:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = db.read_bytes()
-    db.write_bytes(data[: len(data) // 3] + b"\0" * 100 + data[len(data) // 3 + 100:2 * len(data) // 3])
-    with pytest.raises(StoreCorruptError):
-        with open_store(home) as s:
-            s.attempts()
+    third = len(data) // 3
+    db.write_bytes(data[:third] + b"\0" * 100 + data[third + 100 : 2 * third])
+    with pytest.raises(StoreCorruptError), open_store(home) as s:
+        s.attempts()
 
 
 def test_missing_database_in_an_initialised_home_is_not_recreated(home: Path) -> None:

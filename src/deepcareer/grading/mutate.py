@@ -1,0 +1,195 @@
+"""Mutation testing of content: do the checks catch small wrong changes?
+
+Each mutant is the reference with one classic slip, the kind a learner makes:
+a flipped sign, the wrong axis, a dropped ``keepdims``, a changed ``ddof``, a
+sum for a mean, an off-by-one slice. A mutant is *killed* when some case's
+output differs from the reference (or the mutant raises). The share killed is
+how much the cases can be trusted to catch what the catalog did not foresee.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from deepcareer.curriculum.catalog import Exercise
+from deepcareer.grading.compare import close
+
+
+@dataclass(frozen=True)
+class Mutant:
+    kind: str
+    line: int
+    source: str
+
+
+_SWAP_BINOP: dict[type[ast.operator], type[ast.operator]] = {ast.Add: ast.Sub, ast.Sub: ast.Add}
+_SUM_FOR_MEAN = {"mean": "sum", "sum": "mean"}
+
+
+class _Sites(ast.NodeVisitor):
+    """Collect (kind, node path) of every place one mutation can apply."""
+
+    def __init__(self) -> None:
+        self.sites: list[tuple[str, int, int]] = []  # kind, node index in walk order, line
+
+    def collect(self, tree: ast.AST) -> list[tuple[str, int, int]]:
+        for index, node in enumerate(ast.walk(tree)):
+            for kind in _kinds(node):
+                self.sites.append((kind, index, getattr(node, "lineno", 0)))
+        return self.sites
+
+
+def _kinds(node: ast.AST) -> Iterator[str]:
+    if isinstance(node, ast.BinOp) and type(node.op) in _SWAP_BINOP:
+        yield "sign-flip"
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        yield "sign-flip"
+    if isinstance(node, ast.keyword) and node.arg == "axis":
+        yield "wrong-axis"
+    if isinstance(node, ast.keyword) and node.arg == "keepdims":
+        yield "drop-keepdims"
+    if isinstance(node, ast.keyword) and node.arg == "ddof":
+        yield "ddof-change"
+    if isinstance(node, ast.Call) and _call_name(node) in ("var", "std") and not any(
+        k.arg == "ddof" for k in node.keywords
+    ):
+        yield "ddof-change"
+    if isinstance(node, ast.Call) and _call_name(node) in _SUM_FOR_MEAN:
+        yield "sum-for-mean"
+    if isinstance(node, ast.Slice) and (node.lower is not None or node.upper is not None):
+        yield "off-by-one"
+
+
+def _call_name(node: ast.Call) -> str:
+    f = node.func
+    if isinstance(f, ast.Attribute):
+        return f.attr
+    if isinstance(f, ast.Name):
+        return f.id
+    return ""
+
+
+def _apply(node: ast.AST, kind: str) -> bool:
+    """Mutate ``node`` in place; False when this kind does not fit after all."""
+    if kind == "sign-flip":
+        if isinstance(node, ast.BinOp):
+            node.op = _SWAP_BINOP[type(node.op)]()
+            return True
+        if isinstance(node, ast.UnaryOp):
+            node.op = ast.UAdd()
+            return True
+    if kind == "wrong-axis" and isinstance(node, ast.keyword):
+        value = node.value
+        if isinstance(value, ast.UnaryOp) and isinstance(value.operand, ast.Constant):
+            node.value = ast.Constant(0)  # axis=-1 -> axis=0
+        elif isinstance(value, ast.Constant) and isinstance(value.value, int):
+            node.value = ast.Constant(-1 if value.value != -1 else 0)
+        else:
+            node.value = ast.Constant(None)
+        return True
+    if kind == "drop-keepdims" and isinstance(node, ast.keyword):
+        node.value = ast.Constant(False)
+        return True
+    if kind == "ddof-change":
+        if isinstance(node, ast.keyword):
+            node.value = ast.BinOp(node.value, ast.Add(), ast.Constant(1))
+            return True
+        if isinstance(node, ast.Call):
+            node.keywords.append(ast.keyword("ddof", ast.Constant(1)))
+            return True
+    if kind == "sum-for-mean" and isinstance(node, ast.Call):
+        f = node.func
+        if isinstance(f, ast.Attribute):
+            f.attr = _SUM_FOR_MEAN[f.attr]
+            return True
+        if isinstance(f, ast.Name):
+            f.id = _SUM_FOR_MEAN[f.id]
+            return True
+    if kind == "off-by-one" and isinstance(node, ast.Slice):
+        if node.upper is not None:
+            node.upper = ast.BinOp(node.upper, ast.Sub(), ast.Constant(1))
+        else:
+            node.lower = ast.BinOp(node.lower, ast.Add(), ast.Constant(1))  # type: ignore[arg-type]
+        return True
+    return False
+
+
+def mutants(source: str) -> list[Mutant]:
+    """Every single-site mutant of ``source`` (functions' bodies only)."""
+    tree = ast.parse(source)
+    body_nodes = {id(n) for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef)
+                  for stmt in fn.body for n in ast.walk(stmt)}
+    out = []
+    for kind, index, line in _Sites().collect(tree):
+        clone = copy.deepcopy(tree)
+        node = list(ast.walk(clone))[index]
+        original = list(ast.walk(tree))[index]
+        if id(original) not in body_nodes or isinstance(original, ast.Constant):
+            continue
+        if isinstance(original, ast.Expr) and isinstance(original.value, ast.Constant):
+            continue
+        if _apply(node, kind):
+            out.append(Mutant(kind, line, ast.unparse(ast.fix_missing_locations(clone))))
+    return out
+
+
+def _run(namespace: dict[str, Any], call: str, case: Any) -> Any:
+    fn = namespace.get(call)
+    args = [a.copy() if hasattr(a, "copy") else a for a in case.args]
+    kwargs = {k: (v.copy() if hasattr(v, "copy") else v) for k, v in case.kwargs.items()}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            return fn(*args, **kwargs)  # type: ignore[misc]
+        except Exception:
+            return _Raised()
+
+
+class _Raised:
+    """A mutant that raised: counts as killed."""
+
+
+@dataclass(frozen=True)
+class MutationScore:
+    exercise: str
+    total: int
+    killed: int
+    survivors: list[Mutant]
+
+    @property
+    def ratio(self) -> float:
+        return self.killed / self.total if self.total else 1.0
+
+
+def mutation_score(ex: Exercise, seed: int = 0) -> MutationScore:
+    """Run every mutant of the reference on the exercise's cases (in-process: our code)."""
+    from deepcareer.grading.grader import build_cases, expected_outputs
+
+    cases = build_cases(ex, seed)
+    expected = expected_outputs(ex, cases)
+    checks = ex.checks
+    killed, survivors = 0, []
+    all_mutants = mutants(ex.reference_source)
+    for mutant in all_mutants:
+        namespace: dict[str, Any] = {"__name__": "mutant"}
+        try:
+            exec(compile(mutant.source, f"{ex.id}-mutant.py", "exec"), namespace)
+        except Exception:
+            killed += 1
+            continue
+        for case, exp in zip(cases, expected, strict=True):
+            got = _run(namespace, case.call, case)
+            if isinstance(got, _Raised) or not close(got, exp, case.rtol or checks.rtol,
+                                                     case.atol or checks.atol):
+                killed += 1
+                break
+        else:
+            survivors.append(mutant)
+    return MutationScore(ex.id, len(all_mutants), killed, survivors)

@@ -182,7 +182,15 @@ def ratio_pattern(got: np.ndarray, expected: np.ndarray, batch: int | None = Non
     median = float(np.median(ratios))
     if median == 0 or np.max(np.abs(ratios - median)) > 1e-3 * max(1.0, abs(median)):
         return ""
-    candidates: list[tuple[float, str]] = [
+    candidates: list[tuple[float, str]] = []
+    if batch and batch > 1:  # checked first: with a batch of 2, "half" is most often 1/N
+        candidates += [
+            (float(batch), f"Every value is {batch} times too large ({batch} is the batch "
+                           "size): should it be averaged over the batch?"),
+            (1.0 / batch, f"Every value is {batch} times too small ({batch} is the batch "
+                          "size): is it averaged where it should be summed?"),
+        ]
+    candidates += [
         (-1.0, "Every value has the wrong sign: check the direction of the update or a "
                "subtraction in the chain rule"),
         (2.0, "Every value is exactly twice the correct one: is a factor 1/2 missing, "
@@ -190,13 +198,6 @@ def ratio_pattern(got: np.ndarray, expected: np.ndarray, batch: int | None = Non
         (0.5, "Every value is exactly half the correct one: is a factor 2 missing "
               "(the derivative of a square)?"),
     ]
-    if batch and batch > 1:
-        candidates += [
-            (float(batch), f"Every value is {batch} times too large ({batch} is the batch "
-                           "size): should it be averaged over the batch?"),
-            (1.0 / batch, f"Every value is {batch} times too small ({batch} is the batch "
-                          "size): is it averaged where it should be summed?"),
-        ]
     for factor, text in candidates:
         if abs(median - factor) <= 1e-3 * max(1.0, abs(factor)):
             return text

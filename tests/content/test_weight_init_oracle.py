@@ -23,7 +23,8 @@ def _torch_scale(name: str, fan_in: int, fan_out: int) -> float:
     t_in, t_out = torch.nn.init._calculate_fan_in_and_fan_out(w)
     assert (t_in, t_out) == (fan_in, fan_out)
     if name == "xavier_uniform":
-        return math.sqrt(3.0) * torch.nn.init.calculate_gain("linear") * math.sqrt(2.0 / (t_in + t_out))
+        gain = torch.nn.init.calculate_gain("linear")
+        return math.sqrt(3.0) * gain * math.sqrt(2.0 / (t_in + t_out))
     if name == "xavier_normal":
         return math.sqrt(2.0 / (t_in + t_out))
     gain = torch.nn.init.calculate_gain("relu")  # sqrt(2)

@@ -38,7 +38,8 @@ def _rows_sum_to_one(case, out):
         return None
     sums = out.sum(axis=-1)
     if not np.allclose(sums, 1.0, atol=1e-6):
-        return f"the last axis should sum to 1, but sums range from {sums.min():.4g} to {sums.max():.4g}"
+        low, high = sums.min(), sums.max()
+        return f"the last axis should sum to 1, but sums range from {low:.4g} to {high:.4g}"
     return None
 
 

@@ -400,6 +400,37 @@ def _problems_out(problems: list[str], json: bool, ok: str) -> None:
     raise typer.Exit(1 if problems else 0)
 
 
+@content_app.command("stats")
+def content_stats(json: JsonOpt = False) -> None:
+    """Count exercises, misconceptions and hints, per track.
+
+    Example: deepcareer content stats --json
+    """
+    from deepcareer.curriculum.stats import content_stats as compute
+
+    stats = compute(_catalog())
+    if json:
+        from deepcareer.cli.render import print_json
+
+        print_json(stats)
+        return
+    from rich.table import Table
+
+    from deepcareer.cli.render import console
+
+    table = Table(title="Course content")
+    for col in ("track", "exercises", "misconceptions", "cases", "hints"):
+        table.add_column(col, justify="right" if col != "track" else "left")
+    for track, row in stats["tracks"].items():
+        table.add_row(track, *(str(row[k]) for k in ("exercises", "misconceptions", "cases",
+                                                      "hints")))
+    total = stats["total"]
+    table.add_row("[bold]total[/]", *(f"[bold]{total[k]}[/]" for k in
+                                      ("exercises", "misconceptions", "cases", "hints")))
+    console.print(table)
+    console.print(f"{stats['skills']} skills, {stats['skills_verified']} verified by an exercise.")
+
+
 @content_app.command("path")
 def content_path(exercise_id: IdArg) -> None:
     """Print the folder of an exercise (README, solution, checks).

@@ -85,3 +85,14 @@ def test_too_few_misconceptions_are_reported(tmp_path: Path) -> None:
     checks.write_text(text[:start] + "    ],\n)\n")  # keep only the first misconception
     problems = validate_catalog(Catalog(root))
     assert any("at least 3 misconceptions" in p for p in problems)
+
+
+
+def test_order_before_a_prerequisite_is_reported(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    src = default_catalog().get("activations").folder
+    shutil.copytree(src, root / "exercises" / "fundamentals" / "activations")
+    toml = root / "exercises" / "fundamentals" / "activations" / "exercise.toml"
+    toml.write_text(toml.read_text().replace("order = 10", "order = 99"))
+    problems = validate_catalog(Catalog(root))
+    assert any("softmax: comes before its prerequisites ['activations']" in p for p in problems)

@@ -108,6 +108,11 @@ def validate_catalog(catalog: Catalog) -> list[str]:
     cycle = find_cycle({e.id: list(e.meta.prerequisites) for e in catalog})
     if cycle:
         problems.append("exercise prerequisites form a cycle: " + " -> ".join(cycle))
+    position = {ex.id: i for i, ex in enumerate(catalog)}
     for ex in catalog:
+        late = [p for p in ex.meta.prerequisites if position.get(p, -1) > position[ex.id]]
+        if late:
+            problems.append(f"{ex.id}: comes before its prerequisites {late} in curriculum "
+                            "order; raise its `order`")
         problems += validate_exercise(ex, catalog)
     return problems

@@ -375,15 +375,18 @@ def content_verify(
 
     Example: deepcareer content verify softmax
     """
-    from rich.progress import track
-
-    from deepcareer.grading.verify import verify_exercise
+    from deepcareer.grading.verify import verify_many
 
     catalog = _catalog()
     chosen = [catalog.get(i) for i in ids] if ids else list(catalog)
-    problems: list[str] = []
-    for ex in track(chosen, description="verifying", disable=json, transient=True):
-        problems += verify_exercise(ex)
+    if json:
+        problems = verify_many(chosen)
+    else:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("verifying", total=len(chosen))
+            problems = verify_many(chosen, on_done=lambda _ex: bar.advance(task))
     _problems_out(problems, json, f"All {len(chosen)} exercises verify.")
 
 
@@ -429,6 +432,46 @@ def content_stats(json: JsonOpt = False) -> None:
                                       ("exercises", "misconceptions", "cases", "hints")))
     console.print(table)
     console.print(f"{stats['skills']} skills, {stats['skills_verified']} verified by an exercise.")
+
+
+@content_app.command("mutants")
+def content_mutants(
+    ids: Annotated[list[str] | None, typer.Argument(help="Exercise ids (default: all).")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Mutation-test the references: how many classic slips do the cases catch?
+
+    Example: deepcareer content mutants softmax dropout
+    """
+    from deepcareer.grading.mutate import mutation_score
+
+    catalog = _catalog()
+    chosen = [catalog.get(i) for i in ids] if ids else [e for e in catalog
+                                                        if e.meta.track == "numpy"]
+    scores = [mutation_score(ex) for ex in chosen]
+    total = sum(s.total for s in scores)
+    killed = sum(s.killed for s in scores)
+    if json:
+        from deepcareer.cli.render import print_json
+
+        print_json({"total": total, "killed": killed, "ratio": killed / total if total else 1.0,
+                    "exercises": [{"id": s.exercise, "total": s.total, "killed": s.killed,
+                                   "survivors": [{"kind": m.kind, "line": m.line}
+                                                 for m in s.survivors]} for s in scores]})
+        return
+    from rich.table import Table
+
+    from deepcareer.cli.render import console
+
+    table = Table(title="Mutants of the reference solutions")
+    for col in ("exercise", "mutants", "killed", "survivors"):
+        table.add_column(col)
+    for sc in scores:
+        table.add_row(sc.exercise, str(sc.total), str(sc.killed),
+                      ", ".join(f"{m.kind}@{m.line}" for m in sc.survivors) or "-")
+    console.print(table)
+    share = killed / total if total else 1.0
+    console.print(f"[bold]{killed} of {total}[/] mutants killed ({share:.1%}).")
 
 
 @content_app.command("path")

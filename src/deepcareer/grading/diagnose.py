@@ -11,7 +11,7 @@ nothing about it and are left out of its score.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,11 +81,19 @@ def diagnose(
     rtol: float,
     atol: float,
     available: Sequence[bool],
+    precomputed: Mapping[str, Sequence[Any]] | None = None,
 ) -> list[Diagnosis]:
-    """Rank the catalog against the learner's outputs; best first, weak ones dropped."""
+    """Rank the catalog against the learner's outputs; best first, weak ones dropped.
+
+    ``precomputed`` maps misconception ids to their outputs on these cases, for callers
+    (content verification) that diagnose many learners against the same catalog.
+    """
     found: list[Diagnosis] = []
     for m in catalog:
-        outs = variant_outputs(m, cases, reference)
+        if precomputed is not None and m.id in precomputed:
+            outs = list(precomputed[m.id])
+        else:
+            outs = variant_outputs(m, cases, reference)
         revealing = [
             i for i, case in enumerate(cases)
             if available[i] and not _agree(outs[i], expected[i], case, rtol, atol)

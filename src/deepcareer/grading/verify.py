@@ -8,7 +8,9 @@ A misconception that no case exposes is a promise the grader cannot keep.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from deepcareer.curriculum.catalog import Exercise
 from deepcareer.grading.diagnose import _RAISED, _agree, diagnose, variant_outputs
@@ -46,7 +48,8 @@ def verify_exercise(ex: Exercise, seeds: Sequence[int] = SEEDS) -> list[str]:
             # leave no output to compare: the grader diagnoses from the other cases.
             found = diagnose(cases, learner, expected, checks.misconceptions,
                              ex.reference_function, rtol=checks.rtol, atol=checks.atol,
-                             available=[out is not _RAISED for out in learner])
+                             available=[out is not _RAISED for out in learner],
+                             precomputed=outputs)
             top = found[0] if found else None
             if top is None or top.misconception.id != m.id or top.confidence != "diagnosed":
                 got = f"{top.misconception.id} ({top.confidence})" if top else "nothing"
@@ -57,3 +60,23 @@ def verify_exercise(ex: Exercise, seeds: Sequence[int] = SEEDS) -> list[str]:
 
 def _both_raised(x: object, y: object) -> bool:
     return x is _RAISED and y is _RAISED
+
+
+def verify_many(
+    exercises: Sequence[Exercise], on_done: Callable[[Exercise], None] | None = None
+) -> list[str]:
+    """Verify several exercises, overlapping their sandbox runs on the available cores.
+
+    Content modules are imported first, in this thread, so workers only read them.
+    """
+    for ex in exercises:
+        ex.checks  # noqa: B018  (import checks.py and solution.py before going parallel)
+        ex.reference  # noqa: B018
+    problems: list[str] = []
+    workers = max(2, min(8, (os.cpu_count() or 2) * 2))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for ex, found in zip(exercises, pool.map(verify_exercise, exercises), strict=True):
+            problems += found
+            if on_done is not None:
+                on_done(ex)
+    return problems

@@ -4,6 +4,7 @@
 
     DeepcareerError                 base: the CLI prints .message, exits with .exit_code
     ├── UsageError                  the command was called wrongly (exit 2)
+    │   └── MissingExtraError       an exercise needs an optional framework (says how to get it)
     ├── ContentError                an exercise folder is malformed (author's bug)
     │   └── ExerciseNotFound        no exercise with that id (exit 2)
     ├── StoreError                  the progress database cannot be used
@@ -32,6 +33,10 @@ class UsageError(DeepcareerError):
     """The command or call was used wrongly."""
 
     exit_code = 2
+
+
+class MissingExtraError(UsageError):
+    """An exercise's track needs a framework that is not installed."""
 
 
 class ContentError(DeepcareerError):

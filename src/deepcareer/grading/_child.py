@@ -80,6 +80,10 @@ def pack_value(value: Any, arrays: list[Any]) -> Any:
         return {"none": True}
     if isinstance(value, bool | int | float | str) and not isinstance(value, np.generic):
         return {"v": value}
+    if not isinstance(value, np.ndarray | np.generic) and hasattr(value, "__array__"):
+        # A framework tensor (torch, TensorFlow): detach it from any graph and send its values.
+        detached = value.detach() if hasattr(value, "detach") else value
+        value = np.asarray(detached.cpu() if hasattr(detached, "cpu") else detached)
     if isinstance(value, np.ndarray | np.generic):
         if np.asarray(value).dtype.hasobject:
             return {"bad": "numpy array of Python objects"}
@@ -281,6 +285,9 @@ def main() -> None:
         return
     meta, arrays = frame
     import numpy as np  # noqa: F401  (imported before the guard: it reads its own files)
+
+    for name in meta.get("preload", []):  # frameworks load native code: before the guard
+        __import__(name)
 
     captured = _CappedText(STDOUT_LIMIT)
     sys.stdout = sys.stderr = captured

@@ -15,6 +15,7 @@ import numpy as np
 
 from deepcareer.curriculum.catalog import Exercise
 from deepcareer.curriculum.starter import NOT_IMPLEMENTED, same_code
+from deepcareer.curriculum.tracks import TRACKS
 from deepcareer.grading import sandbox
 from deepcareer.grading._child import pack_value
 from deepcareer.grading.compare import Mismatch, compare, summarize
@@ -75,6 +76,8 @@ def grade(
 ) -> Report:
     """Grade ``source`` (the learner's whole file) and return a Report."""
     started = time.perf_counter()
+    track = TRACKS[ex.meta.track]
+    track.require(ex.id)
     if same_code(source, ex.starter):
         return Report(ex.id, "not_attempted",
                       f"Not attempted yet: fill in the TODOs in your {ex.id} file, then check.",
@@ -88,7 +91,8 @@ def grade(
         for c in cases
     ]
     run = sandbox.start(source, filename or f"{ex.id}.py", calls, arrays,
-                        forbidden=forbidden, limits=limits)
+                        forbidden=forbidden, limits=limits or track.limits,
+                        preload=track.preload)
     expected = expected_outputs(ex, cases)  # overlaps with the child's work
     result = run.wait()
     report = _build_report(ex, cases, expected, result, run.limits)

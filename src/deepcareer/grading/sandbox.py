@@ -126,13 +126,15 @@ def start(
     *,
     forbidden: Sequence[str] = (),
     limits: Limits | None = None,
+    preload: Sequence[str] = (),
 ) -> Run:
     """Start the child now and return a handle; collect with :meth:`Run.wait`.
 
     Starting early lets the parent compute expected values while the child
     imports NumPy and runs: the two overlap, which halves the wall time.
     """
-    return Run(source, filename, calls, arrays, forbidden=forbidden, limits=limits or Limits())
+    return Run(source, filename, calls, arrays, forbidden=forbidden, limits=limits or Limits(),
+               preload=preload)
 
 
 class Run:
@@ -147,6 +149,7 @@ class Run:
         *,
         forbidden: Sequence[str],
         limits: Limits,
+        preload: Sequence[str] = (),
     ) -> None:
         self.limits = limits
         self.n_calls = len(calls)
@@ -157,6 +160,7 @@ class Run:
             "source": source,
             "calls": list(calls),
             "forbidden": [str(PACKAGE_DIR), *map(str, forbidden)],
+            "preload": list(preload),
         }
         self.payload = _child.encode(meta, arrays)
         self.proc = subprocess.Popen(

@@ -39,7 +39,7 @@ def test_reference_matches_numpy_formulas(seed: int) -> None:
         else:
             w, x1, x2 = case.args
             g1, g2 = (_np(g) for g in REF.two_losses_grads(w.copy(), x1, x2))
-            np.testing.assert_allclose(g1, _numeric_grad(lambda v: np.sum((x1 @ v) ** 2), w),
+            np.testing.assert_allclose(g1, _numeric_grad(lambda v, a=x1: np.sum((a @ v) ** 2), w),
                                        rtol=1e-6, atol=1e-8)
-            np.testing.assert_allclose(g2, _numeric_grad(lambda v: np.sum((x2 @ v) ** 2), w),
+            np.testing.assert_allclose(g2, _numeric_grad(lambda v, a=x2: np.sum((a @ v) ** 2), w),
                                        rtol=1e-6, atol=1e-8)

@@ -77,3 +77,12 @@ def test_wire_round_trip_is_exact(arr: np.ndarray) -> None:
     np.testing.assert_array_equal(out[0], arr)
     assert out[0].dtype == arr.dtype
     assert out[1:] == (3, "s", None, [1.0, 2.0])
+
+
+def test_lists_of_ragged_arrays_compare_item_by_item() -> None:
+    expected = [np.array([3, 0]), np.array([4, 1]), np.array([2])]
+    assert compare([np.array([3, 0]), np.array([4, 1]), np.array([2])], expected) is None
+    m = compare([np.array([3, 0]), np.array([4, 1])], expected)
+    assert m is not None and "returned 2 values, expected 3" in m.message
+    m = compare([np.array([3, 0]), np.array([1, 4]), np.array([2])], expected)
+    assert m is not None and m.message.startswith("output 1:")

@@ -79,8 +79,14 @@ def compare(
     gradient: bool = False,
     batch: int | None = None,
 ) -> Mismatch | None:
-    """Return ``None`` when ``got`` matches ``expected``, else the first reason."""
-    if isinstance(expected, tuple):
+    """Return ``None`` when ``got`` matches ``expected``, else the first reason.
+
+    A tuple, or a list that is not a flat list of numbers (say, a list of index arrays
+    of different lengths), is compared item by item.
+    """
+    structured = isinstance(expected, tuple) or (
+        isinstance(expected, list) and not all(isinstance(v, int | float) for v in expected))
+    if structured:
         if got is None:
             return Mismatch("returned None: is a `return` statement missing?", kind="none")
         flat_numbers = isinstance(got, list) and all(isinstance(v, int | float) for v in got)

@@ -1,0 +1,26 @@
+"""Honest evaluation starts with splits that do not overlap and preprocessing that does not peek."""
+
+import numpy as np
+
+
+def split_indices(perm, n_train, n_val):
+    """Cut the shuffled indices perm (N,) into (train, val, test) index arrays."""
+    # BEGIN SOLUTION: three consecutive, disjoint slices
+    train = perm[:n_train]
+    val = perm[n_train:n_train + n_val]
+    test = perm[n_train + n_val:]
+    return train, val, test
+    # END SOLUTION
+
+
+def standardize(X_train, X_other):
+    """Scale every feature to mean 0, std 1 using statistics of X_train ONLY.
+
+    Returns (X_train scaled, X_other scaled). Constant features are centred, not scaled.
+    """
+    # BEGIN SOLUTION: fit on train, apply the same transform to both
+    mean = X_train.mean(axis=0)  # (D,)
+    std = X_train.std(axis=0)  # population std, ddof=0
+    std = np.where(std == 0, 1.0, std)  # a constant feature carries no scale
+    return (X_train - mean) / std, (X_other - mean) / std
+    # END SOLUTION

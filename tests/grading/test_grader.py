@@ -133,3 +133,17 @@ def test_report_json_contract(softmax: Exercise) -> None:
     finding = data["findings"][0]
     assert set(finding) >= {"misconception", "title", "confidence", "evidence", "hint"}
     assert all(set(c) == {"name", "status", "message"} for c in data["checks"])
+
+
+def test_judged_case_fails_a_model_below_target(catalog: Catalog) -> None:
+    ex = catalog.get("torch-mlp-digits")
+    lazy = ex.reference_source.replace(
+        "def train_and_predict(X_train, y_train, X_test, seed):",
+        "def train_and_predict(X_train, y_train, X_test, seed):\n"
+        "    return np.zeros(len(X_test), dtype=np.int64)\n\n\n"
+        "def _unused(X_train, y_train, X_test, seed):")
+    rep = grade(ex, lazy)
+    assert rep.status == "fail"
+    judged = next(c for c in rep.checks if c.name.startswith("train_and_predict"))
+    assert judged.status == "fail" and "test accuracy" in judged.message
+    assert rep.findings == []  # no misconception is claimed for a judged failure

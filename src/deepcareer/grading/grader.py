@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -30,16 +31,16 @@ def build_cases(ex: Exercise, seed: int) -> list[Case]:
     checks = ex.checks
     rng = np.random.default_rng(seed)
     randoms = [
-        Case(c.call, c.args, c.kwargs, c.name or "random input", "random", c.rtol, c.atol)
+        replace(c, name=c.name or "random input", kind="random")
         for c in (checks.random_cases(rng) if checks.random_cases else [])
     ]
-    hidden = [Case(c.call, c.args, c.kwargs, c.name, "hidden", c.rtol, c.atol)
-              for c in checks.hidden]
+    hidden = [replace(c, kind="hidden") for c in checks.hidden]
     return [*checks.cases, *randoms, *hidden]
 
 
 def expected_outputs(ex: Exercise, cases: Sequence[Case]) -> list[Any]:
-    return [run_case(ex.reference_function(c.call), c) for c in cases]
+    """The reference's outputs; None for judged cases (no single right answer)."""
+    return [None if c.judge else run_case(ex.reference_function(c.call), c) for c in cases]
 
 
 def _labels(cases: Sequence[Case]) -> list[str]:
@@ -130,7 +131,8 @@ def _build_report(
     checks = [_check_case(ex, case, label, out, exp)
               for case, label, out, exp in zip(cases, labels, outcomes, expected, strict=True)]
     report = Report(ex.id, "pass", "", checks=checks)
-    available = [o.kind == "result" for o in outcomes]
+    available = [o.kind == "result" and case.judge is None
+                 for o, case in zip(outcomes, cases, strict=True)]
     learner = [o.value if o.kind == "result" else None for o in outcomes]
     failed = [c for c in checks if c.status != "pass"]
     errors = [c for c in checks if c.status == "error"]
@@ -193,6 +195,13 @@ def _check_case(ex: Exercise, case: Case, label: str, out: CallOutcome, exp: Any
         if out.error.get("type") == NOT_IMPLEMENTED:
             return CheckResult(label, "fail", f"{case.call}() is not implemented yet")
         return CheckResult(label, "error", _error_text(out.error))
+    if case.judge is not None:
+        try:
+            verdict = case.judge(case, out.value)
+        except Exception as exc:  # an output of the wrong kind for the judge
+            verdict = f"returned {summarize(out.value)}, which could not be judged ({exc})"
+        return CheckResult(label, "pass") if verdict is None else CheckResult(label, "fail",
+                                                                              verdict)
     entry = next((e for e in ex.meta.entries if e.name == case.call), None)
     batch = None
     if case.args and hasattr(case.args[0], "shape") and len(case.args[0].shape) >= 2:

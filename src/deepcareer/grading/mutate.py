@@ -123,10 +123,11 @@ def _apply(node: ast.AST, kind: str) -> bool:
     return False
 
 
-def mutants(source: str) -> list[Mutant]:
-    """Every single-site mutant of ``source`` (functions' bodies only)."""
+def mutants(source: str, skip: frozenset[str] = frozenset()) -> list[Mutant]:
+    """Every single-site mutant of ``source`` (functions' bodies only, ``skip`` excepted)."""
     tree = ast.parse(source)
-    body_nodes = {id(n) for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef)
+    body_nodes = {id(n) for fn in ast.walk(tree)
+                  if isinstance(fn, ast.FunctionDef) and fn.name not in skip
                   for stmt in fn.body for n in ast.walk(stmt)}
     out = []
     for kind, index, line in _Sites().collect(tree):
@@ -174,11 +175,15 @@ def mutation_score(ex: Exercise, seed: int = 0) -> MutationScore:
     """Run every mutant of the reference on the exercise's cases (in-process: our code)."""
     from deepcareer.grading.grader import build_cases, expected_outputs
 
-    cases = build_cases(ex, seed)
+    every = build_cases(ex, seed)
+    cases = [c for c in every if c.judge is None]
+    # Functions graded only by a judge (a trained model's accuracy) have no exact answer:
+    # a slip that still trains well is not a wrong answer, so they are not mutated.
+    judged_only = frozenset(c.call for c in every) - frozenset(c.call for c in cases)
     expected = expected_outputs(ex, cases)
     checks = ex.checks
     killed, survivors = 0, []
-    all_mutants = mutants(ex.reference_source)
+    all_mutants = mutants(ex.reference_source, skip=judged_only)
     for mutant in all_mutants:
         namespace: dict[str, Any] = {"__name__": "mutant"}
         try:

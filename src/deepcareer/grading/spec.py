@@ -34,6 +34,10 @@ class Case:
     kind: CaseKind = "edge"
     rtol: float | None = None
     atol: float | None = None
+    # For outputs with no single right answer (a trained model's predictions): judge(case,
+    # output) returns None when the output is good enough, else a learner-facing sentence.
+    # Judged cases are not compared with the reference and take no part in diagnosis.
+    judge: Callable[[Case, Any], str | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,24 @@
+"""Three learning-rate schedules, vectorised over an array of step numbers t = 0, 1, 2, ..."""
+
+import numpy as np
+
+
+def step_decay(t, base, gamma, step_size):
+    """base * gamma^(number of completed step_size blocks)."""
+    # BEGIN SOLUTION: integer division counts the completed blocks
+    return base * gamma ** (t // step_size)
+    # END SOLUTION
+
+
+def cosine_annealing(t, base, minimum, total):
+    """Half a cosine from base (t = 0) down to minimum (t = total)."""
+    # BEGIN SOLUTION: the cosine goes from 1 to -1 as t goes from 0 to total
+    return minimum + (base - minimum) * (1.0 + np.cos(np.pi * t / total)) / 2.0
+    # END SOLUTION
+
+
+def linear_warmup(t, base, warmup):
+    """Rise linearly to base over the first `warmup` steps, then stay at base."""
+    # BEGIN SOLUTION: step t uses (t + 1) / warmup of the rate, capped at 1
+    return base * np.minimum(1.0, (t + 1) / warmup)
+    # END SOLUTION

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import time_command
 
 SOLUTION = '''import numpy as np
 
@@ -49,15 +50,6 @@ def test_batch_rows_sum_to_one():
 '''
 
 
-def _time(cmd: list[str], cwd: Path, expect: int) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != expect:
-        sys.exit(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    return elapsed
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
@@ -69,12 +61,12 @@ def main() -> None:
     ours = [str(deepcareer), "check", "softmax", "--file", str(work / "softmax_impl.py"),
             "--home", str(work / "home"), "--json"]
     theirs = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_softmax.py"]
-    _time(ours, work, 0)  # warm the file cache and create the home once
-    _time(theirs, work, 0)
+    time_command(ours, work, 0)  # warm the file cache and create the home once
+    time_command(theirs, work, 0)
     a, b = [], []
     for _ in range(args.runs):  # interleaved, so machine noise hits both alike
-        a.append(_time(ours, work, 0))
-        b.append(_time(theirs, work, 0))
+        a.append(time_command(ours, work, 0))
+        b.append(time_command(theirs, work, 0))
     ma, mb = statistics.median(a), statistics.median(b)
     print(f"deepcareer check softmax: median {ma * 1000:.0f} ms over {args.runs} runs")
     print(f"python -m pytest (3 tests): median {mb * 1000:.0f} ms over {args.runs} runs")

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import time_command
 
 PYTEST_FILE = '''
 import pytest
@@ -43,15 +44,6 @@ def test_exercise(ex, seed):
 '''
 
 
-def _time(cmd: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    return elapsed
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -59,14 +51,14 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="deepcareer-bench-"))
     (work / "test_track.py").write_text(PYTEST_FILE)
     deepcareer = str(Path(sys.executable).with_name("deepcareer"))
-    ours = [deepcareer, "content", "verify", "--json"]
+    ours = [deepcareer, "content", "verify", "--track", "numpy", "--json"]
     theirs = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_track.py"]
     a, b = [], []
     for _ in range(args.runs):
-        a.append(_time(ours, work))
-        b.append(_time(theirs, work))
+        a.append(time_command(ours, work))
+        b.append(time_command(theirs, work))
     ma, mb = statistics.median(a), statistics.median(b)
-    print(f"deepcareer content verify (sandbox + diagnosis): median {ma:.2f} s over {args.runs}")
+    print(f"deepcareer content verify --track numpy: median {ma:.2f} s over {args.runs}")
     print(f"plain pytest, variants vs reference in-process:  median {mb:.2f} s over {args.runs}")
     print(f"ratio deepcareer/pytest: {ma / mb:.2f} (goal: under 15 s; ratio <= 1.00)")
 

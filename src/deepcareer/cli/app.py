@@ -369,16 +369,20 @@ def content_validate(json: JsonOpt = False) -> None:
 @content_app.command("verify")
 def content_verify(
     ids: Annotated[list[str] | None, typer.Argument(help="Exercise ids (default: all).")] = None,
+    track: Annotated[str | None, typer.Option("--track", help="Only this track, e.g. numpy.")]
+    = None,
     json: JsonOpt = False,
 ) -> None:
     """Run every exercise's checks: the reference passes, each mistake is diagnosed as itself.
 
-    Example: deepcareer content verify softmax
+    Example: deepcareer content verify softmax; deepcareer content verify --track numpy
     """
     from deepcareer.grading.verify import verify_many
 
     catalog = _catalog()
     chosen = [catalog.get(i) for i in ids] if ids else list(catalog)
+    if track is not None:
+        chosen = [ex for ex in chosen if ex.meta.track == track]
     if json:
         problems = verify_many(chosen)
     else:

@@ -11,6 +11,13 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+def _slug(value: str) -> str:
+    """Ids are stable lowercase-hyphenated slugs: progress and roles refer to them."""
+    if not SLUG.match(value):
+        raise ValueError(f"{value!r} is not a lowercase-hyphenated slug")
+    return value
+
+
 class Entry(BaseModel):
     """A function the learner writes."""
 
@@ -47,12 +54,7 @@ class ExerciseMeta(BaseModel):
     hints: list[str] = Field(min_length=3)
     aliases: list[str] = Field(default_factory=list)  # former ids of this exercise
 
-    @field_validator("id", "area")
-    @classmethod
-    def _slug(cls, v: str) -> str:
-        if not SLUG.match(v):
-            raise ValueError(f"{v!r} is not a lowercase-hyphenated slug")
-        return v
+    _slugs = field_validator("id", "area")(lambda v: _slug(v))
 
 
 class Skill(BaseModel):
@@ -66,9 +68,4 @@ class Skill(BaseModel):
     prerequisites: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)
 
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, v: str) -> str:
-        if not SLUG.match(v):
-            raise ValueError(f"{v!r} is not a lowercase-hyphenated slug")
-        return v
+    _slugs = field_validator("id")(lambda v: _slug(v))

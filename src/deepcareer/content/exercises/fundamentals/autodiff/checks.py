@@ -12,6 +12,21 @@ from deepcareer.grading.spec import Case, Checks, Misconception, load_reference
 ref = load_reference(__file__)
 
 
+def _topological(root):
+    """Every node reachable from root, each after all the nodes it depends on."""
+    order, seen = [], set()
+
+    def visit(v):
+        if id(v) not in seen:
+            seen.add(id(v))
+            for c in v.children:
+                visit(c)
+            order.append(v)
+
+    visit(root)
+    return order
+
+
 class Base:
     """The engine again, building results with type(self) so that subclasses stay buggy."""
 
@@ -43,16 +58,7 @@ class Base:
         return type(self)(t, (self,), (1.0 - t * t,))
 
     def backward(self):
-        order, seen = [], set()
-
-        def visit(v):
-            if id(v) not in seen:
-                seen.add(id(v))
-                for c in v.children:
-                    visit(c)
-                order.append(v)
-
-        visit(self)
+        order = _topological(self)
         self.grad = 1.0
         for v in reversed(order):
             for child, local in zip(v.children, v.local_grads):
@@ -93,16 +99,7 @@ def _entries(cls):
 
 class _Overwrite(Base):
     def backward(self):
-        order, seen = [], set()
-
-        def visit(v):
-            if id(v) not in seen:
-                seen.add(id(v))
-                for c in v.children:
-                    visit(c)
-                order.append(v)
-
-        visit(self)
+        order = _topological(self)
         self.grad = 1.0
         for v in reversed(order):
             for child, local in zip(v.children, v.local_grads):
@@ -137,16 +134,7 @@ class _MulSelf(Base):
 
 class _NoSeed(Base):
     def backward(self):
-        order, seen = [], set()
-
-        def visit(v):
-            if id(v) not in seen:
-                seen.add(id(v))
-                for c in v.children:
-                    visit(c)
-                order.append(v)
-
-        visit(self)
+        order = _topological(self)
         for v in reversed(order):  # forgot self.grad = 1: everything stays 0
             for child, local in zip(v.children, v.local_grads):
                 child.grad += local * v.grad

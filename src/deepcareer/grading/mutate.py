@@ -49,7 +49,9 @@ class _Sites(ast.NodeVisitor):
 def _kinds(node: ast.AST) -> Iterator[str]:
     if isinstance(node, ast.BinOp) and type(node.op) in _SWAP_BINOP:
         yield "sign-flip"
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and not (
+        isinstance(node.operand, ast.Constant) and isinstance(node.operand.value, int)
+    ):  # -1 as an index or axis is "wrong-axis" territory, not a flipped sign
         yield "sign-flip"
     if isinstance(node, ast.keyword) and node.arg == "axis":
         yield "wrong-axis"

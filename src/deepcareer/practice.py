@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from deepcareer.curriculum.catalog import Catalog, Exercise, default_catalog
 from deepcareer.errors import UsageError
@@ -146,7 +145,3 @@ def solution(store: Store, exercise_id: str, *, force: bool = False,
     store.add_event(ex.id, "solution", {"forced": force and not passed
                                         and failures < SOLUTION_AFTER_FAILURES})
     return SolutionAccess(True, failures, ex.reference_source)
-
-
-def summary(report: Report) -> dict[str, Any]:
-    return report.to_dict()

@@ -147,3 +147,13 @@ def test_judged_case_fails_a_model_below_target(catalog: Catalog) -> None:
     judged = next(c for c in rep.checks if c.name.startswith("train_and_predict"))
     assert judged.status == "fail" and "test accuracy" in judged.message
     assert rep.findings == []  # no misconception is claimed for a judged failure
+
+
+def test_nan_from_training_gets_divergence_advice(catalog: Catalog) -> None:
+    ex = catalog.get("linear-regression-gd")
+    diverging = ex.reference_source.replace("w = w - lr * dw", "w = w - 1e200 * lr * dw")
+    rep = grade(ex, diverging)
+    assert rep.status == "fail"
+    fit_checks = [c for c in rep.checks if c.name.startswith("fit(") and c.status == "fail"]
+    assert fit_checks and any("smaller learning rate" in c.message for c in fit_checks)
+    assert "Traceback" not in rep.message

@@ -26,6 +26,10 @@ from deepcareer.grading.sandbox import CallOutcome, Limits, SandboxResult
 from deepcareer.grading.spec import Case
 
 
+# Entry names that train something: NaN or inf from them gets advice about divergence.
+TRAINING_WORDS = ("fit", "train", "step", "epoch")
+
+
 def build_cases(ex: Exercise, seed: int) -> list[Case]:
     """Edge cases, then fresh random cases from ``seed``, then hidden cases."""
     checks = ex.checks
@@ -216,6 +220,10 @@ def _check_case(ex: Exercise, case: Case, label: str, out: CallOutcome, exp: Any
         return CheckResult(label, "pass")
     shown = "" if case.kind == "hidden" else f" Called with {_inputs(case)}."
     text = mismatch.message if mismatch.message.endswith(("?", ".")) else mismatch.message + "."
+    if mismatch.kind == "nan" and any(w in case.call for w in TRAINING_WORDS):
+        text += (" In a training loop this usually means divergence: try a smaller learning "
+                 "rate, check the scale of the initial weights, and look for a missing average "
+                 "over the batch.")
     return CheckResult(label, "fail", text + shown)
 
 

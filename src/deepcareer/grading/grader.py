@@ -25,7 +25,6 @@ from deepcareer.grading.report import CheckResult, Finding, Report
 from deepcareer.grading.sandbox import CallOutcome, Limits, SandboxResult
 from deepcareer.grading.spec import Case
 
-
 # Entry names that train something: NaN or inf from them gets advice about divergence.
 TRAINING_WORDS = ("fit", "train", "step", "epoch")
 

@@ -53,7 +53,7 @@ def test_infinite_loop_is_a_timeout(softmax: Exercise) -> None:
     rep = grade(softmax, "def softmax(logits):\n    while True:\n        pass\n",
                 limits=Limits(wall_s=1.0))
     assert rep.status == "timeout"
-    assert rep.duration_s < 3.0
+    assert rep.duration_s < 5.0  # the 1 s wall limit plus start-up, with room for a busy machine
     assert "softmax(the README example)" in rep.message
 
 

@@ -65,7 +65,7 @@ def test_infinite_loop_times_out_within_the_wall_limit_and_the_child_is_gone() -
                  limits=Limits(wall_s=1.0))
     assert result.status == "timeout"
     assert result.running_index == 0
-    assert result.duration_s < 3.0
+    assert result.duration_s < 5.0  # the 1 s wall limit plus start-up, with room for a busy machine
     leftovers = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():

@@ -119,13 +119,19 @@ def skills(json: JsonOpt = False) -> None:
 
     Example: deepcareer skills --json
     """
+    from deepcareer.mentor.quiz import load_quizzes
+
     catalog = _catalog()
     verified: dict[str, list[str]] = {}
     for ex in catalog:
         for s in ex.meta.skills:
             verified.setdefault(s, []).append(ex.id)
-    rows = [{**s.model_dump(), "exercises": verified.get(s.id, [])}
-            for s in catalog.skills.values()]
+    quizzed: dict[str, list[str]] = {}
+    for q in load_quizzes().values():
+        for s in q.skills:
+            quizzed.setdefault(s, []).append(q.id)
+    rows = [{**s.model_dump(), "exercises": verified.get(s.id, []),
+             "quizzes": quizzed.get(s.id, [])} for s in catalog.skills.values()]
     if json:
         from deepcareer.cli.render import print_json
 
@@ -139,7 +145,8 @@ def skills(json: JsonOpt = False) -> None:
     for col in ("id", "title", "verified by"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["id"], r["title"], ", ".join(r["exercises"]) or "[dim]-[/]")
+        evidence = [*r["exercises"], *(f"quiz {q}" for q in r["quizzes"])]
+        table.add_row(r["id"], r["title"], ", ".join(evidence) or "[dim]-[/]")
     console.print(table)
 
 
@@ -320,6 +327,83 @@ def next_cmd(home: HomeOpt = None, json: JsonOpt = False) -> None:
 
 
 @app.command()
+def quiz(
+    quiz_id: Annotated[str | None, typer.Argument(help="Quiz id (omit to list them).")] = None,
+    answers: Annotated[str | None, typer.Option(
+        "--answers", help="Comma-separated answers, to answer without prompts.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Fix the numbers drawn.")] = None,
+    home: HomeOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Take a concept quiz; wrong answers that match a known misconception are named.
+
+    Examples: deepcareer quiz; deepcareer quiz classic-ml --answers b,b,0.9 --seed 1
+    """
+    import os
+
+    import numpy as np
+
+    from deepcareer.mentor import quiz as quizzes
+
+    if quiz_id is None:
+        rows = [{"id": q.id, "title": q.title, "skills": list(q.skills),
+                 "questions": len(q.questions)} for q in quizzes.load_quizzes().values()]
+        if json:
+            from deepcareer.cli.render import print_json
+
+            print_json(rows)
+        else:
+            from deepcareer.cli.render import console
+
+            for r in rows:
+                console.print(f"[bold]{r['id']}[/]  {r['title']} ({r['questions']} questions)")
+        return
+    chosen = quizzes.get_quiz(quiz_id)
+    replies = answers.split(",") if answers is not None else None
+    if json and replies is None:
+        from deepcareer.errors import UsageError
+
+        raise UsageError("--json needs --answers (a quiz in JSON mode cannot prompt).")
+    if replies is not None and len(replies) != len(chosen.questions):
+        from deepcareer.errors import UsageError
+
+        raise UsageError(f"{chosen.id} has {len(chosen.questions)} questions; --answers gave "
+                         f"{len(replies)}.")
+    seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
+    rng = np.random.default_rng(seed)
+    from deepcareer.cli.render import console
+
+    results: list[dict[str, Any]] = []
+    for n, question in enumerate(chosen.questions):
+        asked = quizzes.ask(question, rng)
+        if not json:
+            console.print(f"\n[bold]Question {n + 1} of {len(chosen.questions)}[/]")
+            console.print(asked.text, markup=False)
+        reply = replies[n] if replies is not None else typer.prompt("Your answer")
+        verdict = quizzes.judge(asked, reply)
+        results.append({"question": n + 1, "correct": verdict.correct,
+                        "misconception": verdict.misconception, "feedback": verdict.feedback})
+        if not json:
+            mark = "[green]right[/]" if verdict.correct else "[red]not quite[/]"
+            console.print(f"{mark}: ", end="")
+            console.print(verdict.feedback, markup=False)
+    score = sum(1 for r in results if r["correct"])
+    with _store(home) as store:
+        store.add_event(f"quiz:{chosen.id}", "quiz",
+                        {"seed": seed, "score": score, "total": len(results),
+                         "misconceptions": [r["misconception"] for r in results
+                                            if r["misconception"]]})
+    if json:
+        from deepcareer.cli.render import print_json
+
+        print_json({"quiz": chosen.id, "score": score, "total": len(results), "seed": seed,
+                    "results": results})
+    else:
+        console.print(f"\nScore: [bold]{score} of {len(results)}[/]")
+    raise typer.Exit(0 if score == len(results) else 1)
+
+
+@app.command()
 def progress(home: HomeOpt = None, json: JsonOpt = False) -> None:
     """Show what you have done: exercises passed and mastery per skill.
 
@@ -361,9 +445,15 @@ def content_validate(json: JsonOpt = False) -> None:
     Example: deepcareer content validate
     """
     from deepcareer.curriculum.validate import validate_catalog
+    from deepcareer.mentor.quiz import load_quizzes, validate_quiz
 
-    problems = validate_catalog(_catalog())
-    _problems_out(problems, json, f"All {len(_catalog())} exercises are valid.")
+    catalog = _catalog()
+    problems = validate_catalog(catalog)
+    quizzes = load_quizzes()
+    for q in quizzes.values():
+        problems += validate_quiz(q, set(catalog.skills))
+    _problems_out(problems, json,
+                  f"All {len(catalog)} exercises and {len(quizzes)} quizzes are valid.")
 
 
 @content_app.command("verify")

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, load_catalog, store_for
+from deepcareer.cli.content import content_app
 from deepcareer.errors import DeepcareerError
 
 if TYPE_CHECKING:
@@ -27,32 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-content_app = typer.Typer(help="Check and locate course content (for authors).",
-                          no_args_is_help=True)
 app.add_typer(content_app, name="content")
-
-HomeOpt = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data folder (default: $DEEPCAREER_HOME or your user data dir).",
-                 show_default=False),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-IdArg = Annotated[str, typer.Argument(help="Exercise id, e.g. softmax (see `deepcareer list`).",
-                                      show_default=False)]
-
-
-def _store(home: Path | None, *, create: bool = True) -> Store:
-    from deepcareer.home import resolve_home
-    from deepcareer.store.db import open_store
-
-    return open_store(resolve_home(home), create=create)
-
-
-def _catalog() -> Any:
-    from deepcareer.curriculum.catalog import default_catalog
-
-    return default_catalog()
-
 
 @app.command()
 def init(
@@ -71,7 +48,7 @@ def init(
     path = resolve_home(home)
     if fresh and not (path / DB_NAME).exists():
         (path / MARKER).unlink(missing_ok=True)
-    with _store(home) as store:
+    with store_for(home) as store:
         from deepcareer.cli.render import console
 
         console.print(f"Your progress lives in [bold]{store.home}[/].")
@@ -86,8 +63,8 @@ def list_exercises(home: HomeOpt = None, json: JsonOpt = False) -> None:
     """
     from deepcareer.mentor.progress import exercise_progress
 
-    catalog = _catalog()
-    with _store(home) as store:
+    catalog = load_catalog()
+    with store_for(home) as store:
         states = {p.id: p for p in exercise_progress(store, catalog)}
     rows = [{"id": ex.id, "title": ex.meta.title, "area": ex.meta.area, "track": ex.meta.track,
              "difficulty": ex.meta.difficulty, "minutes": ex.meta.minutes,
@@ -121,7 +98,7 @@ def skills(json: JsonOpt = False) -> None:
     """
     from deepcareer.mentor.quiz import load_quizzes
 
-    catalog = _catalog()
+    catalog = load_catalog()
     verified: dict[str, list[str]] = {}
     for ex in catalog:
         for s in ex.meta.skills:
@@ -160,8 +137,8 @@ def start(exercise_id: IdArg, home: HomeOpt = None, json: JsonOpt = False) -> No
     """
     from deepcareer import practice
 
-    with _store(home) as store:
-        started = practice.start(store, exercise_id, _catalog())
+    with store_for(home) as store:
+        started = practice.start(store, exercise_id, load_catalog())
     if json:
         from deepcareer.cli.render import print_json
 
@@ -197,9 +174,9 @@ def check(
     """
     from deepcareer import practice
 
-    catalog = _catalog()
+    catalog = load_catalog()
     ex = catalog.get(exercise_id)
-    with _store(home) as store:
+    with store_for(home) as store:
         source, path = practice.source_for(store, ex, file)
         if watch:
             _watch(store, ex, path, verbose)
@@ -245,8 +222,8 @@ def hint(exercise_id: IdArg, home: HomeOpt = None, json: JsonOpt = False) -> Non
     """
     from deepcareer import practice
 
-    with _store(home) as store:
-        h = practice.next_hint(store, exercise_id, _catalog())
+    with store_for(home) as store:
+        h = practice.next_hint(store, exercise_id, load_catalog())
     if json:
         from deepcareer.cli.render import print_json
 
@@ -275,8 +252,8 @@ def solution(
     """
     from deepcareer import practice
 
-    with _store(home) as store:
-        access = practice.solution(store, exercise_id, force=force, catalog=_catalog())
+    with store_for(home) as store:
+        access = practice.solution(store, exercise_id, force=force, catalog=load_catalog())
     if json:
         from deepcareer.cli.render import print_json
 
@@ -304,8 +281,8 @@ def next_cmd(home: HomeOpt = None, json: JsonOpt = False) -> None:
     """
     from deepcareer.mentor.progress import next_step
 
-    with _store(home) as store:
-        step = next_step(store, _catalog())
+    with store_for(home) as store:
+        step = next_step(store, load_catalog())
         home_path = store.home
     if json:
         from deepcareer.cli.render import print_json
@@ -317,7 +294,7 @@ def next_cmd(home: HomeOpt = None, json: JsonOpt = False) -> None:
     if step.kind == "done":
         console.print(step.reason)
         return
-    ex = _catalog().get(step.id)
+    ex = load_catalog().get(step.id)
     flag = f" --home {home_path}" if home else ""
     console.print(f"Next: [bold]{ex.id}[/] - {ex.meta.title} (about {ex.meta.minutes} min), "
                   f"because {step.reason}.")
@@ -388,7 +365,7 @@ def quiz(
             console.print(f"{mark}: ", end="")
             console.print(verdict.feedback, markup=False)
     score = sum(1 for r in results if r["correct"])
-    with _store(home) as store:
+    with store_for(home) as store:
         store.add_event(f"quiz:{chosen.id}", "quiz",
                         {"seed": seed, "score": score, "total": len(results),
                          "misconceptions": [r["misconception"] for r in results
@@ -411,8 +388,8 @@ def progress(home: HomeOpt = None, json: JsonOpt = False) -> None:
     """
     from deepcareer.mentor.progress import exercise_progress, skill_mastery
 
-    catalog = _catalog()
-    with _store(home) as store:
+    catalog = load_catalog()
+    with store_for(home) as store:
         rows = exercise_progress(store, catalog)
     mastery = skill_mastery(rows, catalog)
     if json:
@@ -438,145 +415,6 @@ def progress(home: HomeOpt = None, json: JsonOpt = False) -> None:
     console.print(table)
 
 
-@content_app.command("validate")
-def content_validate(json: JsonOpt = False) -> None:
-    """Check every content file against its schema (fast, runs no code).
-
-    Example: deepcareer content validate
-    """
-    from deepcareer.curriculum.validate import validate_catalog
-    from deepcareer.mentor.quiz import load_quizzes, validate_quiz
-
-    catalog = _catalog()
-    problems = validate_catalog(catalog)
-    quizzes = load_quizzes()
-    for q in quizzes.values():
-        problems += validate_quiz(q, set(catalog.skills))
-    _problems_out(problems, json,
-                  f"All {len(catalog)} exercises and {len(quizzes)} quizzes are valid.")
-
-
-@content_app.command("verify")
-def content_verify(
-    ids: Annotated[list[str] | None, typer.Argument(help="Exercise ids (default: all).")] = None,
-    track: Annotated[str | None, typer.Option("--track", help="Only this track, e.g. numpy.")]
-    = None,
-    json: JsonOpt = False,
-) -> None:
-    """Run every exercise's checks: the reference passes, each mistake is diagnosed as itself.
-
-    Example: deepcareer content verify softmax; deepcareer content verify --track numpy
-    """
-    from deepcareer.grading.verify import verify_many
-
-    catalog = _catalog()
-    chosen = [catalog.get(i) for i in ids] if ids else list(catalog)
-    if track is not None:
-        chosen = [ex for ex in chosen if ex.meta.track == track]
-    if json:
-        problems = verify_many(chosen)
-    else:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task("verifying", total=len(chosen))
-            problems = verify_many(chosen, on_done=lambda _ex: bar.advance(task))
-    _problems_out(problems, json, f"All {len(chosen)} exercises verify.")
-
-
-def _problems_out(problems: list[str], json: bool, ok: str) -> None:
-    from deepcareer.cli.render import console, print_json
-
-    if json:
-        print_json({"ok": not problems, "problems": problems})
-    elif problems:
-        for p in problems:
-            console.print(f"[red]x[/] {p}")
-    else:
-        console.print(f"[green]ok[/] {ok}")
-    raise typer.Exit(1 if problems else 0)
-
-
-@content_app.command("stats")
-def content_stats(json: JsonOpt = False) -> None:
-    """Count exercises, misconceptions and hints, per track.
-
-    Example: deepcareer content stats --json
-    """
-    from deepcareer.curriculum.stats import content_stats as compute
-
-    stats = compute(_catalog())
-    if json:
-        from deepcareer.cli.render import print_json
-
-        print_json(stats)
-        return
-    from rich.table import Table
-
-    from deepcareer.cli.render import console
-
-    table = Table(title="Course content")
-    for col in ("track", "exercises", "misconceptions", "cases", "hints"):
-        table.add_column(col, justify="right" if col != "track" else "left")
-    for track, row in stats["tracks"].items():
-        table.add_row(track, *(str(row[k]) for k in ("exercises", "misconceptions", "cases",
-                                                      "hints")))
-    total = stats["total"]
-    table.add_row("[bold]total[/]", *(f"[bold]{total[k]}[/]" for k in
-                                      ("exercises", "misconceptions", "cases", "hints")))
-    console.print(table)
-    console.print(f"{stats['skills']} skills, {stats['skills_verified']} verified by an exercise.")
-
-
-@content_app.command("mutants")
-def content_mutants(
-    ids: Annotated[list[str] | None, typer.Argument(help="Exercise ids (default: all).")] = None,
-    json: JsonOpt = False,
-) -> None:
-    """Mutation-test the references: how many classic slips do the cases catch?
-
-    Example: deepcareer content mutants softmax dropout
-    """
-    from deepcareer.grading.mutate import mutation_score
-
-    catalog = _catalog()
-    chosen = [catalog.get(i) for i in ids] if ids else [e for e in catalog
-                                                        if e.meta.track == "numpy"]
-    scores = [mutation_score(ex) for ex in chosen]
-    total = sum(s.total for s in scores)
-    killed = sum(s.killed for s in scores)
-    if json:
-        from deepcareer.cli.render import print_json
-
-        print_json({"total": total, "killed": killed, "ratio": killed / total if total else 1.0,
-                    "exercises": [{"id": s.exercise, "total": s.total, "killed": s.killed,
-                                   "survivors": [{"kind": m.kind, "line": m.line}
-                                                 for m in s.survivors]} for s in scores]})
-        return
-    from rich.table import Table
-
-    from deepcareer.cli.render import console
-
-    table = Table(title="Mutants of the reference solutions")
-    for col in ("exercise", "mutants", "killed", "survivors"):
-        table.add_column(col)
-    for sc in scores:
-        table.add_row(sc.exercise, str(sc.total), str(sc.killed),
-                      ", ".join(f"{m.kind}@{m.line}" for m in sc.survivors) or "-")
-    console.print(table)
-    share = killed / total if total else 1.0
-    console.print(f"[bold]{killed} of {total}[/] mutants killed ({share:.1%}).")
-
-
-@content_app.command("path")
-def content_path(exercise_id: IdArg) -> None:
-    """Print the folder of an exercise (README, solution, checks).
-
-    Example: deepcareer content path softmax
-    """
-    print(_catalog().get(exercise_id).folder)
-
-
 @app.command("export")
 def export_cmd(
     file: Annotated[Path, typer.Argument(help="JSON file to write.")],
@@ -588,7 +426,7 @@ def export_cmd(
     """
     from deepcareer.store.exchange import export_file
 
-    with _store(home) as store:
+    with store_for(home) as store:
         counts = export_file(store, file)
     from deepcareer.cli.render import console
 
@@ -606,7 +444,7 @@ def import_cmd(
     """
     from deepcareer.store.exchange import import_file
 
-    with _store(home) as store:
+    with store_for(home) as store:
         counts = import_file(store, file)
     from deepcareer.cli.render import console
 

@@ -27,7 +27,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck
-	$(BIN)/python -m pytest
+	DEEPCAREER_REQUIRE_EXTRAS=1 $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/check_latency.py

@@ -11,9 +11,31 @@ from pathlib import Path
 import pytest
 
 from deepcareer.curriculum.catalog import Catalog, default_catalog
+from deepcareer.curriculum.tracks import TRACKS
 from deepcareer.store.db import Store, open_store
 
 CLI = [sys.executable, "-m", "deepcareer.cli.app"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``make test`` installs every framework extra: there, a missing one is an error.
+
+    Elsewhere framework tests skip with the install command as the reason, so a
+    learner-style install without torch or TensorFlow still runs everything else.
+    """
+    if os.environ.get("DEEPCAREER_REQUIRE_EXTRAS"):
+        missing = [t.extra for t in TRACKS.values() if not t.available()]
+        if missing:
+            raise pytest.UsageError(
+                f"DEEPCAREER_REQUIRE_EXTRAS is set but these extras are missing: {missing}")
+
+
+def track_skip(track_name: str) -> pytest.MarkDecorator:
+    """Skip a test when its track's framework is not installed, saying how to install it."""
+    track = TRACKS[track_name]
+    return pytest.mark.skipif(not track.available(),
+                              reason=f"needs {track.module}: pip install "
+                              f"'deepcareer[{track.extra}]'")
 
 
 @pytest.fixture

@@ -66,7 +66,8 @@ def check_source(store: Store, ex: Exercise, source: str, filename: str | None =
     from deepcareer.grading.grader import grade
 
     hint_level = hint_level_now(store, ex.id)
-    report = grade(ex, source, forbidden=[str(store.home)], filename=filename)
+    report = grade(ex, source, forbidden=[str(store.home)], filename=filename,
+                   frameworks_cache=store.home / "cache")
     data = report.to_dict()
     store.add_attempt(
         exercise_id=ex.id,

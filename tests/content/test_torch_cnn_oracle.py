@@ -6,6 +6,8 @@ import pytest
 from deepcareer.curriculum.catalog import default_catalog
 from deepcareer.grading.grader import build_cases
 
+pytest.importorskip("torch", reason="needs torch: pip install 'deepcareer[torch]'")
+
 EX = default_catalog().get("torch-cnn")
 REF = EX.reference
 CONV = default_catalog().get("conv2d").reference

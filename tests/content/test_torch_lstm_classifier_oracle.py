@@ -6,6 +6,8 @@ import pytest
 from deepcareer.curriculum.catalog import default_catalog
 from deepcareer.grading.grader import build_cases
 
+pytest.importorskip("torch", reason="needs torch: pip install 'deepcareer[torch]'")
+
 EX = default_catalog().get("torch-lstm-classifier")
 REF = EX.reference
 CELL = default_catalog().get("lstm-cell").reference

@@ -181,6 +181,8 @@ def check(
         if watch:
             _watch(store, ex, path, verbose)
             return
+        if not json:
+            _announce_framework_import(ex, store.home / "cache")
         rep = practice.check_source(store, ex, source, filename=path.name)
     from deepcareer.cli import render
 
@@ -189,6 +191,18 @@ def check(
     else:
         render.report(rep, verbose=verbose)
     raise typer.Exit(0 if rep.status == "pass" else 1)
+
+
+def _announce_framework_import(ex: Any, cache: Path) -> None:
+    """Say why the first check of a cross-framework exercise takes a few seconds."""
+    from deepcareer.grading import crosscheck
+
+    slow = crosscheck.needs_computing(ex, cache)
+    if slow:
+        from deepcareer.cli.render import console
+
+        console.print(f"[dim]First check of {ex.id}: computing {' and '.join(slow)}'s outputs "
+                      "to compare with yours (a few seconds, once).[/]")
 
 
 def _watch(store: Store, ex: Any, path: Path, verbose: bool) -> None:

@@ -55,7 +55,8 @@ def content_verify(
         with Progress(transient=True) as bar:
             task = bar.add_task("verifying", total=len(chosen))
             problems = verify_many(chosen, on_done=lambda _ex: bar.advance(task))
-    _problems_out(problems, json, f"All {len(chosen)} exercises verify.")
+    _problems_out(problems, json, "The exercise verifies." if len(chosen) == 1
+                  else f"All {len(chosen)} exercises verify.")
 
 
 def _problems_out(problems: list[str], json: bool, ok: str) -> None:

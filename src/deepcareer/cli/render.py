@@ -52,6 +52,9 @@ def report(rep: Report, *, verbose: bool = False) -> None:
                 f"[dim]{escape(f.evidence)}[/]\n\n[bold]Hint:[/] {escape(f.hint)}")
         console.print(Panel(body, title=f"{head} ({f.misconception})", border_style="yellow",
                             expand=False))
+    for fw in rep.frameworks:
+        mark = {"agrees": "[green]=[/]", "disagrees": "[red]≠[/]"}.get(fw.status, "[dim]-[/]")
+        console.print(f"{mark} {escape(fw.message)}")
     if rep.stdout:
         console.print(Panel(escape(rep.stdout[:2000]), title="your code printed",
                             border_style="dim", expand=False))

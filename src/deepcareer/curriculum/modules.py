@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 from deepcareer.errors import ContentError
+from deepcareer.frameworks import quiet_frameworks
 
 _CACHE: dict[Path, ModuleType] = {}
 
@@ -22,6 +23,7 @@ def load_module(path: Path) -> ModuleType:
     path = path.resolve()
     if path in _CACHE:
         return _CACHE[path]
+    quiet_frameworks()  # content may import TensorFlow
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
     name = f"_deepcareer_content_{path.stem}_{digest}"
     spec = importlib.util.spec_from_file_location(name, path)

@@ -10,6 +10,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from deepcareer.grading import sandbox
 from deepcareer.grading._child import pack_value
 from deepcareer.grading.compare import Mismatch, compare, summarize
 from deepcareer.grading.diagnose import case_label, diagnose, run_case
-from deepcareer.grading.report import CheckResult, Finding, Report
+from deepcareer.grading.report import CheckResult, Finding, FrameworkCheck, Report
 from deepcareer.grading.sandbox import CallOutcome, Limits, SandboxResult
 from deepcareer.grading.spec import Case
 
@@ -46,7 +47,7 @@ def expected_outputs(ex: Exercise, cases: Sequence[Case]) -> list[Any]:
     return [None if c.judge else run_case(ex.reference_function(c.call), c) for c in cases]
 
 
-def _labels(cases: Sequence[Case]) -> list[str]:
+def case_labels(cases: Sequence[Case]) -> list[str]:
     labels, hidden_n = [], 0
     for case in cases:
         if case.kind == "hidden":
@@ -77,8 +78,13 @@ def grade(
     limits: Limits | None = None,
     forbidden: Sequence[str] = (),
     filename: str | None = None,
+    frameworks_cache: Path | None = None,
 ) -> Report:
-    """Grade ``source`` (the learner's whole file) and return a Report."""
+    """Grade ``source`` (the learner's whole file) and return a Report.
+
+    With ``frameworks_cache`` (a folder), exercises that have a ``frameworks.py`` also
+    compare the learner's outputs with PyTorch's and TensorFlow's (see crosscheck).
+    """
     started = time.perf_counter()
     track = TRACKS[ex.meta.track]
     track.require(ex.id)
@@ -100,16 +106,29 @@ def grade(
     expected = expected_outputs(ex, cases)  # overlaps with the child's work
     result = run.wait()
     report = _build_report(ex, cases, expected, result, run.limits)
+    if frameworks_cache is not None and report.status in ("pass", "fail"):
+        report.frameworks = _framework_checks(ex, cases, result, frameworks_cache)
     report.seed = seed
     report.stdout = result.stdout
     report.duration_s = time.perf_counter() - started
     return report
 
 
+def _framework_checks(ex: Exercise, cases: list[Case], result: SandboxResult,
+                      cache: Path) -> list[FrameworkCheck]:
+    from deepcareer.grading import crosscheck
+
+    learner = [o.value if o.kind == "result" else None for o in result.calls]
+    available = [o.kind == "result" for o in result.calls]
+    found = crosscheck.agreements(ex, cases, learner, available, case_labels(cases), cache)
+    return [FrameworkCheck(a.framework, a.status, a.sentence(), a.cases)  # type: ignore[arg-type]
+            for a in found]
+
+
 def _build_report(
     ex: Exercise, cases: list[Case], expected: list[Any], result: SandboxResult, limits: Limits
 ) -> Report:
-    labels = _labels(cases)
+    labels = case_labels(cases)
     if result.status == "timeout":
         where = ""
         if result.running_index is not None:

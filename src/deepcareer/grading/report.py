@@ -31,6 +31,16 @@ class Finding:
 
 
 @dataclass
+class FrameworkCheck:
+    """The learner's output beside one framework's on the fixed cases."""
+
+    framework: str  # PyTorch | TensorFlow
+    status: Literal["agrees", "disagrees", "not_installed"]
+    message: str
+    cases: int = 0
+
+
+@dataclass
 class Report:
     """Everything one check found; ``to_dict`` gives the JSON contract."""
 
@@ -43,6 +53,7 @@ class Report:
     stdout: str = ""
     seed: int | None = None  # of the random cases, to reproduce a failure
     error_line: int | None = None
+    frameworks: list[FrameworkCheck] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -60,6 +71,8 @@ class Report:
             data["seed"] = self.seed
         if self.error_line is not None:
             data["error_line"] = self.error_line
+        if self.frameworks:
+            data["frameworks"] = [asdict(f) for f in self.frameworks]
         return data
 
     @classmethod
@@ -74,4 +87,5 @@ class Report:
             stdout=data.get("stdout", ""),
             seed=data.get("seed"),
             error_line=data.get("error_line"),
+            frameworks=[FrameworkCheck(**f) for f in data.get("frameworks", [])],
         )

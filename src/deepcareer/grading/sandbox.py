@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deepcareer.frameworks import FRAMEWORK_ENV
 from deepcareer.grading import _child
 
 CHILD_SCRIPT = Path(_child.__file__).resolve()
@@ -107,6 +108,7 @@ def _child_env(workdir: str) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",
         "MPLBACKEND": "Agg",
+        **FRAMEWORK_ENV,
     }
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                 "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):

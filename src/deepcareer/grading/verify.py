@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from deepcareer.curriculum.catalog import Exercise
 from deepcareer.grading.diagnose import _RAISED, _agree, diagnose, variant_outputs
-from deepcareer.grading.grader import build_cases, expected_outputs, grade
+from deepcareer.grading.grader import build_cases, case_labels, expected_outputs, grade
 
 SEEDS = (0, 1)
 
@@ -28,6 +28,7 @@ def verify_exercise(ex: Exercise, seeds: Sequence[int] = SEEDS) -> list[str]:
     starter = grade(ex, ex.starter, seed=seeds[0])
     if starter.status != "not_attempted":
         problems.append(f"{ex.id}: the starter grades as {starter.status}, not not_attempted")
+    problems += _framework_problems(ex, seeds[0])
     checks = ex.checks
     for seed in seeds:
         # Judged cases (trained models) have no reference output to tell variants apart by.
@@ -57,6 +58,20 @@ def verify_exercise(ex: Exercise, seeds: Sequence[int] = SEEDS) -> list[str]:
                 problems.append(f"{ex.id}: the variant for {m.id} is diagnosed as {got} "
                                 f"(seed {seed})")
     return sorted(set(problems))
+
+
+def _framework_problems(ex: Exercise, seed: int) -> list[str]:
+    """Every installed framework must agree with the reference on the fixed cases."""
+    from deepcareer.grading import crosscheck
+
+    if not crosscheck.implementations(ex):
+        return []
+    cases = build_cases(ex, seed)
+    expected = expected_outputs(ex, cases)
+    labels = case_labels(cases)
+    return [f"{ex.id}: {a.sentence()} (against the reference)"
+            for a in crosscheck.agreements(ex, cases, expected, [True] * len(cases), labels)
+            if a.status == "disagrees"]
 
 
 def _both_raised(x: object, y: object) -> bool:

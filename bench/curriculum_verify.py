@@ -7,6 +7,11 @@ sandbox, no diagnosis): reference on every case, and every variant against the
 reference. Both are timed in this run, interleaved; the ratio of medians is printed.
 Goal: under 15 s on 2 cores, ratio <= 1.0.
 
+Like for like: the NumPy-track run leaves out the cross-framework comparisons
+(--no-frameworks), which the peer does not do either. The framework work (the PyTorch
+and TensorFlow tracks, and the cross-framework checks of NumPy exercises) is timed
+once afterwards and reported on its own lines.
+
 Usage: python bench/curriculum_verify.py [--runs N]
 """
 
@@ -51,7 +56,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="deepcareer-bench-"))
     (work / "test_track.py").write_text(PYTEST_FILE)
     deepcareer = str(Path(sys.executable).with_name("deepcareer"))
-    ours = [deepcareer, "content", "verify", "--track", "numpy", "--json"]
+    ours = [deepcareer, "content", "verify", "--track", "numpy", "--no-frameworks", "--json"]
     theirs = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_track.py"]
     a, b = [], []
     for _ in range(args.runs):
@@ -61,6 +66,15 @@ def main() -> None:
     print(f"deepcareer content verify --track numpy: median {ma:.2f} s over {args.runs}")
     print(f"plain pytest, variants vs reference in-process:  median {mb:.2f} s over {args.runs}")
     print(f"ratio deepcareer/pytest: {ma / mb:.2f} (goal: under 15 s; ratio <= 1.00)")
+    for label, cmd in (
+        ("cross-framework checks of the NumPy track",
+         [deepcareer, "content", "verify", "softmax", "cross-entropy", "dense-layer", "conv2d",
+          "lstm-cell", "--json"]),
+        ("PyTorch track", [deepcareer, "content", "verify", "--track", "pytorch", "--json"]),
+        ("TensorFlow track", [deepcareer, "content", "verify", "--track", "tensorflow",
+                              "--json"]),
+    ):
+        print(f"{label}: {time_command(cmd, work):.2f} s (one run)")
 
 
 if __name__ == "__main__":

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
 from deepcareer.grading._child import UnsendableOutput, decode, encode, pack_value, unpack_value
-from deepcareer.grading.compare import compare, ratio_pattern, summarize
+from deepcareer.grading.compare import close, compare, ratio_pattern, summarize
 
 
 def test_none_asks_for_a_return() -> None:
@@ -86,3 +86,33 @@ def test_lists_of_ragged_arrays_compare_item_by_item() -> None:
     assert m is not None and "returned 2 values, expected 3" in m.message
     m = compare([np.array([3, 0]), np.array([1, 4]), np.array([2])], expected)
     assert m is not None and m.message.startswith("output 1:")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.data(),
+    shape=st.sampled_from([(), (3,), (2, 2)]),
+    dtype=st.sampled_from([np.float64, np.float32]),
+    tuple_of=st.integers(min_value=0, max_value=2),
+)
+def test_the_fast_path_of_close_gives_compares_verdict(data, shape, dtype, tuple_of) -> None:
+    specials = st.sampled_from([0.0, 1.0, -1.0, 1e-9, np.nan, np.inf, -np.inf])
+    elems = st.one_of(st.floats(-1e3, 1e3), specials)
+
+    def arr():
+        values = data.draw(st.lists(elems, min_size=int(np.prod(shape)),
+                                    max_size=int(np.prod(shape))))
+        a = np.array(values, dtype=dtype).reshape(shape)
+        return a if shape else dtype(a)
+
+    def pair():
+        e = arr()
+        g = e + data.draw(st.sampled_from([0.0, 1e-9, 1e-6, 1e-3, 1.0])) if data.draw(
+            st.booleans()) else arr()
+        return g, e
+
+    pairs = [pair() for _ in range(max(tuple_of, 1))]
+    got = tuple(p[0] for p in pairs) if tuple_of else pairs[0][0]
+    expected = tuple(p[1] for p in pairs) if tuple_of else pairs[0][1]
+    with np.errstate(all="ignore"):
+        assert close(got, expected) == (compare(got, expected) is None)

@@ -7,7 +7,9 @@ what the learner would be told, and that nothing escaped.
 from __future__ import annotations
 
 import os
+import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,16 @@ from deepcareer.grading._child import pack_value
 from deepcareer.grading.sandbox import Limits
 
 X = np.array([[1.0, 2.0, 3.0]])
+
+
+@pytest.fixture(autouse=True, params=["cold", "warm"])
+def mode(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test runs twice: a cold child, and a child forked by the warm zygote."""
+    if request.param == "warm":
+        with sandbox.warm():
+            yield "warm"
+    else:
+        yield "cold"
 
 
 def run(source: str, *, filename: str = "learner.py", forbidden: tuple[str, ...] = (),
@@ -61,9 +73,16 @@ def test_missing_function_lists_what_the_file_defines() -> None:
 
 def test_infinite_loop_times_out_within_the_wall_limit_and_the_child_is_gone() -> None:
     marker = f"loop-{uuid.uuid4().hex}.py"
-    result = run("def f(x):\n    while True:\n        pass\n", filename=marker,
-                 limits=Limits(wall_s=1.0))
+    arrays: list[object] = []
+    calls = [{"fn": "f", "args": [pack_value(X, arrays)], "kwargs": {}}]
+    started = sandbox.start("def f(x):\n    while True:\n        pass\n", marker, calls, arrays,
+                            limits=Limits(wall_s=1.0))
+    result = started.wait()
     assert result.status == "timeout"
+    deadline = time.monotonic() + 3.0  # the killed child is reaped by its parent
+    while _alive(started.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(started.pid)
     assert result.running_index == 0
     assert result.duration_s < 5.0  # the 1 s wall limit plus start-up, with room for a busy machine
     leftovers = []
@@ -76,6 +95,14 @@ def test_infinite_loop_times_out_within_the_wall_limit_and_the_child_is_gone() -
             if marker.encode() in cmdline:
                 leftovers.append(pid)
     assert leftovers == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def test_eight_gigabytes_is_refused_with_a_memory_message() -> None:

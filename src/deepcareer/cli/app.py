@@ -208,22 +208,24 @@ def _announce_framework_import(ex: Any, cache: Path) -> None:
 def _watch(store: Store, ex: Any, path: Path, verbose: bool) -> None:
     from deepcareer import practice
     from deepcareer.cli import render
+    from deepcareer.grading import sandbox
 
     render.console.print(f"Watching [bold]{path}[/]; save to check again, Ctrl-C to stop.")
     last = None
     try:
-        while True:
-            try:
-                stamp = path.stat().st_mtime_ns
-            except FileNotFoundError:
-                stamp = None
-            if stamp is not None and stamp != last:
-                last = stamp
-                source = practice.read_source(path)
-                render.console.rule(time.strftime("%H:%M:%S"))
-                render.report(practice.check_source(store, ex, source, filename=path.name),
-                              verbose=verbose)
-            time.sleep(0.4)
+        with sandbox.warm():  # each save is checked by a child forked from a warm process
+            while True:
+                try:
+                    stamp = path.stat().st_mtime_ns
+                except FileNotFoundError:
+                    stamp = None
+                if stamp is not None and stamp != last:
+                    last = stamp
+                    source = practice.read_source(path)
+                    render.console.rule(time.strftime("%H:%M:%S"))
+                    render.report(practice.check_source(store, ex, source, filename=path.name),
+                                  verbose=verbose)
+                time.sleep(0.4)
     except KeyboardInterrupt:
         render.console.print("Stopped watching.")
 

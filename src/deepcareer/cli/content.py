@@ -35,6 +35,10 @@ def content_verify(
     ids: Annotated[list[str] | None, typer.Argument(help="Exercise ids (default: all).")] = None,
     track: Annotated[str | None, typer.Option("--track", help="Only this track, e.g. numpy.")]
     = None,
+    frameworks: Annotated[bool, typer.Option(
+        "--frameworks/--no-frameworks",
+        help="Also check PyTorch's and TensorFlow's outputs against the references "
+        "(imports them: a few seconds).")] = True,
     json: JsonOpt = False,
 ) -> None:
     """Run every exercise's checks: the reference passes, each mistake is diagnosed as itself.
@@ -48,13 +52,14 @@ def content_verify(
     if track is not None:
         chosen = [ex for ex in chosen if ex.meta.track == track]
     if json:
-        problems = verify_many(chosen)
+        problems = verify_many(chosen, frameworks=frameworks)
     else:
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
             task = bar.add_task("verifying", total=len(chosen))
-            problems = verify_many(chosen, on_done=lambda _ex: bar.advance(task))
+            problems = verify_many(chosen, on_done=lambda _ex: bar.advance(task),
+                                   frameworks=frameworks)
     _problems_out(problems, json, "The exercise verifies." if len(chosen) == 1
                   else f"All {len(chosen)} exercises verify.")
 

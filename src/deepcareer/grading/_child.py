@@ -272,8 +272,83 @@ def _describe_error(exc: BaseException, filename: str) -> dict[str, Any]:
     return info
 
 
-def main() -> None:
-    workdir, filename = sys.argv[1], sys.argv[2]
+def apply_limits(limits: dict[str, int]) -> None:
+    """Enter a new session (so the group can be killed) and lower the rlimits.
+
+    ``limits`` maps ``resource.RLIMIT_*`` names to values; a limit that cannot move
+    (a container may fix some) is kept as it is.
+    """
+    import contextlib
+    import resource
+    import signal
+
+    os.setsid()
+    if sys.platform.startswith("linux"):  # die with the process that started us
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    for name, value in limits.items():
+        res = getattr(resource, name)
+        _soft, hard = resource.getrlimit(res)
+        new = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(res, (new, new))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def zygote(sock_fd: int) -> None:
+    """Serve fork requests so that each run starts with NumPy already imported.
+
+    Started once per long-lived grader (content verification, watch mode, the web
+    app), in the same clean environment as a cold child. Each request on the socket
+    is one JSON message {job, workdir, filename, limits} with two file descriptors
+    attached (the run's stdin and stdout pipes). The forked child becomes exactly
+    what a cold child is: new session, rlimits, audit hook, then :func:`main`.
+    Replies are JSON messages {job, pid} at once and {job, exit} when the child ends.
+    """
+    import socket
+    import threading
+
+    import numpy  # noqa: F401  (the point of the zygote: imported once)
+
+    sock = socket.socket(fileno=sock_fd)
+    send_lock = threading.Lock()
+
+    def reply(msg: dict[str, Any]) -> None:
+        with send_lock:
+            sock.send(json.dumps(msg).encode())  # SOCK_SEQPACKET: one message each
+
+    def reap(job: int, pid: int) -> None:
+        _, status = os.waitpid(pid, 0)
+        reply({"job": job, "exit": os.waitstatus_to_exitcode(status)})
+
+    while True:
+        data, fds, _flags, _addr = socket.recv_fds(sock, 65536, 2)
+        if not data:
+            os._exit(0)  # the grader went away
+        request = json.loads(data)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                sock.close()
+                os.dup2(fds[0], 0)
+                os.dup2(fds[1], 1)
+                for fd in fds:
+                    os.close(fd)
+                apply_limits(request["limits"])
+                os.chdir(request["workdir"])
+                os.environ["HOME"] = os.environ["TMPDIR"] = request["workdir"]
+                main(request["workdir"], request["filename"])
+            finally:
+                os._exit(0)
+        for fd in fds:
+            os.close(fd)
+        reply({"job": request["job"], "pid": pid})
+        threading.Thread(target=reap, args=(request["job"], pid), daemon=True).start()
+
+
+def main(workdir: str, filename: str) -> None:
     os.chdir(workdir)
     # The result channel is our original stdout; learner code gets capped buffers.
     out = os.fdopen(os.dup(1), "wb", buffering=0)
@@ -334,7 +409,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "--zygote":
+        zygote(int(sys.argv[2]))
+    main(sys.argv[1], sys.argv[2])
     # Every frame is written (unbuffered). Skip interpreter teardown: frameworks such as
     # TensorFlow take most of a second to shut down, and nothing here needs cleaning up.
     os._exit(0)

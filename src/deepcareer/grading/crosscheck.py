@@ -19,6 +19,7 @@ import importlib
 import importlib.util
 import io
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,8 @@ FRAMEWORKS: dict[str, tuple[str, str]] = {
     "TensorFlow": ("tensorflow", "tensorflow"),
 }
 FILE = "frameworks.py"
+# TensorFlow's lazy loader breaks when two threads import it at once: one at a time.
+_COMPUTE = threading.Lock()
 
 
 @dataclass
@@ -96,9 +99,10 @@ def framework_outputs(ex: Exercise, cases: Sequence[Case], framework: str,
     if path is not None and path.exists():
         with contextlib.suppress(OSError, ValueError, KeyError, json.JSONDecodeError):
             return _read_cache(path, indices)
-    outputs = {i: table[cases[i].call][framework](*_copies(cases[i].args),
-                                                  **_copies(cases[i].kwargs))
-               for i in indices}
+    with _COMPUTE:
+        outputs = {i: table[cases[i].call][framework](*_copies(cases[i].args),
+                                                      **_copies(cases[i].kwargs))
+                   for i in indices}
     outputs = {i: _as_numpy(v) for i, v in outputs.items()}
     if path is not None:
         with contextlib.suppress(OSError):

@@ -82,11 +82,14 @@ def diagnose(
     atol: float,
     available: Sequence[bool],
     precomputed: Mapping[str, Sequence[Any]] | None = None,
+    reveals: dict[str, list[int]] | None = None,
 ) -> list[Diagnosis]:
     """Rank the catalog against the learner's outputs; best first, weak ones dropped.
 
-    ``precomputed`` maps misconception ids to their outputs on these cases, for callers
-    (content verification) that diagnose many learners against the same catalog.
+    ``precomputed`` maps misconception ids to their outputs on these cases, and
+    ``reveals`` (filled in on first use) the cases where each differs from the
+    reference, for callers (content verification) that diagnose many learners
+    against the same catalog and cases.
     """
     found: list[Diagnosis] = []
     for m in catalog:
@@ -94,10 +97,14 @@ def diagnose(
             outs = list(precomputed[m.id])
         else:
             outs = variant_outputs(m, cases, reference)
-        revealing = [
-            i for i, case in enumerate(cases)
-            if available[i] and not _agree(outs[i], expected[i], case, rtol, atol)
-        ]
+        if reveals is not None and m.id in reveals:
+            differs = reveals[m.id]
+        else:
+            differs = [i for i, case in enumerate(cases)
+                       if not _agree(outs[i], expected[i], case, rtol, atol)]
+            if reveals is not None:
+                reveals[m.id] = differs
+        revealing = [i for i in differs if available[i]]
         if not revealing:
             continue
         matched = [i for i in revealing if _agree(learner[i], outs[i], cases[i], rtol, atol)]

@@ -13,22 +13,27 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from deepcareer.curriculum.catalog import Exercise
+from deepcareer.grading import sandbox
 from deepcareer.grading.diagnose import _RAISED, _agree, diagnose, variant_outputs
 from deepcareer.grading.grader import build_cases, case_labels, expected_outputs, grade
 
 SEEDS = (0, 1)
 
 
-def verify_exercise(ex: Exercise, seeds: Sequence[int] = SEEDS) -> list[str]:
-    """Problems found, as sentences; empty when the exercise is sound."""
-    problems: list[str] = []
+def verify_exercise(ex: Exercise, seeds: Sequence[int] = SEEDS, *,
+                    frameworks: bool = True) -> list[str]:
+    """Problems found, as sentences; empty when the exercise is sound.
+
+    With ``frameworks``, installed frameworks must also agree with the reference
+    wherever the exercise has a cross-framework table.
+    """
+    problems: list[str] = framework_problems(ex, seeds[0]) if frameworks else []
     report = grade(ex, ex.reference_source, seed=seeds[0])
     if report.status != "pass":
         problems.append(f"{ex.id}: the reference does not pass its own checks: {report.message}")
     starter = grade(ex, ex.starter, seed=seeds[0])
     if starter.status != "not_attempted":
         problems.append(f"{ex.id}: the starter grades as {starter.status}, not not_attempted")
-    problems += _framework_problems(ex, seeds[0])
     checks = ex.checks
     for seed in seeds:
         # Judged cases (trained models) have no reference output to tell variants apart by.
@@ -44,6 +49,7 @@ def verify_exercise(ex: Exercise, seeds: Sequence[int] = SEEDS) -> list[str]:
                        for x, y, c in zip(impls[a], impls[b], cases, strict=True)):
                     problems.append(f"{ex.id}: {a} and {b} give the same outputs on every "
                                     f"case (seed {seed}); add a case that tells them apart")
+        reveals: dict[str, list[int]] = {}  # shared by the diagnoses below
         for m in checks.misconceptions:
             learner = outputs[m.id]
             # Where the variant raises, a learner's code would raise in the sandbox too and
@@ -51,7 +57,7 @@ def verify_exercise(ex: Exercise, seeds: Sequence[int] = SEEDS) -> list[str]:
             found = diagnose(cases, learner, expected, checks.misconceptions,
                              ex.reference_function, rtol=checks.rtol, atol=checks.atol,
                              available=[out is not _RAISED for out in learner],
-                             precomputed=outputs)
+                             precomputed=outputs, reveals=reveals)
             top = found[0] if found else None
             if top is None or top.misconception.id != m.id or top.confidence != "diagnosed":
                 got = f"{top.misconception.id} ({top.confidence})" if top else "nothing"
@@ -60,7 +66,7 @@ def verify_exercise(ex: Exercise, seeds: Sequence[int] = SEEDS) -> list[str]:
     return sorted(set(problems))
 
 
-def _framework_problems(ex: Exercise, seed: int) -> list[str]:
+def framework_problems(ex: Exercise, seed: int) -> list[str]:
     """Every installed framework must agree with the reference on the fixed cases."""
     from deepcareer.grading import crosscheck
 
@@ -79,20 +85,27 @@ def _both_raised(x: object, y: object) -> bool:
 
 
 def verify_many(
-    exercises: Sequence[Exercise], on_done: Callable[[Exercise], None] | None = None
+    exercises: Sequence[Exercise], on_done: Callable[[Exercise], None] | None = None,
+    *, frameworks: bool = True,
 ) -> list[str]:
     """Verify several exercises, overlapping their sandbox runs on the available cores.
 
     Content modules are imported first, in this thread, so workers only read them.
+    Framework comparisons run in this thread while the workers grade: frameworks
+    such as TensorFlow cannot be imported from several threads at once.
     """
     for ex in exercises:
         ex.checks  # noqa: B018  (import checks.py and solution.py before going parallel)
         ex.reference  # noqa: B018
     problems: list[str] = []
     workers = max(2, min(8, (os.cpu_count() or 2) * 2))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for ex, found in zip(exercises, pool.map(verify_exercise, exercises), strict=True):
-            problems += found
+    with sandbox.warm(), ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(verify_exercise, ex, frameworks=False) for ex in exercises]
+        if frameworks:
+            for ex in exercises:
+                problems += framework_problems(ex, SEEDS[0])
+        for ex, future in zip(exercises, futures, strict=True):
+            problems += future.result()
             if on_done is not None:
                 on_done(ex)
     return problems

@@ -15,7 +15,7 @@ import typer
 
 from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, load_catalog, store_for
 from deepcareer.cli.content import content_app
-from deepcareer.errors import DeepcareerError
+from deepcareer.errors import DeepcareerError, UsageError
 
 if TYPE_CHECKING:
     from deepcareer.store.db import Store
@@ -400,18 +400,24 @@ def quiz(
 def progress(home: HomeOpt = None, json: JsonOpt = False) -> None:
     """Show what you have done: exercises passed and mastery per skill.
 
+    Mastery is the probability that you know a skill, by Bayesian knowledge tracing over
+    everything you did (first-try passes raise it; mistakes, many hints and viewed
+    solutions lower it); 95 % counts as mastered.
+
     Example: deepcareer progress --json
     """
-    from deepcareer.mentor.progress import exercise_progress, skill_mastery
+    from deepcareer.mentor.mastery import MASTERED, mastery
+    from deepcareer.mentor.progress import exercise_progress
 
     catalog = load_catalog()
     with store_for(home) as store:
         rows = exercise_progress(store, catalog)
-    mastery = skill_mastery(rows, catalog)
+        skills = mastery(store, catalog)
     if json:
         from deepcareer.cli.render import print_json
 
-        print_json({"skills": mastery,
+        print_json({"skills": {sid: round(m.p, 4) for sid, m in skills.items()},
+                    "mastery": [m.to_dict() for m in skills.values()],
                     "exercises": [{"id": r.id, "state": r.state, "attempts": r.attempts,
                                    "last_status": r.last_status} for r in rows]})
         return
@@ -421,14 +427,73 @@ def progress(home: HomeOpt = None, json: JsonOpt = False) -> None:
     from deepcareer.cli.render import console
 
     done = sum(r.state == "passed" for r in rows)
-    console.print(f"[bold]{done} of {len(rows)}[/] exercises passed.")
+    n_mastered = sum(m.mastered for m in skills.values())
+    console.print(f"[bold]{done} of {len(rows)}[/] exercises passed; [bold]{n_mastered} of "
+                  f"{len(skills)}[/] skills mastered (P >= {MASTERED:.0%}).")
     table = Table(title="Mastery per skill", box=None)
     table.add_column("skill")
-    table.add_column("mastery", width=24)
+    table.add_column("P(known)", width=24)
     table.add_column("")
-    for skill, value in mastery.items():
-        table.add_row(skill, ProgressBar(total=1.0, completed=value, width=20), f"{value:.0%}")
+    table.add_column("evidence", justify="right")
+    for sid, m in skills.items():
+        mark = " [green]mastered[/]" if m.mastered else ""
+        table.add_row(sid, ProgressBar(total=1.0, completed=m.p, width=20),
+                      f"{m.p:.0%}{mark}", f"{m.correct}/{m.evidence}")
     console.print(table)
+
+
+@app.command()
+def read(
+    skill: Annotated[str | None, typer.Argument(help="A skill id or alias, e.g. lstm or "
+                                                "'batch normalization'.")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """The reading list: landmark papers and books for a skill, and what to read them for.
+
+    Without a skill, lists the skills and how many works each has.
+
+    Examples: deepcareer read adam; deepcareer read "batch normalization"; deepcareer read
+    """
+    from deepcareer.mentor.reading import load_reading
+
+    catalog = load_catalog()
+    reading = load_reading(catalog.root / "reading.yml")
+    from deepcareer.cli.render import console, print_json
+
+    if skill is None:
+        if json:
+            print_json({sid: [w.id for w in reading.get(sid, [])] for sid in catalog.skills})
+            return
+        for sid, sk in catalog.skills.items():
+            console.print(f"[bold]{sid}[/] ({sk.title}): {len(reading.get(sid, []))} to read")
+        console.print("[dim]`deepcareer read SKILL` shows one skill's list.[/]")
+        return
+    sid = _skill_id(catalog, skill)
+    works = reading.get(sid, [])
+    if json:
+        print_json({"skill": sid, "works": [w.model_dump(exclude_none=True) for w in works]})
+        return
+    from rich.markup import escape
+
+    console.print(f"[bold]Reading for {escape(catalog.skills[sid].title)}[/]\n")
+    for w in works:
+        console.print(f"[bold]{escape(w.title)}[/] ({w.year})")
+        console.print(f"  {escape(w.authors.rstrip('.'))}. {escape(w.venue)}. "
+                      f"[cyan]{escape(w.link())}[/]")
+        console.print(f"  {escape(w.note)}\n")
+
+
+def _skill_id(catalog: Any, text: str) -> str:
+    """A skill id from an id, a title or an alias (any case); a clear error otherwise."""
+    wanted = text.strip().lower()
+    for sid, sk in catalog.skills.items():
+        if wanted in (sid, sk.title.lower(), *(a.lower() for a in sk.aliases)):
+            return str(sid)
+    import difflib
+
+    close = difflib.get_close_matches(wanted, list(catalog.skills), n=3)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise UsageError(f"No skill called {text!r}.{hint} `deepcareer skills` lists them.")
 
 
 @app.command("export")

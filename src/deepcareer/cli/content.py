@@ -26,8 +26,16 @@ def content_validate(json: JsonOpt = False) -> None:
     quizzes = load_quizzes()
     for q in quizzes.values():
         problems += validate_quiz(q, set(catalog.skills))
-    _problems_out(problems, json,
-                  f"All {len(catalog)} exercises and {len(quizzes)} quizzes are valid.")
+    from deepcareer.errors import ContentError
+    from deepcareer.mentor.reading import load_reading, reading_problems
+
+    try:
+        problems += reading_problems(load_reading(catalog.root / "reading.yml"),
+                                     set(catalog.skills))
+    except ContentError as exc:
+        problems.append(str(exc))
+    _problems_out(problems, json, f"All {len(catalog)} exercises, {len(quizzes)} quizzes and "
+                  "the reading list are valid.")
 
 
 @content_app.command("verify")

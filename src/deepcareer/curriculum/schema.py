@@ -57,6 +57,21 @@ class ExerciseMeta(BaseModel):
     _slugs = field_validator("id", "area")(lambda v: _slug(v))
 
 
+class BKTParams(BaseModel):
+    """Knowledge-tracing parameters of a skill (see ``mentor/mastery.py``).
+
+    prior: known before any evidence; learn: chance of learning from one opportunity;
+    guess: right without knowing it; slip: wrong while knowing it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prior: float = Field(default=0.1, ge=0.0, le=1.0)
+    learn: float = Field(default=0.2, ge=0.0, le=1.0)
+    guess: float = Field(default=0.15, ge=0.0, lt=0.5)
+    slip: float = Field(default=0.1, ge=0.0, lt=0.5)
+
+
 class Skill(BaseModel):
     """One entry of ``skills.yml``."""
 
@@ -67,5 +82,6 @@ class Skill(BaseModel):
     description: str
     prerequisites: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)
+    bkt: BKTParams = BKTParams()
 
     _slugs = field_validator("id")(lambda v: _slug(v))

@@ -1,7 +1,6 @@
 """Per-exercise state and per-skill mastery, computed from the attempt log.
 
-For now mastery is the share of a skill's exercises passed; the Bayesian
-knowledge-tracing estimate replaces it without changing the interface.
+Mastery per skill (Bayesian knowledge tracing) lives in ``mentor/mastery.py``.
 """
 
 from __future__ import annotations
@@ -45,19 +44,6 @@ def exercise_progress(store: Store, catalog: Catalog) -> list[ExerciseProgress]:
         out.append(ExerciseProgress(ex.id, ex.meta.title, state, len(real),
                                     rows[-1]["status"] if rows else None))
     return out
-
-
-def skill_mastery(progress: list[ExerciseProgress], catalog: Catalog) -> dict[str, float]:
-    """Share of each skill's exercises passed, in [0, 1]."""
-    passed = {p.id for p in progress if p.state == "passed"}
-    totals: dict[str, list[int]] = {}
-    for ex in catalog:
-        for skill in ex.meta.skills:
-            counts = totals.setdefault(skill, [0, 0])
-            counts[0] += ex.id in passed
-            counts[1] += 1
-    return {skill: (totals[skill][0] / totals[skill][1]) if skill in totals else 0.0
-            for skill in catalog.skills}
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,8 @@ class Work(BaseModel):
         return self.url or ""
 
     def citation(self) -> str:
-        return f"{self.authors.rstrip('.')} ({self.year}). {self.title}. {self.venue}. {self.link()}"
+        authors = self.authors.rstrip(".")
+        return f"{authors} ({self.year}). {self.title}. {self.venue}. {self.link()}"
 
 
 def load_reading(path: Path) -> dict[str, list[Work]]:

@@ -19,6 +19,7 @@ from deepcareer.store.db import Store
 
 SOLUTION_AFTER_FAILURES = 3
 FAILED = ("fail", "error", "timeout")
+RETEACH_AFTER = 3  # the same misconception this many times: the message re-teaches
 
 
 @dataclass(frozen=True)
@@ -61,13 +62,23 @@ def source_for(store: Store, ex: Exercise, file: Path | None) -> tuple[str, Path
     return read_source(path), path
 
 
-def check_source(store: Store, ex: Exercise, source: str, filename: str | None = None) -> Report:
-    """Grade ``source`` for ``ex`` and append the attempt to the log."""
+def check_source(store: Store, ex: Exercise, source: str, filename: str | None = None,
+                 *, schedule: bool = True) -> Report:
+    """Grade ``source`` for ``ex`` and append the attempt to the log.
+
+    With ``schedule`` (every check except those a review session rates itself), a
+    first pass creates the exercise's review card and a diagnosed misconception
+    (re)schedules its drill. A misconception seen ``RETEACH_AFTER`` times or more
+    comes with a short re-teaching note.
+    """
     from deepcareer.grading.grader import grade
 
     hint_level = hint_level_now(store, ex.id)
     report = grade(ex, source, forbidden=[str(store.home)], filename=filename,
                    frameworks_cache=store.home / "cache")
+    _escalate(store, ex, report)
+    if schedule:
+        _schedule(store, ex, report, hint_level)
     data = report.to_dict()
     store.add_attempt(
         exercise_id=ex.id,
@@ -82,6 +93,52 @@ def check_source(store: Store, ex: Exercise, source: str, filename: str | None =
         report=data,
     )
     return report
+
+
+def _escalate(store: Store, ex: Exercise, report: Report) -> None:
+    """Turn a recurring misconception's finding into a re-teaching note."""
+    if not report.findings or report.findings[0].confidence != "diagnosed":
+        return
+    finding = report.findings[0]
+    seen = store.count_misconception(finding.misconception) + 1  # this check included
+    if seen < RETEACH_AFTER:
+        return
+    m = next((m for m in ex.checks.misconceptions if m.id == finding.misconception), None)
+    if m is None:
+        return
+    lesson = m.reteach or f"{m.explanation} The step that fixes it: {m.hints[-1]}"
+    finding.reteach = (f"This is the {_ordinal(seen)} time this mistake has shown up. "
+                       f"{lesson} A drill for it is now in your reviews "
+                       "(`deepcareer review`).")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _schedule(store: Store, ex: Exercise, report: Report, hint_level: int) -> None:
+    from deepcareer.mentor import review
+
+    diagnosed = [f for f in report.findings if f.confidence == "diagnosed"]
+    if diagnosed:
+        review.record(store, "drill", diagnosed[0].misconception, review.Rating.Again,
+                      source="check")
+    if report.status != "pass" or store.card(review.card_id("exercise", ex.id)) is not None:
+        return
+    attempts = store.attempts(ex.id)
+    retries = sum(a["status"] in ("fail", "error", "timeout") for a in attempts)
+    starts = store.events(ex.id, "start")
+    taken = None
+    if starts:
+        from datetime import datetime
+
+        began = datetime.fromisoformat(starts[0]["created_at"])
+        taken = max((store.clock() - began).total_seconds() / 60, 0.0)
+    rating = review.rating_for(passed=True, solution_viewed=bool(store.events(ex.id, "solution")),
+                               hints=hint_level, retries=retries, minutes_taken=taken,
+                               minutes_estimated=ex.meta.minutes)
+    review.record(store, "exercise", ex.id, rating, source="check")
 
 
 def check(store: Store, exercise_id: str, file: Path | None = None,

@@ -141,3 +141,23 @@ def test_an_exercise_that_no_longer_exists_is_ignored(tmp_path: Path, catalog: C
     with open_store(tmp_path / "h", clock=Clock()) as store:
         _attempt(store, "an-exercise-removed-long-ago", "pass")
         assert evidence(store, catalog) == []
+
+
+def test_the_cached_estimate_equals_a_full_replay(tmp_path: Path, catalog: Catalog) -> None:
+    clock = Clock()
+    ids = [ex.id for ex in catalog][:6]
+    with open_store(tmp_path / "h", clock=clock) as store:
+        for round_ in range(4):
+            for i, ex_id in enumerate(ids):
+                status = "pass" if (i + round_) % 3 else "fail"
+                _attempt(store, ex_id, status, hints=round_ % 3)
+                if i == round_:
+                    store.add_event(ex_id, "solution", {"forced": False})
+                clock.advance(hours=3)
+            cached = mastery(store, catalog)  # replays only what is new since the last call
+            full = mastery(store, catalog, cached=False)
+            assert {k: round(v.p, 12) for k, v in cached.items()} == \
+                   {k: round(v.p, 12) for k, v in full.items()}
+            assert {k: v.evidence for k, v in cached.items()} == \
+                   {k: v.evidence for k, v in full.items()}
+        assert store.settings()["mastery_cursor"]["attempt"] == len(ids) * 4

@@ -21,6 +21,10 @@ def _fill(home: Path) -> None:
                       report={})
         s.add_event("softmax", "hint", {"level": 1, "ladder": ""})
         s.set_setting("goal", {"hours": 5})
+        from deepcareer.mentor import review
+
+        review.record(s, "exercise", "softmax", review.Rating.Good, source="check")
+        s.set_setting("mastery_cursor", {"attempt": 2})  # a cache: must not travel
 
 
 def test_round_trip_is_lossless_and_idempotent(tmp_path: Path) -> None:
@@ -31,11 +35,13 @@ def test_round_trip_is_lossless_and_idempotent(tmp_path: Path) -> None:
         export_file(s, out)
         original = export_data(s)
     with open_store(b) as s:
-        assert import_file(s, out) == {"attempts": 2, "events": 1}
-        assert import_file(s, out) == {"attempts": 0, "events": 0}  # merging twice adds nothing
+        assert import_file(s, out) == {"attempts": 2, "events": 1, "cards": 1, "reviews": 1}
+        # merging twice adds nothing
+        assert import_file(s, out) == {"attempts": 0, "events": 0, "cards": 0, "reviews": 0}
         again = export_data(s)
-    for key in ("attempts", "events", "settings"):
+    for key in ("attempts", "events", "settings", "cards", "reviews"):
         assert again[key] == original[key]
+    assert "mastery_cursor" not in original["settings"]
 
 
 @pytest.mark.parametrize(

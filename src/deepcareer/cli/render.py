@@ -52,6 +52,9 @@ def report(rep: Report, *, verbose: bool = False) -> None:
                 f"[dim]{escape(f.evidence)}[/]\n\n[bold]Hint:[/] {escape(f.hint)}")
         console.print(Panel(body, title=f"{head} ({f.misconception})", border_style="yellow",
                             expand=False))
+        if f.reteach:
+            console.print(Panel(escape(f.reteach), title="Let's go over this once more",
+                                border_style="magenta", expand=False))
     for fw in rep.frameworks:
         mark = {"agrees": "[green]=[/]", "disagrees": "[red]≠[/]"}.get(fw.status, "[dim]-[/]")
         console.print(f"{mark} {escape(fw.message)}")

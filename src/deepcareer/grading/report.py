@@ -28,6 +28,7 @@ class Finding:
     evidence: str
     hint: str
     explanation: str = ""
+    reteach: str = ""  # set when the same misconception keeps coming back
 
 
 @dataclass

@@ -18,6 +18,7 @@ Errors (a syntax error, a timeout) and untouched starters are not evidence about
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,18 +70,21 @@ class SkillMastery:
 
 def evidence(store: Store, catalog: Catalog) -> list[Evidence]:
     """Every observation in the log, oldest first."""
+    return _evidence_from(store.attempt_summaries(), store.events_after(0), catalog, set())
+
+
+def _evidence_from(attempts: list[dict[str, Any]], events: list[dict[str, Any]],
+                   catalog: Catalog, shown_solution: set[str]) -> list[Evidence]:
+    """Observations in these rows; ``shown_solution`` carries over (and is updated)."""
     from deepcareer.errors import ContentError
 
     found: list[Evidence] = []
-    shown_solution: set[str] = set()
-    events = store.events()
-    attempts = store.attempts()
     timeline: list[tuple[str, int, str, dict[str, Any]]] = (
         [(e["created_at"], e["id"], "event", e) for e in events]
         + [(a["created_at"], a["id"], "attempt", a) for a in attempts])
     # Same timestamp: attempts and events keep their own insertion order.
     timeline.sort(key=lambda t: (t[0], t[2] == "attempt", t[1]))
-    quizzes = _quiz_skills()
+    quizzes = _quiz_skills() if any(e["kind"] == "quiz" for e in events) else {}
     for at, _id, kind, row in timeline:
         if kind == "event" and row["kind"] == "quiz":
             quiz_id = row["exercise_id"].removeprefix("quiz:")
@@ -115,10 +119,30 @@ def evidence(store: Store, catalog: Catalog) -> list[Evidence]:
     return found
 
 
-def mastery(store: Store, catalog: Catalog) -> dict[str, SkillMastery]:
-    """BKT estimate per skill of the catalog, in skills.yml order."""
-    state = {sid: [skill.bkt.prior, 0, 0] for sid, skill in catalog.skills.items()}
-    for ev in evidence(store, catalog):
+def mastery(store: Store, catalog: Catalog, *, cached: bool = True) -> dict[str, SkillMastery]:
+    """BKT estimate per skill of the catalog, in skills.yml order.
+
+    With ``cached``, the state after the last call is kept in the store (``skill_state``
+    and a cursor in settings) and only rows logged since are replayed; the cache is
+    dropped whenever the skills or their parameters change, or a history is imported.
+    """
+    key = _params_key(catalog)
+    cursor = store.settings().get("mastery_cursor") if cached else None
+    state: dict[str, list[float]] = {sid: [skill.bkt.prior, 0, 0]
+                                     for sid, skill in catalog.skills.items()}
+    after_attempt = after_event = 0
+    shown: set[str] = set()
+    if isinstance(cursor, dict) and cursor.get("key") == key:
+        for sid, row in store.skill_states().items():
+            if sid in state:
+                state[sid] = [row["p"], row["evidence"], row["correct"]]
+        after_attempt, after_event = int(cursor["attempt"]), int(cursor["event"])
+        shown = set(cursor.get("solutions", []))
+    else:
+        cursor = None
+    attempts = store.attempt_summaries(after_attempt)
+    events = store.events_after(after_event)
+    for ev in _evidence_from(attempts, events, catalog, shown):
         for sid in ev.skills:
             if sid not in state:
                 continue
@@ -126,7 +150,22 @@ def mastery(store: Store, catalog: Catalog) -> dict[str, SkillMastery]:
             s[0] = bkt_update(float(s[0]), ev.correct, catalog.skills[sid].bkt)
             s[1] += 1
             s[2] += ev.correct
+    if cached and (cursor is None or attempts or events):
+        store.save_skill_states(
+            {sid: {"skill": sid, "p": p, "evidence": int(n), "correct": int(c)}
+             for sid, (p, n, c) in state.items()},
+            {"key": key, "attempt": attempts[-1]["id"] if attempts else after_attempt,
+             "event": events[-1]["id"] if events else after_event,
+             "solutions": sorted(shown)})
     return {sid: SkillMastery(sid, float(p), int(n), int(c)) for sid, (p, n, c) in state.items()}
+
+
+def _params_key(catalog: Catalog) -> str:
+    import hashlib
+
+    text = json.dumps({sid: s.bkt.model_dump() for sid, s in catalog.skills.items()},
+                      sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _quiz_skills() -> dict[str, tuple[str, ...]]:

@@ -27,7 +27,7 @@ from deepcareer.store import schema
 
 DB_NAME = "progress.db"
 MARKER = "home.json"
-HEAD_REVISION = "0001"  # newest Alembic revision; a test keeps it in step
+HEAD_REVISION = "0002"  # newest Alembic revision; a test keeps it in step
 BACKUPS_KEPT = 7
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -117,6 +117,75 @@ class Store:
         for row in rows:
             row["data"] = json.loads(row["data"] or "{}")
         return rows
+
+    def attempt_summaries(self, after_id: int = 0) -> list[dict[str, Any]]:
+        """Attempts without their code and report (what mastery and progress need)."""
+        a = schema.attempts.c
+        stmt = (select(a.id, a.exercise_id, a.created_at, a.status, a.findings, a.hint_level,
+                       a.duration_s)
+                .where(a.id > after_id).order_by(a.id))
+        rows = self.read(stmt)
+        for row in rows:
+            row["findings"] = json.loads(row["findings"] or "[]")
+        return rows
+
+    def count_misconception(self, misconception_id: str) -> int:
+        """How many logged attempts were diagnosed with this misconception."""
+        from sqlalchemy import func
+
+        needle = json.dumps({"misconception": misconception_id})[1:-1]  # '"misconception": "x"'
+        stmt = select(func.count().label("n")).select_from(schema.attempts).where(
+            schema.attempts.c.findings.contains(needle, autoescape=True))
+        return int(self.read(stmt)[0]["n"])
+
+    def events_after(self, after_id: int = 0) -> list[dict[str, Any]]:
+        stmt = select(schema.events).where(schema.events.c.id > after_id).order_by(
+            schema.events.c.id)
+        rows = self.read(stmt)
+        for row in rows:
+            row["data"] = json.loads(row["data"] or "{}")
+        return rows
+
+    # --- spaced review -------------------------------------------------------
+
+    def card(self, card_id: str) -> dict[str, Any] | None:
+        rows = self.read(select(schema.cards).where(schema.cards.c.id == card_id))
+        return rows[0] if rows else None
+
+    def cards(self, due_before: str | None = None) -> list[dict[str, Any]]:
+        stmt = select(schema.cards).order_by(schema.cards.c.due)
+        if due_before is not None:
+            stmt = stmt.where(schema.cards.c.due <= due_before)
+        return self.read(stmt)
+
+    def save_review(self, card: dict[str, Any], review: dict[str, Any]) -> None:
+        """Write a card's new state and the review that produced it, atomically."""
+        with self.transaction() as conn:
+            conn.execute(schema.cards.delete().where(schema.cards.c.id == card["id"]))
+            conn.execute(insert(schema.cards).values(**card))
+            conn.execute(insert(schema.reviews).values(**review))
+
+    def reviews(self, card_id: str | None = None) -> list[dict[str, Any]]:
+        stmt = select(schema.reviews).order_by(schema.reviews.c.id)
+        if card_id is not None:
+            stmt = stmt.where(schema.reviews.c.card_id == card_id)
+        return self.read(stmt)
+
+    # --- derived caches --------------------------------------------------------
+
+    def skill_states(self) -> dict[str, dict[str, Any]]:
+        return {r["skill"]: r for r in self.read(select(schema.skill_state))}
+
+    def save_skill_states(self, states: dict[str, dict[str, Any]], cursor: dict[str, Any]
+                          ) -> None:
+        with self.transaction() as conn:
+            conn.execute(schema.skill_state.delete())
+            if states:
+                conn.execute(insert(schema.skill_state), list(states.values()))
+            conn.execute(schema.settings.delete().where(
+                schema.settings.c.key == "mastery_cursor"))
+            conn.execute(insert(schema.settings).values(key="mastery_cursor",
+                                                        value=json.dumps(cursor)))
 
     def settings(self) -> dict[str, Any]:
         return {r["key"]: json.loads(r["value"]) for r in self.read(select(schema.settings))}

@@ -14,7 +14,7 @@ attempts = Table(
     Column("exercise_id", String(100), nullable=False, index=True),
     Column("content_version", Integer, nullable=False),
     Column("created_at", String(40), nullable=False),  # ISO 8601, UTC
-    Column("status", String(20), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
     Column("message", Text, nullable=False, default=""),
     Column("findings", Text, nullable=False, default="[]"),  # JSON list of finding dicts
     Column("hint_level", Integer, nullable=False, default=0),  # hints seen before this attempt
@@ -30,7 +30,7 @@ events = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("exercise_id", String(100), nullable=False, index=True),
-    Column("kind", String(20), nullable=False),  # start | hint | solution
+    Column("kind", String(20), nullable=False, index=True),  # start | hint | solution | quiz
     Column("created_at", String(40), nullable=False),
     Column("data", Text, nullable=False, default="{}"),  # JSON
 )
@@ -41,4 +41,41 @@ settings = Table(
     metadata,
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# Spaced-review cards (fsrs): one per passed exercise, quiz question and diagnosed
+# misconception. ``id`` is stable ("exercise:softmax", "quiz:neuroscience:2",
+# "drill:softmax.min-shift"); ``card`` is the fsrs Card as JSON; ``due`` is ISO UTC.
+cards = Table(
+    "cards",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("kind", String(20), nullable=False),  # exercise | quiz | drill
+    Column("ref", String(200), nullable=False),  # the exercise, quiz or misconception id
+    Column("created_at", String(40), nullable=False),
+    Column("due", String(40), nullable=False, index=True),
+    Column("card", Text, nullable=False),
+)
+
+# Every rating given to a card (append-only), with the fsrs ReviewLog as JSON.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("card_id", String(200), nullable=False, index=True),
+    Column("rating", Integer, nullable=False),  # 1 Again, 2 Hard, 3 Good, 4 Easy
+    Column("reviewed_at", String(40), nullable=False),
+    Column("source", String(20), nullable=False),  # check | review | quiz
+    Column("log", Text, nullable=False),
+)
+
+# A cache of mastery per skill, so that `next` and `progress` need not replay the log;
+# the cursor (which rows it has seen) is in settings. Always recomputable from the log.
+skill_state = Table(
+    "skill_state",
+    metadata,
+    Column("skill", String(100), primary_key=True),
+    Column("p", Float, nullable=False),
+    Column("evidence", Integer, nullable=False),
+    Column("correct", Integer, nullable=False),
 )

@@ -149,7 +149,7 @@ def test_import_of_a_malformed_file_is_a_clear_usage_error(home: Path, tmp_path:
 COMMANDS = [["init"], ["list"], ["skills"], ["start"], ["check"], ["hint"], ["solution"],
             ["next"], ["progress"], ["export"], ["import"], ["content", "validate"],
             ["content", "verify"], ["content", "path"], ["content", "stats"],
-            ["content", "mutants"], ["quiz"], ["read"]]
+            ["content", "mutants"], ["quiz"], ["read"], ["review"], ["goal"], ["report"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

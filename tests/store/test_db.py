@@ -141,3 +141,28 @@ def test_cli_shows_the_corruption_message_without_a_traceback(home: Path) -> Non
 
 if sys.platform != "linux":  # pragma: no cover
     pytestmark = pytest.mark.skip("process checks use Linux /proc and signals")
+
+
+def test_a_database_written_by_revision_0001_is_migrated_keeping_everything(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from deepcareer.store.db import open_store as open_
+
+    fixture = Path(__file__).parent / "fixtures" / "progress-0001.db"
+    home = tmp_path / "old-home"
+    home.mkdir()
+    shutil.copy(fixture, home / DB_NAME)
+    (home / "home.json").write_text('{"version": 1}')
+    with open_(home) as store:
+        attempts = store.attempts()
+        assert [a["status"] for a in attempts] == ["fail", "pass", "pass"]
+        assert attempts[0]["findings"] == [{"misconception": "softmax.min-shift"}]
+        assert len(store.events()) == 3
+        assert store.cards() == [] and store.reviews() == []  # the new tables exist
+        from deepcareer.curriculum.catalog import default_catalog
+        from deepcareer.mentor.mastery import mastery
+
+        skills = mastery(store, default_catalog())
+        assert skills["softmax"].evidence >= 2

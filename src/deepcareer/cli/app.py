@@ -15,6 +15,8 @@ import typer
 
 from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, load_catalog, store_for
 from deepcareer.cli.content import content_app
+from deepcareer.cli.mentor import goal, progress, report
+from deepcareer.cli.review import review
 from deepcareer.errors import DeepcareerError, UsageError
 
 if TYPE_CHECKING:
@@ -30,6 +32,10 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(content_app, name="content")
+app.command()(review)
+app.command()(progress)
+app.command()(goal)
+app.command()(report)
 
 @app.command()
 def init(
@@ -295,28 +301,38 @@ def next_cmd(home: HomeOpt = None, json: JsonOpt = False) -> None:
 
     Example: deepcareer next --json
     """
-    from deepcareer.mentor.progress import next_step
+    from deepcareer.mentor.planner import plan
 
+    catalog = load_catalog()
     with store_for(home) as store:
-        step = next_step(store, load_catalog())
+        step = plan(store, catalog)
         home_path = store.home
     if json:
         from deepcareer.cli.render import print_json
 
         print_json(step.to_dict())
         return
+    from rich.markup import escape
+
     from deepcareer.cli.render import console
 
-    if step.kind == "done":
-        console.print(step.reason)
-        return
-    ex = load_catalog().get(step.id)
     flag = f" --home {home_path}" if home else ""
-    console.print(f"Next: [bold]{ex.id}[/] - {ex.meta.title} (about {ex.meta.minutes} min), "
-                  f"because {step.reason}.")
-    console.print(f"  1. deepcareer start {ex.id}{flag}    (shows the task, creates your file)")
-    console.print("  2. edit the file it names")
-    console.print(f"  3. deepcareer check {ex.id}{flag}")
+    if step.kind == "done":
+        console.print(escape(step.reason) + ".")
+        return
+    if step.kind == "exercise":
+        ex = catalog.get(step.id or "")
+        console.print(f"Next: [bold]{ex.id}[/] - {escape(ex.meta.title)} (about "
+                      f"{ex.meta.minutes} min), because {escape(step.reason)}.")
+        console.print(f"  1. deepcareer start {ex.id}{flag}    (shows the task, creates your "
+                      "file)")
+        console.print("  2. edit the file it names")
+        console.print(f"  3. deepcareer check {ex.id}{flag}")
+        return
+    label = {"review": "Review", "drill": "Drill", "quiz": "Quiz"}.get(step.kind, step.kind)
+    console.print(f"Next: [bold]{label}[/] {escape(step.id or '')}, because "
+                  f"{escape(step.reason)}.")
+    console.print(f"  {step.command}{flag}")
 
 
 @app.command()
@@ -386,6 +402,11 @@ def quiz(
                         {"seed": seed, "score": score, "total": len(results),
                          "misconceptions": [r["misconception"] for r in results
                                             if r["misconception"]]})
+        from deepcareer.mentor.review import Rating, record
+
+        for n, r in enumerate(results):  # each question becomes a card, asked anew later
+            record(store, "quiz", f"{chosen.id}:{n}",
+                   Rating.Good if r["correct"] else Rating.Again, source="quiz")
     if json:
         from deepcareer.cli.render import print_json
 
@@ -394,52 +415,6 @@ def quiz(
     else:
         console.print(f"\nScore: [bold]{score} of {len(results)}[/]")
     raise typer.Exit(0 if score == len(results) else 1)
-
-
-@app.command()
-def progress(home: HomeOpt = None, json: JsonOpt = False) -> None:
-    """Show what you have done: exercises passed and mastery per skill.
-
-    Mastery is the probability that you know a skill, by Bayesian knowledge tracing over
-    everything you did (first-try passes raise it; mistakes, many hints and viewed
-    solutions lower it); 95 % counts as mastered.
-
-    Example: deepcareer progress --json
-    """
-    from deepcareer.mentor.mastery import MASTERED, mastery
-    from deepcareer.mentor.progress import exercise_progress
-
-    catalog = load_catalog()
-    with store_for(home) as store:
-        rows = exercise_progress(store, catalog)
-        skills = mastery(store, catalog)
-    if json:
-        from deepcareer.cli.render import print_json
-
-        print_json({"skills": {sid: round(m.p, 4) for sid, m in skills.items()},
-                    "mastery": [m.to_dict() for m in skills.values()],
-                    "exercises": [{"id": r.id, "state": r.state, "attempts": r.attempts,
-                                   "last_status": r.last_status} for r in rows]})
-        return
-    from rich.progress_bar import ProgressBar
-    from rich.table import Table
-
-    from deepcareer.cli.render import console
-
-    done = sum(r.state == "passed" for r in rows)
-    n_mastered = sum(m.mastered for m in skills.values())
-    console.print(f"[bold]{done} of {len(rows)}[/] exercises passed; [bold]{n_mastered} of "
-                  f"{len(skills)}[/] skills mastered (P >= {MASTERED:.0%}).")
-    table = Table(title="Mastery per skill", box=None)
-    table.add_column("skill")
-    table.add_column("P(known)", width=24)
-    table.add_column("")
-    table.add_column("evidence", justify="right")
-    for sid, m in skills.items():
-        mark = " [green]mastered[/]" if m.mastered else ""
-        table.add_row(sid, ProgressBar(total=1.0, completed=m.p, width=20),
-                      f"{m.p:.0%}{mark}", f"{m.correct}/{m.evidence}")
-    console.print(table)
 
 
 @app.command()

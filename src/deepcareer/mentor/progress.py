@@ -24,53 +24,40 @@ class ExerciseProgress:
 
 
 def exercise_progress(store: Store, catalog: Catalog) -> list[ExerciseProgress]:
-    by_id: dict[str, list[dict[str, Any]]] = {}
-    for a in store.attempts():
-        by_id.setdefault(catalog.canonical_id(a["exercise_id"]), []).append(a)
-    started = {catalog.canonical_id(e["exercise_id"]) for e in store.events(kind="start")}
+    """State of every exercise, from one aggregate query (renamed ids follow their alias)."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for old_id, row in store.exercise_summary().items():
+        canonical = catalog.canonical_id(old_id)  # ids no longer in the catalog are ignored below
+        have = by_id.get(canonical)
+        if have is None:
+            by_id[canonical] = dict(row)
+        else:  # the same exercise logged under its old and new id
+            have["rows"] += row["rows"]
+            have["real"] += row["real"]
+            have["passed"] = max(have["passed"], row["passed"])
+            if row["last_id"] > have["last_id"]:
+                have["last_id"], have["last_status"] = row["last_id"], row["last_status"]
+    started = {catalog.canonical_id(sid) for sid in store.started_ids()}
     out = []
     for ex in catalog:
-        rows = by_id.get(ex.id, [])
-        real = [r for r in rows if r["status"] != "not_attempted"]
+        summary = by_id.get(ex.id)
         state: State
-        if any(r["status"] == "pass" for r in rows):
+        if summary and summary["passed"]:
             state = "passed"
-        elif real:
+        elif summary and summary["real"]:
             state = "attempted"
-        elif rows or ex.id in started:
+        elif summary or ex.id in started:
             state = "started"
         else:
             state = "new"
-        out.append(ExerciseProgress(ex.id, ex.meta.title, state, len(real),
-                                    rows[-1]["status"] if rows else None))
+        out.append(ExerciseProgress(ex.id, ex.meta.title, state,
+                                    int(summary["real"]) if summary else 0,
+                                    summary["last_status"] if summary else None))
     return out
 
 
-@dataclass(frozen=True)
-class Step:
-    kind: str  # exercise | done
-    id: str | None
-    reason: str
+def next_step(store: Store, catalog: Catalog) -> Any:
+    """The planner's next step (see ``mentor/planner.py``)."""
+    from deepcareer.mentor.planner import plan
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "reason": self.reason}
-
-
-def next_step(store: Store, catalog: Catalog) -> Step:
-    """The first unfinished exercise, in curriculum order, whose prerequisites are passed."""
-    progress = exercise_progress(store, catalog)
-    passed = {p.id for p in progress if p.state == "passed"}
-    for p in progress:
-        if p.state == "passed":
-            continue
-        ex = catalog.get(p.id)
-        missing = [q for q in ex.meta.prerequisites if q in catalog.exercises and q not in passed]
-        if missing:
-            continue
-        if p.state == "new":
-            reason = ("it is the first exercise of the curriculum" if not passed else
-                      "it is the next exercise whose prerequisites you have passed")
-        else:
-            reason = f"you have started it ({p.attempts} attempts so far) and not passed it yet"
-        return Step("exercise", p.id, reason)
-    return Step("done", None, "every exercise is passed: well done")
+    return plan(store, catalog)

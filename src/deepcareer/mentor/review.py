@@ -26,7 +26,9 @@ from fsrs import Card, Rating, Scheduler
 from deepcareer.store.db import Store, iso
 
 Kind = Literal["exercise", "quiz", "drill"]
-SCHEDULER = Scheduler(enable_fuzzing=False)  # reproducible schedules (and tests)
+# No same-day learning steps: a re-implementation is reviewed days later, a lapse the next
+# day. No fuzzing: schedules are reproducible (and testable).
+SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 RATING_NAMES = {Rating.Again: "again", Rating.Hard: "hard", Rating.Good: "good",
                 Rating.Easy: "easy"}
 

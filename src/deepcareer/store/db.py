@@ -129,6 +129,33 @@ class Store:
             row["findings"] = json.loads(row["findings"] or "[]")
         return rows
 
+    def exercise_summary(self) -> dict[str, dict[str, Any]]:
+        """Per exercise id: attempts (real ones), passed, last status and time: one query."""
+        from sqlalchemy import case, func
+
+        a = schema.attempts.c
+        stmt = select(
+            a.exercise_id,
+            func.count().label("rows"),
+            func.sum(case((a.status != "not_attempted", 1), else_=0)).label("real"),
+            func.max(case((a.status == "pass", 1), else_=0)).label("passed"),
+            func.max(a.id).label("last_id"),
+            func.max(a.created_at).label("last_at"),
+        ).group_by(a.exercise_id)
+        rows = {r["exercise_id"]: r for r in self.read(stmt)}
+        if rows:
+            last = self.read(select(a.id, a.status).where(
+                a.id.in_([r["last_id"] for r in rows.values()])))
+            status = {r["id"]: r["status"] for r in last}
+            for r in rows.values():
+                r["last_status"] = status.get(r["last_id"])
+        return rows
+
+    def started_ids(self) -> set[str]:
+        e = schema.events.c
+        return {r["exercise_id"] for r in self.read(
+            select(e.exercise_id).where(e.kind == "start").distinct())}
+
     def count_misconception(self, misconception_id: str) -> int:
         """How many logged attempts were diagnosed with this misconception."""
         from sqlalchemy import func
@@ -259,8 +286,16 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def _check_file(path: Path) -> None:
-    """Refuse a file that is not a SQLite database, before SQLAlchemy touches it."""
+INTEGRITY_STAMP = ".integrity-checked"
+
+
+def _check_file(path: Path, *, deep: bool = True) -> None:
+    """Refuse a file that is not a SQLite database, before SQLAlchemy touches it.
+
+    ``PRAGMA quick_check`` reads the whole file (tens of milliseconds on a long history),
+    so it runs only when the file changed since the last clean check; with WAL the main
+    file changes at checkpoints, not on every read.
+    """
     try:
         with open(path, "rb") as fh:
             head = fh.read(16)
@@ -268,6 +303,8 @@ def _check_file(path: Path) -> None:
         raise StoreError(f"Cannot read the progress database {path}: {exc.strerror}") from exc
     if head and head != b"SQLite format 3\x00":
         raise _corrupt(path, "it is not a SQLite database")
+    if not deep:
+        return
     try:
         con = sqlite3.connect(path)
         try:
@@ -278,6 +315,20 @@ def _check_file(path: Path) -> None:
         raise _corrupt(path, str(exc)) from exc
     if not status or status[0] != "ok":
         raise _corrupt(path, f"integrity check says {status[0] if status else 'nothing'}")
+    with contextlib.suppress(OSError):
+        (path.parent / INTEGRITY_STAMP).write_text(_file_stamp(path))
+
+
+def _file_stamp(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _checked_since_change(path: Path) -> bool:
+    try:
+        return (path.parent / INTEGRITY_STAMP).read_text() == _file_stamp(path)
+    except OSError:
+        return False
 
 
 def daily_backup(path: Path, now: datetime) -> Path | None:
@@ -310,7 +361,7 @@ def open_store(home: Path, *, clock: Clock = utcnow, create: bool = True) -> Sto
     path = home / DB_NAME
     marker = home / MARKER
     if path.exists():
-        _check_file(path)
+        _check_file(path, deep=not _checked_since_change(path))
     elif marker.exists():
         raise StoreMissingError(
             f"The progress database {path} is missing, but this home was set up on "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -22,6 +22,9 @@ attempts = Table(
     Column("code_sha256", String(64), nullable=False, default=""),
     Column("code", Text, nullable=False, default=""),
     Column("report", Text, nullable=False, default="{}"),  # the full JSON report
+    # Covering index for the per-exercise summary; time ranges for weekly figures.
+    Index("ix_attempts_summary", "exercise_id", "status", "created_at"),
+    Index("ix_attempts_created_at", "created_at"),
 )
 
 # Everything else a learner does that counts as evidence: hints seen, solutions viewed, starts.
@@ -33,6 +36,7 @@ events = Table(
     Column("kind", String(20), nullable=False, index=True),  # start | hint | solution | quiz
     Column("created_at", String(40), nullable=False),
     Column("data", Text, nullable=False, default="{}"),  # JSON
+    Index("ix_events_created_at", "created_at"),
 )
 
 # Learner settings (goals, profile); small key -> JSON value pairs.

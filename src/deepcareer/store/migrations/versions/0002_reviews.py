@@ -42,9 +42,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_attempts_status", "attempts", ["status"])
     op.create_index("ix_events_kind", "events", ["kind"])
+    # Covering index for the per-exercise summary, and time ranges for weekly figures.
+    op.create_index("ix_attempts_summary", "attempts", ["exercise_id", "status", "created_at"])
+    op.create_index("ix_attempts_created_at", "attempts", ["created_at"])
+    op.create_index("ix_events_created_at", "events", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_events_created_at", "events")
+    op.drop_index("ix_attempts_created_at", "attempts")
+    op.drop_index("ix_attempts_summary", "attempts")
     op.drop_index("ix_events_kind", "events")
     op.drop_index("ix_attempts_status", "attempts")
     op.drop_table("skill_state")

@@ -1,0 +1,179 @@
+"""The mentor's commands: progress, goal, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from deepcareer.cli.common import HomeOpt, JsonOpt, load_catalog, store_for
+
+
+def progress(
+    plot: Annotated[bool, typer.Option("--plot", help="Also save a PNG of mastery over "
+                                       "time (in <home>/reports).")] = False,
+    home: HomeOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Show what you have done: the week against your goal, your streak, mastery per area
+    and per skill, and what stands out.
+
+    Mastery is the probability that you know a skill, by Bayesian knowledge tracing over
+    everything you did (first-try passes raise it; mistakes, many hints and viewed
+    solutions lower it); 95 % counts as mastered.
+
+    Examples: deepcareer progress; deepcareer progress --plot; deepcareer progress --json
+    """
+    from deepcareer.mentor.goals import week_summary
+    from deepcareer.mentor.insights import area_mastery, strengths_and_weaknesses
+    from deepcareer.mentor.mastery import MASTERED, mastery
+    from deepcareer.mentor.progress import exercise_progress
+
+    catalog = load_catalog()
+    with store_for(home) as store:
+        rows = exercise_progress(store, catalog)
+        skills = mastery(store, catalog)
+        week = week_summary(store)
+        areas = area_mastery(skills, catalog)
+        insights = strengths_and_weaknesses(store, catalog, skills)
+        png = None
+        if plot:
+            from deepcareer.mentor.insights import mastery_history, plot_mastery
+
+            png = plot_mastery(mastery_history(store, catalog),
+                               store.home / "reports" / "mastery.png")
+    if json:
+        from deepcareer.cli.render import print_json
+
+        print_json({"skills": {sid: round(m.p, 4) for sid, m in skills.items()},
+                    "mastery": [m.to_dict() for m in skills.values()],
+                    "areas": {a: round(v, 4) for a, v in areas.items()},
+                    "week": week, "insights": insights,
+                    "plot": str(png) if png else None,
+                    "exercises": [{"id": r.id, "state": r.state, "attempts": r.attempts,
+                                   "last_status": r.last_status} for r in rows]})
+        return
+    from rich.markup import escape
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+
+    from deepcareer.cli.render import console
+
+    done = sum(r.state == "passed" for r in rows)
+    n_mastered = sum(m.mastered for m in skills.values())
+    console.print(f"[bold]{done} of {len(rows)}[/] exercises passed; [bold]{n_mastered} of "
+                  f"{len(skills)}[/] skills mastered (P >= {MASTERED:.0%}).")
+    goal = week["goal"]
+    target = f" of your {goal['hours_per_week']:g} h goal" if goal.get("hours_per_week") else \
+        " (set a weekly goal: deepcareer goal --hours 6)"
+    console.print(f"This week: [bold]{week['hours_this_week']:.1f} h[/]{target}. Streak: "
+                  f"[bold]{week['streak_days']}[/] day(s). In total: {week['hours_total']:.1f} h "
+                  f"over {week['active_days']} day(s).")
+    if "days_to_target" in week:
+        console.print(f"{week['days_to_target']} days to your target date {goal['target_date']}"
+                      + (f" ({escape(goal['role'])})" if goal.get("role") else "") + ".")
+    areas_table = Table(title="Mastery per area", box=None)
+    areas_table.add_column("area")
+    areas_table.add_column("mean P(known)", width=24)
+    areas_table.add_column("")
+    for area, value in sorted(areas.items()):
+        areas_table.add_row(area, ProgressBar(total=1.0, completed=value, width=20),
+                            f"{value:.0%}")
+    console.print(areas_table)
+    table = Table(title="Skills with evidence", box=None)
+    table.add_column("skill")
+    table.add_column("P(known)", width=24)
+    table.add_column("")
+    table.add_column("clean / evidence", justify="right")
+    for sid, m in skills.items():
+        if m.evidence:
+            mark = " [green]mastered[/]" if m.mastered else ""
+            table.add_row(sid, ProgressBar(total=1.0, completed=m.p, width=20),
+                          f"{m.p:.0%}{mark}", f"{m.correct}/{m.evidence}")
+    if table.rows:
+        console.print(table)
+    for title, key in (("Strengths", "strengths"), ("Worth another look", "weaknesses"),
+                       ("Recurring mistakes", "recurring_mistakes")):
+        if insights[key]:
+            console.print(f"[bold]{title}[/]")
+            for line in insights[key]:
+                console.print(f"  - {escape(line)}")
+    if png:
+        console.print(f"Plot saved to {png}")
+
+
+def goal(
+    hours: Annotated[float | None, typer.Option("--hours", help="Hours a week you plan to "
+                                                "study.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="The role you aim for, e.g. "
+                                             "'NLP engineer'.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Target date, YYYY-MM-DD.")] = None,
+    home: HomeOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Set or show your goal: weekly hours, a target role, a target date.
+
+    `deepcareer progress` then shows the week against it.
+
+    Examples: deepcareer goal --hours 6 --role "data scientist" --by 2027-06-30; deepcareer goal
+    """
+    from deepcareer.mentor.goals import get_goal, set_goal
+
+    with store_for(home) as store:
+        if hours is None and role is None and by is None:
+            current = get_goal(store)
+        else:
+            current = set_goal(store, hours=hours, role=role, target_date=by)
+    if json:
+        from deepcareer.cli.render import print_json
+
+        print_json(current.to_dict())
+        return
+    from rich.markup import escape
+
+    from deepcareer.cli.render import console
+
+    if current == type(current)():
+        console.print("No goal yet. Example: deepcareer goal --hours 6 --role 'data "
+                      "scientist' --by 2027-06-30")
+        return
+    parts = []
+    if current.hours_per_week:
+        parts.append(f"{current.hours_per_week:g} h a week")
+    if current.role:
+        parts.append(f"aiming for {escape(current.role)}")
+    if current.target_date:
+        parts.append(f"by {current.target_date}")
+    console.print("Goal: " + ", ".join(parts) + ".")
+
+
+def report(
+    fmt: Annotated[str, typer.Option("--format", help="md or html.")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write it (default: "
+                                             "<home>/reports/report-DATE.md|html).")] = None,
+    home: HomeOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Write a report for a mentor or a study group: progress, mastery, recurring mistakes,
+    projects and questions to discuss. The HTML page is self-contained (plot included).
+
+    Examples: deepcareer report; deepcareer report --format html --out report.html
+    """
+    from deepcareer.errors import UsageError
+    from deepcareer.mentor.report import default_report_path, report_data, write_report
+
+    if fmt not in ("md", "html"):
+        raise UsageError(f"--format must be md or html, not {fmt!r}.")
+    catalog = load_catalog()
+    with store_for(home) as store:
+        if json:
+            from deepcareer.cli.render import print_json
+
+            print_json(report_data(store, catalog))
+            return
+        path = write_report(store, catalog, out or default_report_path(store.home, fmt,
+                                                                       store.clock()), fmt)
+    from deepcareer.cli.render import console
+
+    console.print(f"Report written to {path}")

@@ -1,0 +1,155 @@
+"""What to do next, and why: the mentor's planner.
+
+In order: a review that is due (the one least likely to be remembered first); the
+exercise in progress; a drill for a misconception diagnosed recently whose exercise is
+now passed; then new work on the least-mastered skill whose prerequisite skills are
+mastered; then, when no skill is ready by that measure, the next exercise in curriculum
+order whose prerequisite exercises are passed; a quiz for a concept skill not yet shown.
+An exercise whose prerequisites are not passed is never suggested. The clock comes from
+the store, so tests can simulate weeks of study.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from deepcareer.curriculum.catalog import Catalog
+from deepcareer.mentor.mastery import MASTERED, SkillMastery, mastery
+from deepcareer.mentor.progress import ExerciseProgress, exercise_progress
+from deepcareer.mentor.review import due_cards
+from deepcareer.store.db import Store
+
+RECENT_DRILL = timedelta(days=7)
+IN_PROGRESS = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # review | exercise | drill | quiz | done
+    id: str | None
+    reason: str
+    command: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "reason": self.reason,
+                "command": self.command}
+
+
+def plan(store: Store, catalog: Catalog, now: datetime | None = None) -> Step:
+    now = now or store.clock()
+    due = due_cards(store, now)
+    if due:
+        first = due[0]
+        more = f" ({len(due) - 1} more due after it)" if len(due) > 1 else ""
+        return Step("review", first.id,
+                    f"{_card_words(first.kind, first.ref)} is due for review: you would "
+                    f"recall it now with a chance of about {first.retrievability:.0%}, and "
+                    f"reviewing at that point is what makes it stick{more}",
+                    "deepcareer review")
+    progress = exercise_progress(store, catalog)
+    states = {p.id: p for p in progress}
+    skills = mastery(store, catalog)
+    current = _in_progress(store.exercise_summary(), catalog, progress, now)
+    if current is not None:
+        return Step("exercise", current.id,
+                    f"you have started it ({current.attempts} attempts so far) and not passed "
+                    "it yet", f"deepcareer check {current.id}")
+    drill = _recent_drill(store, catalog, states, now)
+    if drill is not None:
+        return drill
+    return _new_work(store, catalog, progress, skills)
+
+
+def _card_words(kind: str, ref: str) -> str:
+    return {"exercise": f"re-implementing {ref}", "drill": f"the drill for {ref}",
+            "quiz": f"quiz question {ref}"}.get(kind, ref)
+
+
+def _in_progress(summary: dict[str, dict[str, Any]], catalog: Catalog,
+                 progress: list[ExerciseProgress], now: datetime) -> ExerciseProgress | None:
+    recent = []
+    for p in progress:
+        if p.state != "attempted":
+            continue
+        last = max((r["last_at"] for eid, r in summary.items()
+                    if catalog.canonical_id(eid) == p.id), default=None)
+        if last and now - datetime.fromisoformat(last) <= IN_PROGRESS:
+            recent.append((last, p))
+    return max(recent, key=lambda t: t[0])[1] if recent else None
+
+
+def _recent_drill(store: Store, catalog: Catalog, states: dict[str, ExerciseProgress],
+                  now: datetime) -> Step | None:
+    """A drill card rated only by checks (not yet drilled) whose exercise is now passed."""
+    for card in store.cards():
+        if card["kind"] != "drill":
+            continue
+        reviews = store.reviews(card["id"])
+        if not reviews or any(r["source"] == "review" for r in reviews):
+            continue
+        last = datetime.fromisoformat(reviews[-1]["reviewed_at"])
+        exercise_id = card["ref"].split(".", 1)[0]
+        if now - last > RECENT_DRILL or exercise_id not in catalog.exercises:
+            continue
+        if states.get(exercise_id) is None or states[exercise_id].state != "passed":
+            continue
+        m = next((m for m in catalog.get(exercise_id).checks.misconceptions
+                  if m.id == card["ref"]), None)
+        title = m.title if m else card["ref"]
+        days = max((now - last).days, 0)
+        when = "today" if days == 0 else f"{days} day{'s' if days > 1 else ''} ago"
+        return Step("drill", card["ref"],
+                    f"{exercise_id} showed the mistake \"{title}\" {when}; redoing it from a "
+                    "blank file while it is fresh is the quickest way to unlearn it",
+                    "deepcareer review")
+    return None
+
+
+def _new_work(store: Store, catalog: Catalog, progress: list[ExerciseProgress],
+              skills: dict[str, SkillMastery]) -> Step:
+    passed = {p.id for p in progress if p.state == "passed"}
+    open_ = [p for p in progress if p.state != "passed" and all(
+        q in passed for q in catalog.get(p.id).meta.prerequisites if q in catalog.exercises)]
+    ready_skills = {sid for sid, sk in catalog.skills.items()
+                    if all(skills[q].p >= MASTERED for q in sk.prerequisites if q in skills)}
+    best: tuple[float, int, str, str] | None = None
+    for order, p in enumerate(open_):
+        for sid in catalog.get(p.id).meta.skills:
+            if sid in ready_skills and skills[sid].p < MASTERED:
+                key = (skills[sid].p, order, p.id, sid)
+                best = key if best is None or key < best else best
+    if best is not None and not passed and not any(sk.evidence for sk in skills.values()):
+        first = open_[0].id  # an empty history: begin at the beginning
+        return Step("exercise", first, "it is the first exercise of the curriculum, and "
+                    "everything else builds on it", f"deepcareer start {first}")
+    if best is not None:
+        p_known, _order, ex_id, sid = best
+        prereqs = catalog.skills[sid].prerequisites
+        why = (f"it builds {sid}, your least-mastered skill that is ready to learn "
+               f"({p_known:.0%} now")
+        why += f"; its prerequisites {', '.join(prereqs)} are mastered)" if prereqs else ")"
+        return Step("exercise", ex_id, why, f"deepcareer start {ex_id}")
+    if open_:
+        p = open_[0]
+        reason = ("it is the first exercise of the curriculum" if not passed else
+                  "it is the next exercise whose prerequisites you have passed")
+        return Step("exercise", p.id, reason, f"deepcareer start {p.id}")
+    quiz = _untaken_quiz(store, skills)
+    if quiz is not None:
+        return quiz
+    return Step("done", None, "every exercise is passed and no review is due: well done. "
+                "Come back when `deepcareer review` has something due")
+
+
+def _untaken_quiz(store: Store, skills: dict[str, SkillMastery]) -> Step | None:
+    from deepcareer.mentor.quiz import load_quizzes
+
+    taken = {e["exercise_id"].removeprefix("quiz:") for e in store.events(kind="quiz")}
+    for qid, quiz in load_quizzes().items():
+        if qid not in taken:
+            weakest = min(quiz.skills, key=lambda s: skills[s].p if s in skills else 0.0)
+            return Step("quiz", qid, f"it is the evidence for {weakest}, which no exercise "
+                        "covers", f"deepcareer quiz {qid}")
+    return None

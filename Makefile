@@ -32,6 +32,7 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python bench/check_latency.py
 	$(BIN)/python bench/curriculum_verify.py
+	$(BIN)/python bench/mentor_scale.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache

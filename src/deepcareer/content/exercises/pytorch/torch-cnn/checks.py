@@ -2,16 +2,14 @@
 
 import numpy as np
 import torch
-from sklearn.datasets import load_digits
 from torch.nn import functional as F
 
+from deepcareer.grading.judges import accuracy_judge, digits
 from deepcareer.grading.spec import Case, Checks, Misconception
 
-_DIGITS = load_digits()
-IMAGES = (_DIGITS.data / 16.0).reshape(-1, 1, 8, 8)
-LABELS = _DIGITS.target.astype(np.int64)
-_PERM = np.random.default_rng(2024).permutation(len(LABELS))
-TRAIN, TEST = _PERM[:1347], _PERM[1347:]
+_D = digits()
+IMAGES = _D.images.reshape(-1, 1, 8, 8)
+LABELS, TRAIN, TEST = _D.labels, _D.train, _D.test
 TARGET_ACCURACY = 0.96
 
 
@@ -40,16 +38,6 @@ def _no_conv_bias(x, cw, cb, fw, fb):
     return F.max_pool2d(F.relu(F.conv2d(x, cw, padding=1)), 2).flatten(1) @ fw + fb
 
 
-def _accuracy_judge(case, out):
-    pred = np.asarray(out).ravel()
-    if pred.shape != (len(TEST),):
-        return f"returned {pred.shape[0]} labels for {len(TEST)} test images"
-    accuracy = float(np.mean(pred == LABELS[TEST]))
-    if accuracy < TARGET_ACCURACY:
-        return f"test accuracy {accuracy:.1%}, below the {TARGET_ACCURACY:.0%} target"
-    return None
-
-
 def _weights(rng, c=4):
     return [rng.normal(scale=0.5, size=(c, 1, 3, 3)), rng.normal(scale=0.1, size=c),
             rng.normal(scale=0.2, size=(c * 16, 10)), rng.normal(scale=0.1, size=10)]
@@ -68,7 +56,7 @@ CHECKS = Checks(
         Case("cnn_logits", [IMAGES[4:7], *_weights(RNG, 3)], name="three digits, 3 channels"),
         Case("train_and_predict", [IMAGES[TRAIN], LABELS[TRAIN], IMAGES[TEST], 0],
              name=f"train on {len(TRAIN)} digits, predict {len(TEST)} held-out ones",
-             judge=_accuracy_judge),
+             judge=accuracy_judge(LABELS[TEST], TARGET_ACCURACY)),
     ],
     hidden=[Case("cnn_logits", [IMAGES[100:105], *_weights(np.random.default_rng(3), 4)])],
     random_cases=_random_cases,

@@ -2,15 +2,13 @@
 
 import numpy as np
 import torch
-from sklearn.datasets import load_digits
 
+from deepcareer.grading.judges import accuracy_judge, digits
 from deepcareer.grading.spec import Case, Checks, Misconception
 
-_DIGITS = load_digits()
-IMAGES = (_DIGITS.data / 16.0).reshape(-1, 8, 8)
-LABELS = _DIGITS.target.astype(np.int64)
-_PERM = np.random.default_rng(2024).permutation(len(LABELS))
-TRAIN, TEST = _PERM[:1347], _PERM[1347:]
+_D = digits()
+IMAGES = _D.images.reshape(-1, 8, 8)
+LABELS, TRAIN, TEST = _D.labels, _D.train, _D.test
 TARGET_ACCURACY = 0.96
 
 
@@ -45,16 +43,6 @@ def _bias_twice(x, W_ih, W_hh, b):
     return h_n[-1]
 
 
-def _accuracy_judge(case, out):
-    pred = np.asarray(out).ravel()
-    if pred.shape != (len(TEST),):
-        return f"returned {pred.shape[0]} labels for {len(TEST)} test images"
-    accuracy = float(np.mean(pred == LABELS[TEST]))
-    if accuracy < TARGET_ACCURACY:
-        return f"test accuracy {accuracy:.1%}, below the {TARGET_ACCURACY:.0%} target"
-    return None
-
-
 def _weights(rng, d=8, h=3):
     return [rng.normal(scale=0.4, size=(4 * h, d)), rng.normal(scale=0.4, size=(4 * h, h)),
             rng.normal(scale=0.2, size=4 * h)]
@@ -73,7 +61,7 @@ CHECKS = Checks(
         Case("last_hidden", [IMAGES[2:5], *_weights(RNG, h=4)], name="three digits, H=4"),
         Case("train_and_predict", [IMAGES[TRAIN], LABELS[TRAIN], IMAGES[TEST], 0],
              name=f"train on {len(TRAIN)} digits, predict {len(TEST)} held-out ones",
-             judge=_accuracy_judge),
+             judge=accuracy_judge(LABELS[TEST], TARGET_ACCURACY)),
     ],
     hidden=[Case("last_hidden", [IMAGES[10:14], *_weights(np.random.default_rng(2), h=3)])],
     random_cases=_random_cases,

@@ -5,15 +5,13 @@ train_and_predict is judged by held-out accuracy: its test labels stay in this p
 
 import numpy as np
 import torch
-from sklearn.datasets import load_digits
 
+from deepcareer.grading.judges import accuracy_judge, digits
 from deepcareer.grading.spec import Case, Checks, Misconception
 
-_DIGITS = load_digits()
-IMAGES = _DIGITS.data / 16.0
-LABELS = _DIGITS.target.astype(np.int64)
-_PERM = np.random.default_rng(2024).permutation(len(LABELS))
-TRAIN, TEST = _PERM[:1347], _PERM[1347:]
+_D = digits()
+IMAGES = _D.images
+LABELS, TRAIN, TEST = _D.labels, _D.train, _D.test
 TARGET_ACCURACY = 0.96
 
 
@@ -58,17 +56,6 @@ def _step_ascent(*a):
     return _step(*a, sign=-1.0)
 
 
-def _accuracy_judge(case, out):
-    pred = np.asarray(out).ravel()
-    if pred.shape != (len(TEST),):
-        return f"returned {pred.shape[0]} labels for {len(TEST)} test images"
-    accuracy = float(np.mean(pred == LABELS[TEST]))
-    if accuracy < TARGET_ACCURACY:
-        return (f"test accuracy {accuracy:.1%}, below the {TARGET_ACCURACY:.0%} target: check "
-                "train/eval modes, zero_grad, the learning rate and the number of epochs")
-    return None
-
-
 def _weights(rng, d=64, h=16, k=10):
     return [rng.normal(scale=0.3, size=(d, h)), rng.normal(scale=0.1, size=h),
             rng.normal(scale=0.3, size=(h, k)), rng.normal(scale=0.1, size=k)]
@@ -98,7 +85,9 @@ CHECKS = Checks(
              name="thirty digits"),
         Case("train_and_predict", [IMAGES[TRAIN], LABELS[TRAIN], IMAGES[TEST], 0],
              name=f"train on {len(TRAIN)} digits, predict {len(TEST)} held-out ones",
-             judge=_accuracy_judge),
+             judge=accuracy_judge(LABELS[TEST], TARGET_ACCURACY,
+                                  "check train/eval modes, zero_grad, the learning rate and "
+                                  "the number of epochs")),
     ],
     hidden=[
         Case("mlp_logits", [IMAGES[50:55], *_weights(np.random.default_rng(8))]),

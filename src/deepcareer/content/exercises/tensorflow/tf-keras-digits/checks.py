@@ -7,15 +7,12 @@ Keras is imported inside the variants so that building the cases needs only NumP
 import importlib
 
 import numpy as np
-from sklearn.datasets import load_digits
 
+from deepcareer.grading.judges import accuracy_judge, digits
 from deepcareer.grading.spec import Case, Checks, Misconception
 
-_DIGITS = load_digits()
-IMAGES = _DIGITS.data / 16.0
-LABELS = _DIGITS.target.astype(np.int64)
-_PERM = np.random.default_rng(2024).permutation(len(LABELS))
-TRAIN, TEST = _PERM[:1347], _PERM[1347:]
+_D = digits()
+IMAGES, LABELS, TRAIN, TEST = _D.images, _D.labels, _D.train, _D.test
 TARGET_ACCURACY = 0.96
 
 
@@ -55,15 +52,6 @@ def _loss_sum(y, logits):
         y, logits)
 
 
-def _accuracy_judge(case, out):
-    pred = np.asarray(out).ravel()
-    if pred.shape != (len(TEST),):
-        return f"returned {pred.shape[0]} labels for {len(TEST)} test images"
-    accuracy = float(np.mean(pred == LABELS[TEST]))
-    if accuracy < TARGET_ACCURACY:
-        return (f"test accuracy {accuracy:.1%}, below the {TARGET_ACCURACY:.0%} target: check "
-                "from_logits, the learning rate and the number of epochs")
-    return None
 
 
 def _weights(rng, d=64, h=16, k=10):
@@ -93,7 +81,9 @@ CHECKS = Checks(
              name="the README example"),
         Case("train_and_predict", [IMAGES[TRAIN], LABELS[TRAIN], IMAGES[TEST], 0],
              name=f"train on {len(TRAIN)} digits, predict {len(TEST)} held-out ones",
-             judge=_accuracy_judge),
+             judge=accuracy_judge(LABELS[TEST], TARGET_ACCURACY,
+                                  "check from_logits, the learning rate and the number of "
+                                  "epochs")),
     ],
     hidden=[
         Case("keras_logits", [IMAGES[50:55], *_weights(np.random.default_rng(8))]),

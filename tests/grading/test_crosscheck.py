@@ -3,11 +3,13 @@ learner's output disagrees with them."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from deepcareer.curriculum import tracks
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.grading import crosscheck
 from deepcareer.grading.grader import build_cases, case_labels, expected_outputs, grade
@@ -54,6 +56,7 @@ def test_a_wrong_softmax_is_named_by_each_framework(catalog: Catalog, tmp_path: 
 
 
 @needs_both[0]
+@needs_both[1]
 def test_only_the_disagreeing_framework_is_named(
     catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -67,7 +70,6 @@ def test_only_the_disagreeing_framework_is_named(
     patched = {"softmax": {"PyTorch": table["softmax"]["PyTorch"],
                            "TensorFlow": first_axis_softmax}}
     monkeypatch.setattr(crosscheck, "implementations", lambda _ex: patched)
-    monkeypatch.setattr(crosscheck, "installed", lambda _fw: True)
     cases = build_cases(ex, 0)
     expected = expected_outputs(ex, cases)
     found = {a.framework: a for a in crosscheck.agreements(
@@ -101,8 +103,9 @@ def test_outputs_are_cached_and_stale_files_pruned(catalog: Catalog, tmp_path: P
 def test_a_missing_framework_is_reported_with_its_install_command(
     catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(crosscheck.FRAMEWORKS, "TensorFlow", ("no_such_tf_xyz", "tensorflow"))
-    monkeypatch.setitem(crosscheck.FRAMEWORKS, "PyTorch", ("no_such_torch_xyz", "torch"))
+    for name, fake in (("tensorflow", "no_such_tf_xyz"), ("pytorch", "no_such_torch_xyz")):
+        monkeypatch.setitem(tracks.TRACKS, name,
+                            dataclasses.replace(tracks.TRACKS[name], module=fake))
     ex = catalog.get("softmax")
     cases = build_cases(ex, 0)
     found = crosscheck.agreements(ex, cases, expected_outputs(ex, cases), [True] * len(cases),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
 import importlib.util
 import io
 import json
@@ -29,15 +28,13 @@ import numpy as np
 
 from deepcareer.curriculum.catalog import Exercise
 from deepcareer.curriculum.modules import load_module
+from deepcareer.curriculum.tracks import TRACKS, Track
 from deepcareer.errors import ContentError
 from deepcareer.grading.compare import compare
 from deepcareer.grading.spec import Case
 
-#: Framework display name -> (module to import, pip extra that installs it).
-FRAMEWORKS: dict[str, tuple[str, str]] = {
-    "PyTorch": ("torch", "torch"),
-    "TensorFlow": ("tensorflow", "tensorflow"),
-}
+#: Framework display name -> the track that knows its module, extra and availability.
+FRAMEWORKS: dict[str, str] = {"PyTorch": "pytorch", "TensorFlow": "tensorflow"}
 FILE = "frameworks.py"
 # TensorFlow's lazy loader breaks when two threads import it at once: one at a time.
 _COMPUTE = threading.Lock()
@@ -79,9 +76,13 @@ def implementations(ex: Exercise) -> dict[str, dict[str, Callable[..., Any]]]:
     return table
 
 
-def installed(framework: str) -> bool:
-    module, _extra = FRAMEWORKS[framework]
-    return importlib.util.find_spec(module) is not None
+def _track(framework: str) -> Track:
+    return TRACKS[FRAMEWORKS[framework]]
+
+
+def _named(table: dict[str, dict[str, Any]]) -> list[str]:
+    """The frameworks a CROSS table covers, sorted."""
+    return sorted({fw for impls in table.values() for fw in impls})
 
 
 def fixed_cases(cases: Sequence[Case], table: dict[str, Any]) -> list[int]:
@@ -116,10 +117,8 @@ def framework_outputs(ex: Exercise, cases: Sequence[Case], framework: str,
 def needs_computing(ex: Exercise, cache_dir: Path) -> list[str]:
     """The installed frameworks whose outputs for ``ex`` are not cached yet (slow the
     first time: the framework has to be imported)."""
-    table = implementations(ex)
-    named = sorted({fw for impls in table.values() for fw in impls})
-    return [fw for fw in named
-            if installed(fw) and not _cache_path(ex, fw, cache_dir).exists()]
+    return [fw for fw in _named(implementations(ex))
+            if _track(fw).available() and not _cache_path(ex, fw, cache_dir).exists()]
 
 
 def agreements(ex: Exercise, cases: Sequence[Case], learner: Sequence[Any],
@@ -129,12 +128,12 @@ def agreements(ex: Exercise, cases: Sequence[Case], learner: Sequence[Any],
     table = implementations(ex)
     if not table:
         return []
-    named = sorted({fw for impls in table.values() for fw in impls})
     found: list[Agreement] = []
-    for framework in named:
-        if not installed(framework):
+    for framework in _named(table):
+        track = _track(framework)
+        if not track.available():
             found.append(Agreement(framework, "not_installed",
-                                   detail=f"pip install 'deepcareer[{FRAMEWORKS[framework][1]}]'"))
+                                   detail=f"pip install 'deepcareer[{track.extra}]'"))
             continue
         outputs = framework_outputs(ex, cases, framework, cache_dir)
         agreement = Agreement(framework, "agrees")
@@ -179,7 +178,7 @@ def _as_numpy(value: Any) -> Any:
 
 
 def _cache_path(ex: Exercise, framework: str, cache_dir: Path) -> Path:
-    module, _ = FRAMEWORKS[framework]
+    module = str(_track(framework).module)
     # Identify the installed framework without importing it (that is what the cache saves).
     spec = importlib.util.find_spec(module)
     origin = Path(spec.origin) if spec is not None and spec.origin else None

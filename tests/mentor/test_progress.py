@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from deepcareer.curriculum.catalog import Catalog
-from deepcareer.mentor.progress import exercise_progress, next_step
+from deepcareer.mentor.planner import plan as next_step
+from deepcareer.mentor.progress import exercise_progress
 from deepcareer.store.db import Store
 
 

@@ -51,7 +51,7 @@ def plan(store: Store, catalog: Catalog, now: datetime | None = None) -> Step:
     progress = exercise_progress(store, catalog)
     states = {p.id: p for p in progress}
     skills = mastery(store, catalog)
-    current = _in_progress(store.exercise_summary(), catalog, progress, now)
+    current = _in_progress(progress, now)
     if current is not None:
         return Step("exercise", current.id,
                     f"you have started it ({current.attempts} attempts so far) and not passed "
@@ -67,26 +67,23 @@ def _card_words(kind: str, ref: str) -> str:
             "quiz": f"quiz question {ref}"}.get(kind, ref)
 
 
-def _in_progress(summary: dict[str, dict[str, Any]], catalog: Catalog,
-                 progress: list[ExerciseProgress], now: datetime) -> ExerciseProgress | None:
-    recent = []
-    for p in progress:
-        if p.state != "attempted":
-            continue
-        last = max((r["last_at"] for eid, r in summary.items()
-                    if catalog.canonical_id(eid) == p.id), default=None)
-        if last and now - datetime.fromisoformat(last) <= IN_PROGRESS:
-            recent.append((last, p))
-    return max(recent, key=lambda t: t[0])[1] if recent else None
+def _in_progress(progress: list[ExerciseProgress], now: datetime) -> ExerciseProgress | None:
+    """The most recently attempted exercise not yet passed, if touched lately."""
+    recent = [p for p in progress if p.state == "attempted" and p.last_at
+              and now - datetime.fromisoformat(p.last_at) <= IN_PROGRESS]
+    return max(recent, key=lambda p: p.last_at or "") if recent else None
 
 
 def _recent_drill(store: Store, catalog: Catalog, states: dict[str, ExerciseProgress],
                   now: datetime) -> Step | None:
     """A drill card rated only by checks (not yet drilled) whose exercise is now passed."""
+    by_card: dict[str, list[dict[str, Any]]] = {}
+    for r in store.reviews(kind="drill"):  # one query, not one per card
+        by_card.setdefault(r["card_id"], []).append(r)
     for card in store.cards():
         if card["kind"] != "drill":
             continue
-        reviews = store.reviews(card["id"])
+        reviews = by_card.get(card["id"], [])
         if not reviews or any(r["source"] == "review" for r in reviews):
             continue
         last = datetime.fromisoformat(reviews[-1]["reviewed_at"])

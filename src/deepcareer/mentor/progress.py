@@ -21,6 +21,7 @@ class ExerciseProgress:
     state: State
     attempts: int
     last_status: str | None
+    last_at: str | None = None  # ISO time of the latest attempt
 
 
 def exercise_progress(store: Store, catalog: Catalog) -> list[ExerciseProgress]:
@@ -37,6 +38,7 @@ def exercise_progress(store: Store, catalog: Catalog) -> list[ExerciseProgress]:
             have["passed"] = max(have["passed"], row["passed"])
             if row["last_id"] > have["last_id"]:
                 have["last_id"], have["last_status"] = row["last_id"], row["last_status"]
+            have["last_at"] = max(have["last_at"], row["last_at"])
     started = {catalog.canonical_id(sid) for sid in store.started_ids()}
     out = []
     for ex in catalog:
@@ -52,12 +54,6 @@ def exercise_progress(store: Store, catalog: Catalog) -> list[ExerciseProgress]:
             state = "new"
         out.append(ExerciseProgress(ex.id, ex.meta.title, state,
                                     int(summary["real"]) if summary else 0,
-                                    summary["last_status"] if summary else None))
+                                    summary["last_status"] if summary else None,
+                                    summary["last_at"] if summary else None))
     return out
-
-
-def next_step(store: Store, catalog: Catalog) -> Any:
-    """The planner's next step (see ``mentor/planner.py``)."""
-    from deepcareer.mentor.planner import plan
-
-    return plan(store, catalog)

@@ -192,10 +192,14 @@ class Store:
             conn.execute(insert(schema.cards).values(**card))
             conn.execute(insert(schema.reviews).values(**review))
 
-    def reviews(self, card_id: str | None = None) -> list[dict[str, Any]]:
+    def reviews(self, card_id: str | None = None, kind: str | None = None
+                ) -> list[dict[str, Any]]:
+        """Ratings in order, for one card or for every card of a kind (``drill``...)."""
         stmt = select(schema.reviews).order_by(schema.reviews.c.id)
         if card_id is not None:
             stmt = stmt.where(schema.reviews.c.card_id == card_id)
+        if kind is not None:
+            stmt = stmt.where(schema.reviews.c.card_id.startswith(f"{kind}:", autoescape=True))
         return self.read(stmt)
 
     # --- derived caches --------------------------------------------------------

@@ -14,6 +14,7 @@ import contextlib
 import io
 import json
 import os
+import queue
 import selectors
 import shutil
 import signal
@@ -298,8 +299,6 @@ class _ZygoteChild:
         return b"".join(chunks), False
 
     def returncode(self, timeout: float) -> int | None:
-        import queue
-
         try:
             code: int = self._exits.get(timeout=timeout)
         except queue.Empty:
@@ -311,9 +310,6 @@ class Zygote:
     """A warm parent for sandboxed runs of the NumPy track (see ``_child.zygote``)."""
 
     def __init__(self) -> None:
-        import queue
-
-        self._queue_type = queue.Queue
         self._sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._dir = tempfile.mkdtemp(prefix=WORKDIR_PREFIX)
         self._proc = subprocess.Popen(
@@ -342,8 +338,8 @@ class Zygote:
         with self._lock:
             self._jobs += 1
             job = self._jobs
-            self._pids[job] = self._queue_type()
-            self._exits[job] = self._queue_type()
+            self._pids[job] = queue.Queue()
+            self._exits[job] = queue.Queue()
         request = {"job": job, "workdir": workdir, "filename": filename,
                    "limits": _rlimits(limits)}
         try:

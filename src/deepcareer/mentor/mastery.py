@@ -70,7 +70,7 @@ class SkillMastery:
 
 def evidence(store: Store, catalog: Catalog) -> list[Evidence]:
     """Every observation in the log, oldest first."""
-    return _evidence_from(store.attempt_summaries(), store.events_after(0), catalog, set())
+    return _evidence_from(store.attempt_summaries(), store.events(), catalog, set())
 
 
 def _evidence_from(attempts: list[dict[str, Any]], events: list[dict[str, Any]],
@@ -141,7 +141,7 @@ def mastery(store: Store, catalog: Catalog, *, cached: bool = True) -> dict[str,
     else:
         cursor = None
     attempts = store.attempt_summaries(after_attempt)
-    events = store.events_after(after_event)
+    events = store.events(after_id=after_event)
     for ev in _evidence_from(attempts, events, catalog, shown):
         for sid in ev.skills:
             if sid not in state:

@@ -106,9 +106,10 @@ class Store:
             row["findings"] = json.loads(row["findings"] or "[]")
         return rows
 
-    def events(self, exercise_id: str | None = None, kind: str | None = None
-               ) -> list[dict[str, Any]]:
-        stmt = select(schema.events).order_by(schema.events.c.id)
+    def events(self, exercise_id: str | None = None, kind: str | None = None,
+               after_id: int = 0) -> list[dict[str, Any]]:
+        stmt = select(schema.events).where(schema.events.c.id > after_id).order_by(
+            schema.events.c.id)
         if exercise_id is not None:
             stmt = stmt.where(schema.events.c.exercise_id == exercise_id)
         if kind is not None:
@@ -164,14 +165,6 @@ class Store:
         stmt = select(func.count().label("n")).select_from(schema.attempts).where(
             schema.attempts.c.findings.contains(needle, autoescape=True))
         return int(self.read(stmt)[0]["n"])
-
-    def events_after(self, after_id: int = 0) -> list[dict[str, Any]]:
-        stmt = select(schema.events).where(schema.events.c.id > after_id).order_by(
-            schema.events.c.id)
-        rows = self.read(stmt)
-        for row in rows:
-            row["data"] = json.loads(row["data"] or "{}")
-        return rows
 
     # --- spaced review -------------------------------------------------------
 

@@ -16,3 +16,13 @@ def time_command(cmd: list[str], cwd: Path, expect: int = 0) -> float:
     if done.returncode != expect:
         sys.exit(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return elapsed
+
+
+def precompile() -> None:
+    """Byte-compile the package, as a non-editable install does, so timed commands read
+    cached bytecode even where PYTHONDONTWRITEBYTECODE stops Python from writing it."""
+    import compileall
+
+    import deepcareer
+
+    compileall.compile_dir(str(Path(deepcareer.__file__).parent), quiet=1)

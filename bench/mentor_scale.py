@@ -22,17 +22,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import time_command
+from _timing import precompile, time_command
 
 
 def fill(home: Path, n_attempts: int, n_cards: int) -> None:
     from fsrs import Card, Rating
-    from sqlalchemy import insert
 
     from deepcareer.curriculum.catalog import default_catalog
     from deepcareer.mentor.review import SCHEDULER
-    from deepcareer.store import schema
-    from deepcareer.store.db import iso, open_store
+    from deepcareer.store.db import insert_rows, iso, open_store
 
     catalog = default_catalog()
     ids = [ex.id for ex in catalog]
@@ -63,8 +61,8 @@ def fill(home: Path, n_attempts: int, n_cards: int) -> None:
                       "card": json.dumps(card.to_dict())})
     with open_store(home) as store, store.transaction() as conn:
         for lo in range(0, len(rows), 10_000):
-            conn.execute(insert(schema.attempts), rows[lo:lo + 10_000])
-        conn.execute(insert(schema.cards), cards)
+            insert_rows(conn, "attempts", rows[lo:lo + 10_000])
+        insert_rows(conn, "cards", cards)
 
 
 def main() -> None:
@@ -73,6 +71,7 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=100_000)
     parser.add_argument("--cards", type=int, default=2_000)
     args = parser.parse_args()
+    precompile()
     work = Path(tempfile.mkdtemp(prefix="deepcareer-bench-"))
     home = work / "home"
     fill(home, args.attempts, args.cards)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,8 @@ def pytest_configure(config: pytest.Config) -> None:
     Elsewhere framework tests skip with the install command as the reason, so a
     learner-style install without torch or TensorFlow still runs everything else.
     """
+    # Catalog snapshots of the many throwaway content trees go to a throwaway folder.
+    os.environ.setdefault("DEEPCAREER_CACHE", tempfile.mkdtemp(prefix="deepcareer-cache-"))
     if os.environ.get("DEEPCAREER_REQUIRE_EXTRAS"):
         missing = [t.extra for t in TRACKS.values() if not t.available()]
         if missing:

@@ -15,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
 
 from deepcareer.errors import StoreCorruptError, StoreMissingError
 from deepcareer.store import schema
@@ -35,9 +36,8 @@ def test_attempts_are_appended_and_read_back_in_order(store: Store) -> None:
 
 
 def test_wal_and_foreign_keys_are_on(store: Store) -> None:
-    with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert store.read("PRAGMA journal_mode")[0]["journal_mode"] == "wal"
+    assert store.read("PRAGMA foreign_keys")[0]["foreign_keys"] == 1
 
 
 def test_head_revision_constant_matches_alembic() -> None:
@@ -47,8 +47,12 @@ def test_head_revision_constant_matches_alembic() -> None:
 
 
 def test_migrations_produce_exactly_the_declared_schema(store: Store) -> None:
-    with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
+    engine = create_engine(f"sqlite:///{store.path}")
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
+    finally:
+        engine.dispose()
     assert diff == []
 
 
@@ -166,3 +170,16 @@ def test_a_database_written_by_revision_0001_is_migrated_keeping_everything(
 
         skills = mastery(store, default_catalog())
         assert skills["softmax"].evidence >= 2
+
+
+def test_an_up_to_date_store_opens_without_sqlalchemy(home: Path) -> None:
+    """SQLAlchemy and Alembic cost 0.2 s to import: only a schema change may load them."""
+    open_store(home).close()
+    code = ("import sys; from deepcareer.store.db import open_store\n"
+            f"with open_store({str(home)!r}) as s: s.add_attempt(exercise_id='softmax', "
+            "content_version=1, status='pass'); n = len(s.attempts())\n"
+            "print(n, sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('sqlalchemy', 'alembic')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split(maxsplit=1)
+    assert out == ["1", "[]\n"]

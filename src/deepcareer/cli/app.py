@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, load_catalog, store_for
+from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, load_catalog, print_json, store_for
 from deepcareer.cli.content import content_app
 from deepcareer.cli.mentor import goal, progress, report
 from deepcareer.cli.review import review
@@ -77,8 +77,6 @@ def list_exercises(home: HomeOpt = None, json: JsonOpt = False) -> None:
              "skills": ex.meta.skills, "prerequisites": ex.meta.prerequisites,
              "state": states[ex.id].state} for ex in catalog]
     if json:
-        from deepcareer.cli.render import print_json
-
         print_json(rows)
         return
     from rich.table import Table
@@ -102,6 +100,7 @@ def skills(json: JsonOpt = False) -> None:
 
     Example: deepcareer skills --json
     """
+    from deepcareer.curriculum.records import dump
     from deepcareer.mentor.quiz import load_quizzes
 
     catalog = load_catalog()
@@ -113,11 +112,9 @@ def skills(json: JsonOpt = False) -> None:
     for q in load_quizzes().values():
         for s in q.skills:
             quizzed.setdefault(s, []).append(q.id)
-    rows = [{**s.model_dump(), "exercises": verified.get(s.id, []),
+    rows = [{**dump(s), "exercises": verified.get(s.id, []),
              "quizzes": quizzed.get(s.id, [])} for s in catalog.skills.values()]
     if json:
-        from deepcareer.cli.render import print_json
-
         print_json(rows)
         return
     from rich.table import Table
@@ -146,8 +143,6 @@ def start(exercise_id: IdArg, home: HomeOpt = None, json: JsonOpt = False) -> No
     with store_for(home) as store:
         started = practice.start(store, exercise_id, load_catalog())
     if json:
-        from deepcareer.cli.render import print_json
-
         print_json({"id": started.exercise.id, "path": str(started.path)})
         return
     from rich.markdown import Markdown
@@ -190,11 +185,11 @@ def check(
         if not json:
             _announce_framework_import(ex, store.home / "cache")
         rep = practice.check_source(store, ex, source, filename=path.name)
-    from deepcareer.cli import render
-
     if json:
-        render.print_json(rep.to_dict())
+        print_json(rep.to_dict())
     else:
+        from deepcareer.cli import render
+
         render.report(rep, verbose=verbose)
     raise typer.Exit(0 if rep.status == "pass" else 1)
 
@@ -247,8 +242,6 @@ def hint(exercise_id: IdArg, home: HomeOpt = None, json: JsonOpt = False) -> Non
     with store_for(home) as store:
         h = practice.next_hint(store, exercise_id, load_catalog())
     if json:
-        from deepcareer.cli.render import print_json
-
         print_json({"level": h.level, "steps": h.steps, "hint": h.text, "about": h.about})
         return
     from rich.markup import escape
@@ -277,8 +270,6 @@ def solution(
     with store_for(home) as store:
         access = practice.solution(store, exercise_id, force=force, catalog=load_catalog())
     if json:
-        from deepcareer.cli.render import print_json
-
         print_json({"unlocked": access.unlocked, "failed_attempts": access.failures,
                     "solution": access.source or None})
         raise typer.Exit(0 if access.unlocked else 1)
@@ -308,8 +299,6 @@ def next_cmd(home: HomeOpt = None, json: JsonOpt = False) -> None:
         step = plan(store, catalog)
         home_path = store.home
     if json:
-        from deepcareer.cli.render import print_json
-
         print_json(step.to_dict())
         return
     from rich.markup import escape
@@ -358,8 +347,6 @@ def quiz(
         rows = [{"id": q.id, "title": q.title, "skills": list(q.skills),
                  "questions": len(q.questions)} for q in quizzes.load_quizzes().values()]
         if json:
-            from deepcareer.cli.render import print_json
-
             print_json(rows)
         else:
             from deepcareer.cli.render import console
@@ -408,8 +395,6 @@ def quiz(
             record(store, "quiz", f"{chosen.id}:{n}",
                    Rating.Good if r["correct"] else Rating.Again, source="quiz")
     if json:
-        from deepcareer.cli.render import print_json
-
         print_json({"quiz": chosen.id, "score": score, "total": len(results), "seed": seed,
                     "results": results})
     else:
@@ -433,7 +418,7 @@ def read(
 
     catalog = load_catalog()
     reading = load_reading(catalog.root / "reading.yml")
-    from deepcareer.cli.render import console, print_json
+    from deepcareer.cli.render import console
 
     if skill is None:
         if json:

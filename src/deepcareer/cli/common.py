@@ -31,3 +31,12 @@ def load_catalog() -> Any:
     from deepcareer.curriculum.catalog import default_catalog
 
     return default_catalog()
+
+
+def print_json(data: Any) -> None:
+    """JSON for scripts, without loading Rich (``--json`` runs stay fast)."""
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from deepcareer.cli.common import IdArg, JsonOpt, load_catalog
+from deepcareer.cli.common import IdArg, JsonOpt, load_catalog, print_json
 
 content_app = typer.Typer(help="Check and locate course content (for authors).",
                           no_args_is_help=True)
@@ -73,7 +73,7 @@ def content_verify(
 
 
 def _problems_out(problems: list[str], json: bool, ok: str) -> None:
-    from deepcareer.cli.render import console, print_json
+    from deepcareer.cli.render import console
 
     if json:
         print_json({"ok": not problems, "problems": problems})
@@ -95,8 +95,6 @@ def content_stats(json: JsonOpt = False) -> None:
 
     stats = compute(load_catalog())
     if json:
-        from deepcareer.cli.render import print_json
-
         print_json(stats)
         return
     from rich.table import Table
@@ -134,8 +132,6 @@ def content_mutants(
     total = sum(s.total for s in scores)
     killed = sum(s.killed for s in scores)
     if json:
-        from deepcareer.cli.render import print_json
-
         print_json({"total": total, "killed": killed, "ratio": killed / total if total else 1.0,
                     "exercises": [{"id": s.exercise, "total": s.total, "killed": s.killed,
                                    "survivors": [{"kind": m.kind, "line": m.line}

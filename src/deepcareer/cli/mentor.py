@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from deepcareer.cli.common import HomeOpt, JsonOpt, load_catalog, store_for
+from deepcareer.cli.common import HomeOpt, JsonOpt, load_catalog, print_json, store_for
 
 
 def progress(
@@ -44,8 +44,6 @@ def progress(
             png = plot_mastery(mastery_history(store, catalog),
                                store.home / "reports" / "mastery.png")
     if json:
-        from deepcareer.cli.render import print_json
-
         print_json({"skills": {sid: round(m.p, 4) for sid, m in skills.items()},
                     "mastery": [m.to_dict() for m in skills.values()],
                     "areas": {a: round(v, 4) for a, v in areas.items()},
@@ -126,8 +124,6 @@ def goal(
         else:
             current = set_goal(store, hours=hours, role=role, target_date=by)
     if json:
-        from deepcareer.cli.render import print_json
-
         print_json(current.to_dict())
         return
     from rich.markup import escape
@@ -168,8 +164,6 @@ def report(
     catalog = load_catalog()
     with store_for(home) as store:
         if json:
-            from deepcareer.cli.render import print_json
-
             print_json(report_data(store, catalog))
             return
         path = write_report(store, catalog, out or default_report_path(store.home, fmt,

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from typing import Any
-
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -23,11 +19,6 @@ STATUS_STYLE = {
     "timeout": ("yellow", "TIMEOUT"),
     "not_attempted": ("cyan", "NOT ATTEMPTED"),
 }
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
 
 
 def report(rep: Report, *, verbose: bool = False) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from deepcareer.cli.common import HomeOpt, JsonOpt, load_catalog, store_for
+from deepcareer.cli.common import HomeOpt, JsonOpt, load_catalog, print_json, store_for
 
 
 def review(
@@ -26,7 +26,7 @@ def review(
 
     Examples: deepcareer review; deepcareer review --list --json
     """
-    from deepcareer.cli.render import console, print_json
+    from deepcareer.cli.render import console
     from deepcareer.mentor.review import due_cards, next_due
 
     catalog = load_catalog()

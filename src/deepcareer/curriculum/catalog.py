@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import ValidationError
-
+from deepcareer.curriculum import snapshot
 from deepcareer.curriculum.modules import load_module
+from deepcareer.curriculum.records import RecordError, build, dump
 from deepcareer.curriculum.schema import ExerciseMeta, Skill
 from deepcareer.curriculum.starter import make_starter, strip_markers
 from deepcareer.errors import ContentError, ExerciseNotFound
@@ -76,10 +75,12 @@ class Exercise:
 
 
 def _read_meta(toml_path: Path) -> ExerciseMeta:
+    import tomllib
+
     try:
         data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
-        meta = ExerciseMeta.model_validate(data)
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        meta = build(ExerciseMeta, data)
+    except (tomllib.TOMLDecodeError, RecordError) as exc:
         raise ContentError(f"{toml_path}: {exc}") from exc
     folder = toml_path.parent
     if meta.id != folder.name:
@@ -94,10 +95,13 @@ class Catalog:
 
     def __init__(self, root: Path = CONTENT_DIR) -> None:
         self.root = root
-        found = [
-            Exercise(_read_meta(p), p.parent)
-            for p in sorted((root / "exercises").glob("*/*/exercise.toml"))
-        ]
+        tomls = sorted((root / "exercises").glob("*/*/exercise.toml"))
+        self._files = [*tomls, root / "skills.yml"]
+        self._snapshot = snapshot.load(root, self._files)
+        found = self._from_snapshot(self._snapshot) if self._snapshot else None
+        if found is None:
+            self._snapshot = None
+            found = [Exercise(_read_meta(p), p.parent) for p in tomls]
         found.sort(key=lambda e: (e.meta.order, e.meta.difficulty, e.id))
         self.exercises: dict[str, Exercise] = {}
         self.aliases: dict[str, str] = {}
@@ -129,13 +133,33 @@ class Catalog:
             )
         return ex
 
+    def _from_snapshot(self, snap: dict[str, Any]) -> list[Exercise] | None:
+        try:
+            return [Exercise(build(ExerciseMeta, m), self.root / "exercises" / m["area"] / m["id"])
+                    for m in snap["exercises"]]
+        except (RecordError, KeyError, TypeError):
+            return None  # a damaged snapshot is only a miss
+
     @cached_property
     def skills(self) -> dict[str, Skill]:
+        if self._snapshot is not None:
+            with contextlib.suppress(RecordError, KeyError, TypeError):
+                return {s["id"]: build(Skill, s) for s in self._snapshot["skills"]}
+        skills = self._parse_skills()
+        snapshot.save(self.root, self._files, {"exercises": [dump(ex.meta) for ex in self],
+                                               "skills": [dump(s) for s in skills.values()]})
+        return skills
+
+    def _parse_skills(self) -> dict[str, Skill]:
+        from deepcareer import yamlio
+
         path = self.root / "skills.yml"
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-            skills = [Skill.model_validate(item) for item in raw]
-        except (yaml.YAMLError, ValidationError, OSError) as exc:
+            raw = yamlio.load_yaml(path.read_text(encoding="utf-8")) or []
+            if not isinstance(raw, list):
+                raise RecordError("expected a list of skills")
+            skills = [build(Skill, item, f"skills[{i}]") for i, item in enumerate(raw)]
+        except (yamlio.YAMLError, RecordError, OSError) as exc:
             raise ContentError(f"{path}: {exc}") from exc
         return {s.id: s for s in skills}
 

@@ -1,11 +1,17 @@
-"""Pydantic schemas for content files: what an ``exercise.toml`` may say."""
+"""Schemas for content files: what an ``exercise.toml`` and ``skills.yml`` may say.
+
+Plain frozen dataclasses checked by :mod:`deepcareer.curriculum.records` (cheap to
+import, which matters on every command); :func:`records.build` turns a parsed file into
+one of these or raises a :class:`records.RecordError` naming the field.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from deepcareer.curriculum.records import spec
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -18,70 +24,61 @@ def _slug(value: str) -> str:
     return value
 
 
-class Entry(BaseModel):
+def _identifier(value: str) -> str:
+    if not IDENT.match(value):
+        raise ValueError(f"{value!r} is not a Python identifier")
+    return value
+
+
+@dataclass(frozen=True)
+class Entry:
     """A function the learner writes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str
-    returns: list[str] = Field(default_factory=list)
+    name: str = field(metadata=spec(check=_identifier))
+    returns: list[str] = field(default_factory=list)
     gradient: bool = False  # outputs are gradients: mismatches get a ratio analysis
 
-    @field_validator("name")
-    @classmethod
-    def _identifier(cls, v: str) -> str:
-        if not IDENT.match(v):
-            raise ValueError(f"{v!r} is not a Python identifier")
-        return v
 
-
-class ExerciseMeta(BaseModel):
+@dataclass(frozen=True)
+class ExerciseMeta:
     """The contents of ``exercise.toml`` (contract: see docs/authoring.md)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str
+    id: str = field(metadata=spec(check=_slug))
     title: str
-    area: str
-    skills: list[str] = Field(min_length=1)
-    prerequisites: list[str] = Field(default_factory=list)
-    difficulty: int = Field(ge=1, le=5)
-    minutes: int = Field(ge=1, le=600)
+    area: str = field(metadata=spec(check=_slug))
+    skills: list[str] = field(metadata=spec(min_length=1))
+    difficulty: int = field(metadata=spec(ge=1, le=5))
+    minutes: int = field(metadata=spec(ge=1, le=600))
     track: Literal["numpy", "pytorch", "tensorflow", "concept"]
+    entries: list[Entry] = field(metadata=spec(min_length=1))
+    hints: list[str] = field(metadata=spec(min_length=3))
+    prerequisites: list[str] = field(default_factory=list)
     order: int = 1000
-    version: int = Field(default=1, ge=1)
-    entries: list[Entry] = Field(min_length=1)
-    hints: list[str] = Field(min_length=3)
-    aliases: list[str] = Field(default_factory=list)  # former ids of this exercise
-
-    _slugs = field_validator("id", "area")(lambda v: _slug(v))
+    version: int = field(default=1, metadata=spec(ge=1))
+    aliases: list[str] = field(default_factory=list)  # former ids of this exercise
 
 
-class BKTParams(BaseModel):
+@dataclass(frozen=True)
+class BKTParams:
     """Knowledge-tracing parameters of a skill (see ``mentor/mastery.py``).
 
     prior: known before any evidence; learn: chance of learning from one opportunity;
     guess: right without knowing it; slip: wrong while knowing it.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    prior: float = Field(default=0.1, ge=0.0, le=1.0)
-    learn: float = Field(default=0.2, ge=0.0, le=1.0)
-    guess: float = Field(default=0.15, ge=0.0, lt=0.5)
-    slip: float = Field(default=0.1, ge=0.0, lt=0.5)
+    prior: float = field(default=0.1, metadata=spec(ge=0.0, le=1.0))
+    learn: float = field(default=0.2, metadata=spec(ge=0.0, le=1.0))
+    guess: float = field(default=0.15, metadata=spec(ge=0.0, lt=0.5))
+    slip: float = field(default=0.1, metadata=spec(ge=0.0, lt=0.5))
 
 
-class Skill(BaseModel):
+@dataclass(frozen=True)
+class Skill:
     """One entry of ``skills.yml``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str
+    id: str = field(metadata=spec(check=_slug))
     title: str
     description: str
-    prerequisites: list[str] = Field(default_factory=list)
-    aliases: list[str] = Field(default_factory=list)
-    bkt: BKTParams = BKTParams()
-
-    _slugs = field_validator("id")(lambda v: _slug(v))
+    prerequisites: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    bkt: BKTParams = field(default_factory=BKTParams)

@@ -11,14 +11,13 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from deepcareer.errors import UsageError
-from deepcareer.store import schema
 from deepcareer.store.db import Store, iso
 
 SESSION_GAP = timedelta(minutes=30)
 SESSION_START = timedelta(minutes=5)
+# Every table whose rows are something the learner did, with its time column.
+_ACTIVITY = (("attempts", "created_at"), ("events", "created_at"), ("reviews", "reviewed_at"))
 
 
 @dataclass(frozen=True)
@@ -58,12 +57,10 @@ def set_goal(store: Store, *, hours: float | None = None, role: str | None = Non
 def activity_times(store: Store, since: datetime | None = None) -> list[datetime]:
     """When the learner did anything, oldest first (attempts, events, reviews)."""
     stamps: list[str] = []
-    for column in (schema.attempts.c.created_at, schema.events.c.created_at,
-                   schema.reviews.c.reviewed_at):
-        stmt = select(column.label("t"))
-        if since is not None:
-            stmt = stmt.where(column >= iso(since))
-        stamps += [r["t"] for r in store.read(stmt)]
+    lo = iso(since) if since is not None else ""
+    for table, column in _ACTIVITY:
+        stamps += [r["t"] for r in store.read(
+            f"SELECT {column} AS t FROM {table} WHERE {column} >= ?", (lo,))]
     return sorted(datetime.fromisoformat(s) for s in stamps)
 
 
@@ -89,16 +86,13 @@ def time_spent_in_store(store: Store, since: datetime | None = None,
                         until: datetime | None = None) -> timedelta:
     """:func:`time_spent` over the log, computed inside SQLite (a window function), so a
     history of 100,000 rows costs milliseconds, not a Python loop."""
-    from sqlalchemy import text
-
     parts = []
-    for table, column in (("attempts", "created_at"), ("events", "created_at"),
-                          ("reviews", "reviewed_at")):
+    for table, column in _ACTIVITY:
         parts.append(f"SELECT {column} AS t FROM {table} WHERE {column} >= :lo "
                      f"AND {column} <= :hi")
     gap = SESSION_GAP.total_seconds() / 60
     start = SESSION_START.total_seconds() / 60
-    sql = text(
+    sql = (
         f"WITH t AS ({' UNION ALL '.join(parts)}), "
         "g AS (SELECT (julianday(t) - julianday(LAG(t) OVER (ORDER BY t))) * 1440 AS gap "
         "FROM t) "
@@ -106,7 +100,7 @@ def time_spent_in_store(store: Store, since: datetime | None = None,
         f"THEN gap ELSE {start} END), 0) AS minutes FROM g")
     lo = iso(since) if since is not None else ""
     hi = iso(until) if until is not None else "9999"
-    rows = store.read(sql.bindparams(lo=lo, hi=hi))
+    rows = store.read(sql, {"lo": lo, "hi": hi})
     return timedelta(minutes=float(rows[0]["minutes"]))
 
 
@@ -135,16 +129,11 @@ def total_time(store: Store) -> timedelta:
     return spent
 
 
-_ACTIVITY = (("attempts", "created_at"), ("events", "created_at"), ("reviews", "reviewed_at"))
-
-
 def _latest_and_count(store: Store) -> tuple[str | None, int]:
-    from sqlalchemy import text
-
     latest: str | None = None
     total = 0
     for table, column in _ACTIVITY:
-        row = store.read(text(f"SELECT max({column}) AS t, count(*) AS n FROM {table}"))[0]
+        row = store.read(f"SELECT max({column}) AS t, count(*) AS n FROM {table}")[0]
         total += int(row["n"])
         if row["t"] and (latest is None or row["t"] > latest):
             latest = row["t"]
@@ -152,10 +141,8 @@ def _latest_and_count(store: Store) -> tuple[str | None, int]:
 
 
 def _count_since(store: Store, since: str) -> int:
-    from sqlalchemy import text
-
-    return sum(int(store.read(text(f"SELECT count(*) AS n FROM {table} WHERE {column} >= :t")
-                              .bindparams(t=since))[0]["n"]) for table, column in _ACTIVITY)
+    return sum(int(store.read(f"SELECT count(*) AS n FROM {table} WHERE {column} >= ?",
+                              (since,))[0]["n"]) for table, column in _ACTIVITY)
 
 
 def week_summary(store: Store, now: datetime | None = None) -> dict[str, Any]:
@@ -182,11 +169,8 @@ def week_summary(store: Store, now: datetime | None = None) -> dict[str, Any]:
 
 
 def _active_days(store: Store) -> set[date]:
-    from sqlalchemy import func
-
     days: set[date] = set()
-    for column in (schema.attempts.c.created_at, schema.events.c.created_at,
-                   schema.reviews.c.reviewed_at):
-        stmt = select(func.substr(column, 1, 10).label("d")).distinct()
-        days |= {date.fromisoformat(r["d"]) for r in store.read(stmt)}
+    for table, column in _ACTIVITY:
+        days |= {date.fromisoformat(r["d"]) for r in store.read(
+            f"SELECT DISTINCT substr({column}, 1, 10) AS d FROM {table}")}
     return days

@@ -11,11 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.mentor.mastery import SkillMastery, bkt_update, evidence
-from deepcareer.store import schema
 from deepcareer.store.db import Store
 
 CONCEPTS = "concepts"  # the area of skills that only quizzes verify
@@ -49,22 +46,15 @@ class Recurring:
 def recurring_misconceptions(store: Store, catalog: Catalog, at_least: int = 2
                              ) -> list[Recurring]:
     """Misconceptions diagnosed at least ``at_least`` times, most frequent first."""
-    a = schema.attempts.c
     # The finding's title travels in the log, so no content module needs importing here.
-    mid = func.json_extract(a.findings, "$[0].misconception")
-    title = func.max(func.json_extract(a.findings, "$[0].title"))
-    stmt = (select(mid.label("m"), a.exercise_id, func.count().label("n"),
-                   title.label("title"))
-            .where(a.findings != "[]").group_by(mid, a.exercise_id))
     counts: Counter[str] = Counter()
     where: dict[str, set[str]] = {}
     titles: dict[str, str] = {}
-    for row in store.read(stmt):
-        if row["m"]:
-            counts[row["m"]] += row["n"]
-            where.setdefault(row["m"], set()).add(catalog.canonical_id(row["exercise_id"]))
-            if row["title"]:
-                titles[row["m"]] = row["title"]
+    for mid, row in store.tally()["misconceptions"].items():
+        counts[mid] = int(row["n"])
+        where[mid] = {catalog.canonical_id(ex) for ex in row["exercises"]}
+        if row["title"]:
+            titles[mid] = row["title"]
     return [Recurring(m, titles.get(m, m), n, sorted(where[m]))
             for m, n in counts.most_common() if n >= at_least]
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from deepcareer.curriculum.catalog import Catalog
+from deepcareer.curriculum.records import dump
 from deepcareer.curriculum.schema import BKTParams
 from deepcareer.store.db import Store
 
@@ -163,7 +164,7 @@ def mastery(store: Store, catalog: Catalog, *, cached: bool = True) -> dict[str,
 def _params_key(catalog: Catalog) -> str:
     import hashlib
 
-    text = json.dumps({sid: s.bkt.model_dump() for sid, s in catalog.skills.items()},
+    text = json.dumps({sid: dump(s.bkt) for sid, s in catalog.skills.items()},
                       sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from deepcareer.errors import ContentError
+from deepcareer.yamlio import YAMLError, load_yaml
 
 ARXIV = re.compile(r"^\d{4}\.\d{4,5}$")
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -60,8 +60,8 @@ class Work(BaseModel):
 def load_reading(path: Path) -> dict[str, list[Work]]:
     """Skill id -> works; raises ContentError naming the entry that is wrong."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except (OSError, YAMLError) as exc:
         raise ContentError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict):
         raise ContentError(f"{path}: expected a mapping from skill id to a list of works")

@@ -12,18 +12,14 @@ import contextlib
 import json
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DatabaseError, OperationalError
-
 from deepcareer.errors import StoreCorruptError, StoreError, StoreMissingError
-from deepcareer.store import schema
 
 DB_NAME = "progress.db"
 MARKER = "home.json"
@@ -32,6 +28,7 @@ BACKUPS_KEPT = 7
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 Clock = Callable[[], datetime]
+Params = Sequence[Any] | dict[str, Any]
 
 
 def utcnow() -> datetime:
@@ -46,13 +43,21 @@ def iso(moment: datetime) -> str:
 
 
 class Store:
-    """The progress database of one home. Cheap to open; use as a context manager."""
+    """The progress database of one home. Cheap to open; use as a context manager.
 
-    def __init__(self, home: Path, engine: Engine, clock: Clock = utcnow) -> None:
+    Reads and writes go through the standard library's ``sqlite3`` with plain SQL:
+    importing SQLAlchemy costs about 0.2 s, more than every query of ``deepcareer next``
+    together, so SQLAlchemy and Alembic are loaded only when a schema must be created
+    or migrated (``schema.py`` stays the declared truth, checked against the migrations
+    in a test).
+    """
+
+    def __init__(self, home: Path, conn: sqlite3.Connection, clock: Clock = utcnow) -> None:
         self.home = home
         self.path = home / DB_NAME
-        self.engine = engine
+        self.conn = conn
         self.clock = clock
+        self._lock = threading.RLock()
 
     def __enter__(self) -> Store:
         return self
@@ -61,23 +66,37 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic write; a database error becomes a StoreError with advice."""
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except DatabaseError as exc:
-            raise _as_store_error(self.path, exc) from exc
+        with self._lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+                self.conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                raise _as_store_error(self.path, exc) from exc
 
-    def read(self, statement: Any) -> list[dict[str, Any]]:
-        try:
-            with self.engine.connect() as conn:
-                return [dict(row._mapping) for row in conn.execute(statement)]
-        except DatabaseError as exc:
-            raise _as_store_error(self.path, exc) from exc
+    def read(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        """Rows of one SELECT as dicts."""
+        with self._lock:
+            try:
+                cur = self.conn.execute(sql, params)
+                names = [d[0] for d in cur.description]
+                return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            except sqlite3.DatabaseError as exc:
+                raise _as_store_error(self.path, exc) from exc
+
+    def columns(self, table: str) -> dict[str, bool]:
+        """Column name -> required (NOT NULL without a default), read from the file."""
+        rows = self.read(f"PRAGMA table_info({_name(table)})")
+        return {r["name"]: bool(r["notnull"]) and r["dflt_value"] is None for r in rows}
 
     # --- the append-only log -------------------------------------------------
 
@@ -86,142 +105,193 @@ class Store:
         for key in ("findings", "report"):
             if not isinstance(row.get(key, ""), str):
                 row[key] = json.dumps(row[key])
+        for key, default in _ATTEMPT_DEFAULTS.items():
+            row.setdefault(key, default)
         with self.transaction() as conn:
-            result = conn.execute(insert(schema.attempts).values(**row))
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
+            return insert_rows(conn, "attempts", [row])
 
     def add_event(self, exercise_id: str, kind: str, data: dict[str, Any] | None = None) -> int:
         row = {"exercise_id": exercise_id, "kind": kind, "created_at": iso(self.clock()),
                "data": json.dumps(data or {})}
         with self.transaction() as conn:
-            result = conn.execute(insert(schema.events).values(**row))
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
+            return insert_rows(conn, "events", [row])
 
     def attempts(self, exercise_id: str | None = None) -> list[dict[str, Any]]:
-        stmt = select(schema.attempts).order_by(schema.attempts.c.id)
-        if exercise_id is not None:
-            stmt = stmt.where(schema.attempts.c.exercise_id == exercise_id)
-        rows = self.read(stmt)
+        if exercise_id is None:
+            rows = self.read("SELECT * FROM attempts ORDER BY id")
+        else:
+            rows = self.read("SELECT * FROM attempts WHERE exercise_id = ? ORDER BY id",
+                             (exercise_id,))
         for row in rows:
             row["findings"] = json.loads(row["findings"] or "[]")
         return rows
 
     def events(self, exercise_id: str | None = None, kind: str | None = None,
                after_id: int = 0) -> list[dict[str, Any]]:
-        stmt = select(schema.events).where(schema.events.c.id > after_id).order_by(
-            schema.events.c.id)
+        sql, params = "SELECT * FROM events WHERE id > ?", list[Any]([after_id])
         if exercise_id is not None:
-            stmt = stmt.where(schema.events.c.exercise_id == exercise_id)
+            sql, params = sql + " AND exercise_id = ?", [*params, exercise_id]
         if kind is not None:
-            stmt = stmt.where(schema.events.c.kind == kind)
-        rows = self.read(stmt)
+            sql, params = sql + " AND kind = ?", [*params, kind]
+        rows = self.read(sql + " ORDER BY id", params)
         for row in rows:
             row["data"] = json.loads(row["data"] or "{}")
         return rows
 
     def attempt_summaries(self, after_id: int = 0) -> list[dict[str, Any]]:
         """Attempts without their code and report (what mastery and progress need)."""
-        a = schema.attempts.c
-        stmt = (select(a.id, a.exercise_id, a.created_at, a.status, a.findings, a.hint_level,
-                       a.duration_s)
-                .where(a.id > after_id).order_by(a.id))
-        rows = self.read(stmt)
+        rows = self.read("SELECT id, exercise_id, created_at, status, findings, hint_level, "
+                         "duration_s FROM attempts WHERE id > ? ORDER BY id", (after_id,))
         for row in rows:
             row["findings"] = json.loads(row["findings"] or "[]")
         return rows
 
-    def exercise_summary(self) -> dict[str, dict[str, Any]]:
-        """Per exercise id: attempts (real ones), passed, last status and time: one query."""
-        from sqlalchemy import case, func
+    def tally(self) -> dict[str, Any]:
+        """Running totals of the attempt log, brought up to date by reading only the rows
+        logged since the last call (the log is append-only, so totals only grow).
 
-        a = schema.attempts.c
-        stmt = select(
-            a.exercise_id,
-            func.count().label("rows"),
-            func.sum(case((a.status != "not_attempted", 1), else_=0)).label("real"),
-            func.max(case((a.status == "pass", 1), else_=0)).label("passed"),
-            func.max(a.id).label("last_id"),
-            func.max(a.created_at).label("last_at"),
-        ).group_by(a.exercise_id)
-        rows = {r["exercise_id"]: r for r in self.read(stmt)}
+        ``exercises``: per exercise id as logged, ``rows``, ``real`` (not "not attempted"),
+        ``passed``, ``last_id``, ``last_at`` and ``last_status``. ``misconceptions``: per
+        misconception id, its ``title``, ``n`` diagnosed attempts and ``exercises`` (id ->
+        count). Kept in settings under ``TALLY_KEY``, dropped on import, recomputable.
+        """
+        tally = self.settings().get(TALLY_KEY)
+        if not (isinstance(tally, dict) and {"attempt", "exercises", "misconceptions"}
+                <= set(tally)):
+            tally = {"attempt": 0, "exercises": {}, "misconceptions": {}}
+        rows = self.read("SELECT id, exercise_id, created_at, status, findings FROM attempts "
+                         "WHERE id > ? ORDER BY id", (tally["attempt"],))
+        for row in rows:
+            ex = tally["exercises"].setdefault(row["exercise_id"], {
+                "rows": 0, "real": 0, "passed": 0, "last_id": 0, "last_at": "",
+                "last_status": None})
+            ex["rows"] += 1
+            ex["real"] += row["status"] != "not_attempted"
+            ex["passed"] = max(ex["passed"], int(row["status"] == "pass"))
+            ex["last_id"], ex["last_status"] = row["id"], row["status"]
+            ex["last_at"] = max(ex["last_at"], row["created_at"])
+            if row["findings"] in ("", "[]"):
+                continue
+            for mid, title in _misconceptions_in(row["findings"]).items():
+                m = tally["misconceptions"].setdefault(mid, {"title": title, "n": 0,
+                                                             "exercises": {}})
+                m["title"] = title or m["title"]
+                m["n"] += 1
+                m["exercises"][row["exercise_id"]] = m["exercises"].get(row["exercise_id"],
+                                                                         0) + 1
         if rows:
-            last = self.read(select(a.id, a.status).where(
-                a.id.in_([r["last_id"] for r in rows.values()])))
-            status = {r["id"]: r["status"] for r in last}
-            for r in rows.values():
-                r["last_status"] = status.get(r["last_id"])
-        return rows
+            tally["attempt"] = rows[-1]["id"]
+            self.set_setting(TALLY_KEY, tally)
+        return tally
+
+    def exercise_summary(self) -> dict[str, dict[str, Any]]:
+        """Per exercise id as logged: attempts (real ones), passed, last status and time."""
+        return dict(self.tally()["exercises"])
 
     def started_ids(self) -> set[str]:
-        e = schema.events.c
         return {r["exercise_id"] for r in self.read(
-            select(e.exercise_id).where(e.kind == "start").distinct())}
+            "SELECT DISTINCT exercise_id FROM events WHERE kind = 'start'")}
 
     def count_misconception(self, misconception_id: str) -> int:
         """How many logged attempts were diagnosed with this misconception."""
-        from sqlalchemy import func
-
-        needle = json.dumps({"misconception": misconception_id})[1:-1]  # '"misconception": "x"'
-        stmt = select(func.count().label("n")).select_from(schema.attempts).where(
-            schema.attempts.c.findings.contains(needle, autoescape=True))
-        return int(self.read(stmt)[0]["n"])
+        found = self.tally()["misconceptions"].get(misconception_id)
+        return int(found["n"]) if found else 0
 
     # --- spaced review -------------------------------------------------------
 
     def card(self, card_id: str) -> dict[str, Any] | None:
-        rows = self.read(select(schema.cards).where(schema.cards.c.id == card_id))
+        rows = self.read("SELECT * FROM cards WHERE id = ?", (card_id,))
         return rows[0] if rows else None
 
     def cards(self, due_before: str | None = None) -> list[dict[str, Any]]:
-        stmt = select(schema.cards).order_by(schema.cards.c.due)
-        if due_before is not None:
-            stmt = stmt.where(schema.cards.c.due <= due_before)
-        return self.read(stmt)
+        if due_before is None:
+            return self.read("SELECT * FROM cards ORDER BY due")
+        return self.read("SELECT * FROM cards WHERE due <= ? ORDER BY due", (due_before,))
 
     def save_review(self, card: dict[str, Any], review: dict[str, Any]) -> None:
         """Write a card's new state and the review that produced it, atomically."""
         with self.transaction() as conn:
-            conn.execute(schema.cards.delete().where(schema.cards.c.id == card["id"]))
-            conn.execute(insert(schema.cards).values(**card))
-            conn.execute(insert(schema.reviews).values(**review))
+            conn.execute("DELETE FROM cards WHERE id = ?", (card["id"],))
+            insert_rows(conn, "cards", [card])
+            insert_rows(conn, "reviews", [review])
 
     def reviews(self, card_id: str | None = None, kind: str | None = None
                 ) -> list[dict[str, Any]]:
         """Ratings in order, for one card or for every card of a kind (``drill``...)."""
-        stmt = select(schema.reviews).order_by(schema.reviews.c.id)
+        sql, params = "SELECT * FROM reviews WHERE 1", list[Any]()
         if card_id is not None:
-            stmt = stmt.where(schema.reviews.c.card_id == card_id)
+            sql, params = sql + " AND card_id = ?", [*params, card_id]
         if kind is not None:
-            stmt = stmt.where(schema.reviews.c.card_id.startswith(f"{kind}:", autoescape=True))
-        return self.read(stmt)
+            sql, params = sql + " AND substr(card_id, 1, ?) = ?", [
+                *params, len(kind) + 1, f"{kind}:"]
+        return self.read(sql + " ORDER BY id", params)
 
     # --- derived caches --------------------------------------------------------
 
     def skill_states(self) -> dict[str, dict[str, Any]]:
-        return {r["skill"]: r for r in self.read(select(schema.skill_state))}
+        return {r["skill"]: r for r in self.read("SELECT * FROM skill_state")}
 
     def save_skill_states(self, states: dict[str, dict[str, Any]], cursor: dict[str, Any]
                           ) -> None:
         with self.transaction() as conn:
-            conn.execute(schema.skill_state.delete())
-            if states:
-                conn.execute(insert(schema.skill_state), list(states.values()))
-            conn.execute(schema.settings.delete().where(
-                schema.settings.c.key == "mastery_cursor"))
-            conn.execute(insert(schema.settings).values(key="mastery_cursor",
-                                                        value=json.dumps(cursor)))
+            conn.execute("DELETE FROM skill_state")
+            insert_rows(conn, "skill_state", list(states.values()))
+            _put_setting(conn, "mastery_cursor", cursor)
 
     def settings(self) -> dict[str, Any]:
-        return {r["key"]: json.loads(r["value"]) for r in self.read(select(schema.settings))}
+        return {r["key"]: json.loads(r["value"])
+                for r in self.read("SELECT key, value FROM settings")}
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction() as conn:
-            conn.execute(schema.settings.delete().where(schema.settings.c.key == key))
-            conn.execute(insert(schema.settings).values(key=key, value=json.dumps(value)))
+            _put_setting(conn, key, value)
+
+
+TALLY_KEY = "attempt_tally"
+
+
+def _misconceptions_in(findings: str) -> dict[str, str]:
+    """Misconception id -> title of one attempt's findings (JSON), each counted once."""
+    try:
+        parsed = json.loads(findings)
+    except ValueError:
+        return {}
+    return {f["misconception"]: str(f.get("title") or "") for f in parsed
+            if isinstance(f, dict) and f.get("misconception")} if isinstance(parsed, list) else {}
+
+
+_ATTEMPT_DEFAULTS: dict[str, Any] = {
+    "message": "", "findings": "[]", "hint_level": 0, "duration_s": 0.0, "code_sha256": "",
+    "code": "", "report": "{}"}
+
+
+def _name(identifier: str) -> str:
+    """A table or column name from our own code, checked before it goes into SQL."""
+    if not identifier.replace("_", "").isalnum():
+        raise ValueError(f"not an identifier: {identifier!r}")
+    return identifier
+
+
+def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> int:
+    """INSERT every row (all with the keys of the first); returns the last row id."""
+    if not rows:
+        return 0
+    names = [_name(k) for k in rows[0]]
+    sql = (f"INSERT INTO {_name(table)} ({', '.join(names)}) "
+           f"VALUES ({', '.join('?' * len(names))})")
+    if len(rows) == 1:
+        return int(conn.execute(sql, [rows[0][k] for k in names]).lastrowid or 0)
+    conn.executemany(sql, ([row[k] for k in names] for row in rows))
+    return 0
+
+
+def _put_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
+    conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                 (key, json.dumps(value)))
 
 
 def _as_store_error(path: Path, exc: Exception) -> StoreError:
-    if isinstance(exc, OperationalError) and "locked" in str(exc):
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
         return StoreError(f"The progress database {path} is busy (another deepcareer is "
                           "writing). Try again in a moment.")
     return _corrupt(path, str(exc))
@@ -249,45 +319,51 @@ def _corrupt(path: Path, detail: str) -> StoreCorruptError:
     )
 
 
-def _configure(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (``transaction()`` opens its own) with WAL, foreign
+    keys, a busy timeout instead of an instant "locked" error, and fsync at checkpoints."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000",
+                   "synchronous=NORMAL"):
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
 
 
-def _current_revision(conn: Connection) -> str | None:
-    has_table = conn.execute(text(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-    )).first()
-    if not has_table:
+def _current_revision(conn: sqlite3.Connection) -> str | None:
+    if not conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                        "AND name='alembic_version'").fetchone():
         return None
-    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     return str(row[0]) if row else None
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (Alembic, only when needed)."""
-    with engine.connect() as conn:
-        if _current_revision(conn) == HEAD_REVISION:
-            return  # the fast path: no Alembic import on every command
+def migrate(path: Path, conn: sqlite3.Connection) -> None:
+    """Bring the schema to the newest revision; SQLAlchemy and Alembic load only then."""
+    if _current_revision(conn) == HEAD_REVISION:
+        return
     from alembic import command
     from alembic.config import Config
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import DBAPIError
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as sa_conn:
+            cfg.attributes["connection"] = sa_conn
+            command.upgrade(cfg, "head")
+    except DBAPIError as exc:  # report the driver's error like every other read
+        raise (exc.orig if isinstance(exc.orig, sqlite3.Error) else exc) from exc
+    finally:
+        engine.dispose()
 
 
 INTEGRITY_STAMP = ".integrity-checked"
 
 
 def _check_file(path: Path, *, deep: bool = True) -> None:
-    """Refuse a file that is not a SQLite database, before SQLAlchemy touches it.
+    """Refuse a file that is not a SQLite database, before anything writes to it.
 
     ``PRAGMA quick_check`` reads the whole file (tens of milliseconds on a long history),
     so it runs only when the file changed since the last clean check; with WAL the main
@@ -369,18 +445,20 @@ def open_store(home: Path, *, clock: Clock = utcnow, create: bool = True) -> Sto
     elif not create:
         raise StoreMissingError(f"There is no progress database at {path}.")
     home.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _configure)
     try:
-        migrate(engine)
-    except DatabaseError as exc:
-        engine.dispose()
+        conn = _connect(path)
+    except sqlite3.DatabaseError as exc:
+        raise _as_store_error(path, exc) from exc
+    try:
+        migrate(path, conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
         raise _as_store_error(path, exc) from exc
     if not marker.exists():
         marker.write_text(json.dumps({"created_at": iso(clock())}) + "\n", encoding="utf-8")
     with contextlib.suppress(OSError, sqlite3.Error):  # a courtesy: never block the learner
         daily_backup(path, clock())
-    return Store(home, engine, clock)
+    return Store(home, conn, clock)
 
 
 def _created(marker: Path) -> str:

@@ -11,24 +11,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
-
 from deepcareer import __version__
 from deepcareer.errors import UsageError
-from deepcareer.store import schema
-from deepcareer.store.db import Store, iso
+from deepcareer.store.db import TALLY_KEY, Store, insert_rows, iso
 
 FORMAT = "deepcareer-export"
 FORMAT_VERSION = 1
 _ATTEMPT_KEY = ("exercise_id", "created_at", "status", "code_sha256")
 _EVENT_KEY = ("exercise_id", "created_at", "kind", "data")
 _REVIEW_KEY = ("card_id", "reviewed_at", "rating", "source")
-_DERIVED_SETTINGS = {"mastery_cursor"}  # caches, rebuilt from the log: never exported
+_DERIVED_SETTINGS = {"mastery_cursor", "time_cursor", TALLY_KEY}  # caches: never exported
 
 
 def export_data(store: Store) -> dict[str, Any]:
-    attempts = store.read(select(schema.attempts).order_by(schema.attempts.c.id))
-    events = store.read(select(schema.events).order_by(schema.events.c.id))
+    attempts = store.read("SELECT * FROM attempts ORDER BY id")
+    events = store.read("SELECT * FROM events ORDER BY id")
     reviews = store.reviews()
     for row in [*attempts, *events, *reviews]:
         row.pop("id")
@@ -67,11 +64,12 @@ def _load(path: Path) -> dict[str, Any]:
     return data
 
 
-def _rows(data: dict[str, Any], key: str, table: Any, *, keep_id: bool = False
+def _rows(data: dict[str, Any], key: str, store: Store, *, keep_id: bool = False
           ) -> list[dict[str, Any]]:
-    """Rows of ``key`` checked against ``table``; ``id`` is dropped unless it is the
-    row's stable identity (cards), not a local autoincrement."""
-    columns = {c.name for c in table.columns} - (set() if keep_id else {"id"})
+    """Rows of ``key`` checked against the table of that name; ``id`` is dropped unless
+    it is the row's stable identity (cards), not a local autoincrement."""
+    table = store.columns(key)
+    columns = set(table) - (set() if keep_id else {"id"})
     rows = data.get(key, [])
     if not isinstance(rows, list):
         raise UsageError(f"the export's {key!r} is not a list")
@@ -79,8 +77,8 @@ def _rows(data: dict[str, Any], key: str, table: Any, *, keep_id: bool = False
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
             raise UsageError(f"{key}[{i}] in the export is not an object")
-        missing = {c.name for c in table.columns
-                   if not c.nullable and (keep_id or c.name != "id")} - set(row)
+        missing = {name for name, required in table.items()
+                   if required and (keep_id or name != "id")} - set(row)
         if missing:
             raise UsageError(f"{key}[{i}] in the export lacks {sorted(missing)}")
         out.append({k: v for k, v in row.items() if k in columns})
@@ -90,16 +88,16 @@ def _rows(data: dict[str, Any], key: str, table: Any, *, keep_id: bool = False
 def import_file(store: Store, path: Path) -> dict[str, int]:
     """Merge an export into ``store`` in one transaction; returns rows added."""
     data = _load(path)
-    attempts = _rows(data, "attempts", schema.attempts)
-    events = _rows(data, "events", schema.events)
-    cards = _rows(data, "cards", schema.cards, keep_id=True)
-    reviews = _rows(data, "reviews", schema.reviews)
+    attempts = _rows(data, "attempts", store)
+    events = _rows(data, "events", store)
+    cards = _rows(data, "cards", store, keep_id=True)
+    reviews = _rows(data, "reviews", store)
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
         raise UsageError("the export's 'settings' is not an object")
     settings = {k: v for k, v in settings.items() if k not in _DERIVED_SETTINGS}
-    have_a = {tuple(r[k] for k in _ATTEMPT_KEY) for r in store.read(select(schema.attempts))}
-    have_e = {tuple(r[k] for k in _EVENT_KEY) for r in store.read(select(schema.events))}
+    have_a = {tuple(r[k] for k in _ATTEMPT_KEY) for r in store.read("SELECT * FROM attempts")}
+    have_e = {tuple(r[k] for k in _EVENT_KEY) for r in store.read("SELECT * FROM events")}
     new_a = [r for r in attempts if tuple(r.get(k) for k in _ATTEMPT_KEY) not in have_a]
     new_e = [r for r in events if tuple(r.get(k) for k in _EVENT_KEY) not in have_e]
     have_r = {tuple(r[k] for k in _REVIEW_KEY) for r in store.reviews()}
@@ -107,18 +105,14 @@ def import_file(store: Store, path: Path) -> dict[str, int]:
     have_c = {r["id"] for r in store.cards()}
     new_c = [r for r in cards if r["id"] not in have_c]  # a card here already is newer or equal
     with store.transaction() as conn:
-        if new_c:
-            conn.execute(insert(schema.cards), new_c)
-        if new_r:
-            conn.execute(insert(schema.reviews), new_r)
+        for table, rows in (("cards", new_c), ("reviews", new_r), ("attempts", new_a),
+                            ("events", new_e)):
+            for row in rows:  # rows of an export may differ in which optional keys they have
+                insert_rows(conn, table, [row])
         # Imported history may be older than what is here: rebuild mastery from scratch.
-        conn.execute(schema.settings.delete().where(schema.settings.c.key == "mastery_cursor"))
-        if new_a:
-            conn.execute(insert(schema.attempts), new_a)
-        if new_e:
-            conn.execute(insert(schema.events), new_e)
-        for key, value in settings.items():
-            conn.execute(schema.settings.delete().where(schema.settings.c.key == key))
-            conn.execute(insert(schema.settings).values(key=key, value=json.dumps(value)))
+        conn.executemany("DELETE FROM settings WHERE key = ?",
+                         [(k,) for k in sorted(_DERIVED_SETTINGS)])
+        conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                         [(k, json.dumps(v)) for k, v in settings.items()])
     return {"attempts": len(new_a), "events": len(new_e), "cards": len(new_c),
             "reviews": len(new_r)}

@@ -25,6 +25,13 @@ def _fill(home: Path) -> None:
 
         review.record(s, "exercise", "softmax", review.Rating.Good, source="check")
         s.set_setting("mastery_cursor", {"attempt": 2})  # a cache: must not travel
+        # Two runs where the second reproduces the first: the link must survive new ids.
+        first = s.add_run(project_id="digits-mlp", seed=0, status="pass", metric=0.97,
+                          passed=1, duration_s=1.0, code_sha256="c", code="x", result={})
+        second = s.add_run(project_id="digits-mlp", seed=0, status="pass", metric=0.97,
+                           passed=1, duration_s=1.0, code_sha256="c", code="x", result={},
+                           reproduces=first, created_at="2027-01-01T00:00:00+00:00")
+        s.mark_verified(first, second)
 
 
 def test_round_trip_is_lossless_and_idempotent(tmp_path: Path) -> None:
@@ -35,12 +42,18 @@ def test_round_trip_is_lossless_and_idempotent(tmp_path: Path) -> None:
         export_file(s, out)
         original = export_data(s)
     with open_store(b) as s:
-        assert import_file(s, out) == {"attempts": 2, "events": 1, "cards": 1, "reviews": 1}
+        s.add_run(project_id="mnist1d", seed=1, status="fail", metric=0.5, passed=0,
+                  duration_s=1.0, code_sha256="d", code="y", result={})  # ids will differ
+        assert import_file(s, out) == {"attempts": 2, "events": 1, "cards": 1, "reviews": 1,
+                                       "runs": 2}
         # merging twice adds nothing
-        assert import_file(s, out) == {"attempts": 0, "events": 0, "cards": 0, "reviews": 0}
+        assert import_file(s, out) == {"attempts": 0, "events": 0, "cards": 0, "reviews": 0,
+                                       "runs": 0}
         again = export_data(s)
+        first, second = s.runs("digits-mlp")
     for key in ("attempts", "events", "settings", "cards", "reviews"):
         assert again[key] == original[key]
+    assert (second["reproduces"], first["verified_by"]) == (first["id"], second["id"])
     assert "mastery_cursor" not in original["settings"]
 
 

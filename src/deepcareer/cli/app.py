@@ -16,6 +16,7 @@ import typer
 from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, load_catalog, print_json, store_for
 from deepcareer.cli.content import content_app
 from deepcareer.cli.mentor import goal, progress, report
+from deepcareer.cli.projects import project_app
 from deepcareer.cli.review import review
 from deepcareer.errors import DeepcareerError, UsageError
 
@@ -32,6 +33,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(content_app, name="content")
+app.add_typer(project_app, name="project")
 app.command()(review)
 app.command()(progress)
 app.command()(goal)

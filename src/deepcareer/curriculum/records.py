@@ -80,6 +80,12 @@ def _convert(hint: Any, value: Any, path: str) -> Any:
         (item,) = get_args(hint)[:1]
         converted = [_convert(item, v, f"{path}[{i}]") for i, v in enumerate(value)]
         return tuple(converted) if origin is tuple else converted
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise RecordError(f"{path}: expected a table, got {value!r}")
+        key_type, value_type = get_args(hint)
+        return {_convert(key_type, k, f"{path} key"): _convert(value_type, v, f"{path}.{k}")
+                for k, v in value.items()}
     if dataclasses.is_dataclass(hint):
         return build(hint, value, path)  # type: ignore[arg-type]
     if hint is float and isinstance(value, int) and not isinstance(value, bool):

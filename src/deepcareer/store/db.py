@@ -23,7 +23,7 @@ from deepcareer.errors import StoreCorruptError, StoreError, StoreMissingError
 
 DB_NAME = "progress.db"
 MARKER = "home.json"
-HEAD_REVISION = "0002"  # newest Alembic revision; a test keeps it in step
+HEAD_REVISION = "0003"  # newest Alembic revision; a test keeps it in step
 BACKUPS_KEPT = 7
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -225,6 +225,30 @@ class Store:
             sql, params = sql + " AND substr(card_id, 1, ?) = ?", [
                 *params, len(kind) + 1, f"{kind}:"]
         return self.read(sql + " ORDER BY id", params)
+
+    # --- project runs --------------------------------------------------------
+
+    def add_run(self, **row: Any) -> int:
+        row.setdefault("created_at", iso(self.clock()))
+        if not isinstance(row.get("result", ""), str):
+            row["result"] = json.dumps(row["result"])
+        with self.transaction() as conn:
+            return insert_rows(conn, "runs", [row])
+
+    def runs(self, project_id: str | None = None) -> list[dict[str, Any]]:
+        """Runs oldest first, with ``result`` parsed."""
+        if project_id is None:
+            rows = self.read("SELECT * FROM runs ORDER BY id")
+        else:
+            rows = self.read("SELECT * FROM runs WHERE project_id = ? ORDER BY id",
+                             (project_id,))
+        for row in rows:
+            row["result"] = json.loads(row["result"] or "{}")
+        return rows
+
+    def mark_verified(self, run_id: int, by_run: int) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE runs SET verified_by = ? WHERE id = ?", (by_run, run_id))
 
     # --- derived caches --------------------------------------------------------
 

@@ -20,6 +20,7 @@ FORMAT_VERSION = 1
 _ATTEMPT_KEY = ("exercise_id", "created_at", "status", "code_sha256")
 _EVENT_KEY = ("exercise_id", "created_at", "kind", "data")
 _REVIEW_KEY = ("card_id", "reviewed_at", "rating", "source")
+_RUN_KEY = ("project_id", "created_at", "seed", "code_sha256")
 _DERIVED_SETTINGS = {"mastery_cursor", "time_cursor", TALLY_KEY}  # caches: never exported
 
 
@@ -38,6 +39,7 @@ def export_data(store: Store) -> dict[str, Any]:
         "events": events,
         "cards": store.cards(),
         "reviews": reviews,
+        "runs": store.read("SELECT * FROM runs ORDER BY id"),  # ids kept: runs refer to runs
         "settings": {k: v for k, v in store.settings().items() if k not in _DERIVED_SETTINGS},
     }
 
@@ -92,6 +94,7 @@ def import_file(store: Store, path: Path) -> dict[str, int]:
     events = _rows(data, "events", store)
     cards = _rows(data, "cards", store, keep_id=True)
     reviews = _rows(data, "reviews", store)
+    runs = _rows(data, "runs", store, keep_id=True)
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
         raise UsageError("the export's 'settings' is not an object")
@@ -104,7 +107,10 @@ def import_file(store: Store, path: Path) -> dict[str, int]:
     new_r = [r for r in reviews if tuple(r.get(k) for k in _REVIEW_KEY) not in have_r]
     have_c = {r["id"] for r in store.cards()}
     new_c = [r for r in cards if r["id"] not in have_c]  # a card here already is newer or equal
+    have_runs = {tuple(r[k] for k in _RUN_KEY) for r in store.read("SELECT * FROM runs")}
+    new_runs = [r for r in runs if tuple(r.get(k) for k in _RUN_KEY) not in have_runs]
     with store.transaction() as conn:
+        _insert_runs(conn, new_runs)
         for table, rows in (("cards", new_c), ("reviews", new_r), ("attempts", new_a),
                             ("events", new_e)):
             for row in rows:  # rows of an export may differ in which optional keys they have
@@ -115,4 +121,21 @@ def import_file(store: Store, path: Path) -> dict[str, int]:
         conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                          [(k, json.dumps(v)) for k, v in settings.items()])
     return {"attempts": len(new_a), "events": len(new_e), "cards": len(new_c),
-            "reviews": len(new_r)}
+            "reviews": len(new_r), "runs": len(new_runs)}
+
+
+def _insert_runs(conn: Any, runs: list[dict[str, Any]]) -> None:
+    """Insert runs under new ids and point ``reproduces``/``verified_by`` at them."""
+    new_id: dict[int, int] = {}
+    for row in runs:
+        old = row.pop("id", None)
+        links = {k: row.pop(k, None) for k in ("reproduces", "verified_by")}
+        rid = insert_rows(conn, "runs", [row])
+        if isinstance(old, int):
+            new_id[old] = rid
+        row.update(links, id=rid)  # for the second pass
+    for row in runs:
+        for key in ("reproduces", "verified_by"):
+            if row.get(key) in new_id:
+                conn.execute(f"UPDATE runs SET {key} = ? WHERE id = ?",
+                             (new_id[row[key]], row["id"]))

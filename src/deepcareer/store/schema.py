@@ -83,3 +83,24 @@ skill_state = Table(
     Column("evidence", Integer, nullable=False),
     Column("correct", Integer, nullable=False),
 )
+
+# One row per project run (``deepcareer project run``): status, the main metric, whether it
+# passed, which run it re-ran (``reproduces``) or which run reproduced it (``verified_by``),
+# the learner's code and the full result (experiments, curves, checks, environment) as JSON.
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", String(100), nullable=False, index=True),
+    Column("created_at", String(40), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("status", String(20), nullable=False),  # pass | fail | leak | error | timeout
+    Column("metric", Float, nullable=True),
+    Column("passed", Integer, nullable=False),
+    Column("reproduces", Integer, nullable=True),
+    Column("verified_by", Integer, nullable=True),
+    Column("duration_s", Float, nullable=False),
+    Column("code_sha256", String(64), nullable=False),
+    Column("code", Text, nullable=False),
+    Column("result", Text, nullable=False),
+)

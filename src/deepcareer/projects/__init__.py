@@ -1,0 +1,1 @@
+"""Projects on real data: specs, datasets, the sandboxed runner, checks, tracking, reports."""

@@ -1,0 +1,197 @@
+"""The sandboxed side of a project run: ``fit`` then ``predict``, once per experiment.
+
+Run as ``python -I _child.py WORKDIR EVENT_FD``. ``WORKDIR/job.json`` says what to run;
+each experiment's training split is in ``WORKDIR/<experiment>/`` as ``.npy`` files, and so
+are its test features, which the child loads only after ``fit`` has returned. Progress and
+results go to the parent as JSON lines on ``EVENT_FD``; whatever the learner prints goes to
+``WORKDIR/output.txt``.
+
+Like the exercise child, it must not import ``deepcareer``: the tracker and the exercise
+sandbox's guard are loaded from their files before the guard goes up, and the guard then
+forbids the network, other programs, writes outside WORKDIR and reads of the course
+content. A second, recording hook notes every opening of the dataset's own files and every
+import of a dataset generator while ``fit`` runs: the held-out rows are reachable that way,
+and the parent names it as a leak.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import random
+import sys
+import time
+import types
+from typing import Any
+
+
+def _load(name: str, path: str) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _seed(seed: int, frameworks: list[str]) -> None:
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    if "torch" in frameworks and "torch" in sys.modules:
+        sys.modules["torch"].manual_seed(seed)
+    if "tensorflow" in frameworks and "tensorflow" in sys.modules:
+        sys.modules["tensorflow"].random.set_seed(seed)
+
+
+def _split(folder: str, part: str, info: dict[str, Any]) -> types.SimpleNamespace:
+    import numpy as np
+
+    X = np.load(os.path.join(folder, f"{part}_X.npy"), allow_pickle=False)
+    y_path = os.path.join(folder, f"{part}_y.npy")
+    y = np.load(y_path, allow_pickle=False) if os.path.exists(y_path) else None
+    return types.SimpleNamespace(X=X, y=y, classes=list(info.get("classes", [])),
+                                 vocab=info.get("vocab"), meta=dict(info.get("meta", {})))
+
+
+def _as_array(value: Any, what: str) -> Any:
+    import numpy as np
+
+    if value is None:
+        raise TypeError(f"{what} returned None; it should return a NumPy array")
+    if hasattr(value, "detach"):  # a torch tensor
+        value = value.detach().cpu().numpy()
+    elif hasattr(value, "numpy") and not isinstance(value, np.ndarray):  # a tf tensor
+        value = value.numpy()
+    arr = np.asarray(value)
+    if arr.dtype == object:
+        raise TypeError(f"{what} returned {type(value).__name__}, not an array of numbers")
+    return arr
+
+
+def main(workdir: str, event_fd: int) -> None:
+    with open(os.path.join(workdir, "job.json"), encoding="utf-8") as fh:
+        job = json.load(fh)
+    events = os.fdopen(event_fd, "wb", buffering=0)
+    tracker = _load("_dc_tracker", job["tracker_path"])
+    guard = _load("_dc_guard", job["guard_path"])
+
+    def emit(event: dict[str, Any]) -> None:
+        events.write(tracker.json_line(event))
+
+    out = open(os.path.join(workdir, "output.txt"), "w", buffering=1,  # noqa: SIM115
+               encoding="utf-8", errors="replace")
+    sys.stdout = sys.stderr = out
+    frameworks = list(job.get("preload", []))
+    import numpy as np
+
+    for module in frameworks:  # import before the guard: frameworks load native code
+        __import__(module)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(int(job.get("threads", 1)))
+    state: dict[str, Any] = {"in_fit": False, "leaks": []}
+    watched_files = [os.path.realpath(p) for p in job.get("guarded_files", [])]
+    watched_modules = set(job.get("guarded_modules", []))
+
+    def record(event: str, args: tuple[Any, ...]) -> None:
+        if not state["in_fit"]:
+            return
+        if event == "open" and args and isinstance(args[0], str | bytes):
+            path = os.path.realpath(os.fsdecode(args[0]))
+            hit = any(path == w or path.startswith(w + os.sep) for w in watched_files)
+            if hit and path not in state["leaks"]:
+                state["leaks"].append(path)
+        elif event == "import" and args and str(args[0]).split(".")[0] in watched_modules:
+            name = str(args[0]).split(".")[0]
+            if name not in state["leaks"]:
+                state["leaks"].append(name)
+
+    sys.addaudithook(record)
+    # Training libraries load native code at run time (threadpoolctl, torch, TensorFlow),
+    # so unlike an exercise check a project may use ctypes; the rest of the guard stands.
+    for event in [e for e in guard._BLOCKED_EVENTS if e.startswith("ctypes.")]:
+        del guard._BLOCKED_EVENTS[event]
+    guard._install_guard(workdir, job["forbidden"])
+    filename = job["filename"]
+    try:
+        code = compile(job["source"], filename, "exec")
+        namespace: dict[str, Any] = {"__name__": "project"}
+        exec(code, namespace)
+        fit, predict = namespace.get("fit"), namespace.get("predict")
+        if not callable(fit) or not callable(predict):
+            raise NameError("project.py must define fit(train, run) and predict(model, X)")
+    except BaseException as exc:  # the learner's file: report, never crash
+        emit({"event": "error", "experiment": None, "phase": "load",
+              "error": guard._describe_error(exc, filename)})
+        return
+    deadline = time.monotonic() + float(job["budget_s"])
+    for exp in job["experiments"]:
+        name, folder = exp["name"], os.path.join(workdir, exp["name"])
+        with open(os.path.join(folder, "info.json"), encoding="utf-8") as fh:
+            info = json.load(fh)
+        run = tracker.Run(seed=int(job["seed"]), variant=exp["variant"], experiment=name,
+                          budget_s=max(0.0, deadline - time.monotonic()), emit=emit)
+        emit({"event": "start", "experiment": name, "variant": exp["variant"]})
+        phase = "fit"
+        try:
+            _seed(int(job["seed"]), frameworks)
+            train = _split(folder, "train", info)
+            state["in_fit"] = True
+            started = time.perf_counter()
+            model = fit(train, run)
+            fit_s = time.perf_counter() - started
+            state["in_fit"] = False
+            phase = "predict"
+            X_test = np.load(os.path.join(folder, "test_X.npy"), allow_pickle=False)
+            started = time.perf_counter()
+            pred = _as_array(predict(model, X_test), "predict")
+            predict_s = time.perf_counter() - started
+            np.save(os.path.join(folder, "pred.npy"), pred, allow_pickle=False)
+            # The same rows in other company: predictions must not change.
+            half = np.random.default_rng(int(job["seed"]) + 1).permutation(len(X_test))
+            half = half[: max(1, len(X_test) // 2)]
+            np.save(os.path.join(folder, "half_idx.npy"), half, allow_pickle=False)
+            np.save(os.path.join(folder, "pred_half.npy"),
+                    _as_array(predict(model, X_test[half]), "predict"), allow_pickle=False)
+            phase = "sample"
+            sampler = namespace.get("sample")
+            if callable(sampler) and info.get("vocab"):
+                prompt = np.asarray(info.get("prompt_ids", [0]), dtype=np.int64)
+                ids = _as_array(sampler(model, prompt, int(job.get("sample_chars", 300))),
+                                "sample")
+                np.save(os.path.join(folder, "sample.npy"), ids.astype(np.int64),
+                        allow_pickle=False)
+        except BaseException as exc:
+            state["in_fit"] = False
+            emit({"event": "error", "experiment": name, "phase": phase,
+                  "error": guard._describe_error(exc, filename),
+                  "history": run.history, "params": run.recorded_params,
+                  "leaks": list(state["leaks"])})
+            return
+        emit({"event": "done", "experiment": name, "fit_s": fit_s, "predict_s": predict_s,
+              "history": run.history, "params": run.recorded_params,
+              "leaks": list(state["leaks"]),
+              "versions": _versions()})
+        state["leaks"] = []
+
+
+def _versions() -> dict[str, str]:
+    """Versions of the libraries the learner's code actually used."""
+    found = {}
+    for name in ("numpy", "scipy", "sklearn", "torch", "tensorflow", "keras"):
+        module = sys.modules.get(name)
+        if module is not None:
+            found[name] = str(getattr(module, "__version__", "?"))
+    return found
+
+
+if __name__ == "__main__":
+    code = 0
+    try:
+        main(sys.argv[1], int(sys.argv[2]))
+    except BaseException:
+        code = 3
+    sys.stdout.flush()
+    os._exit(code)

@@ -1,0 +1,283 @@
+"""A project run's report: Markdown and HTML, with learning curves and a confusion matrix.
+
+Every number comes from the stored run, so a figure in a report (and later on the
+portfolio) is one a run produced. Plots are saved as PNG (for the HTML, the portfolio and
+the web app) and SVG (for print).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+from typing import Any
+
+from deepcareer.projects.baselines import NAMES as BASELINE_NAMES
+from deepcareer.projects.runs import RunResult
+from deepcareer.projects.spec import Project
+
+STATUS_WORDS = {"pass": "PASS", "fail": "NOT YET", "leak": "LEAK", "error": "ERROR",
+                "timeout": "TIMEOUT"}
+
+
+def report_dir(home: Path, project_id: str) -> Path:
+    return home / "reports" / "projects" / project_id
+
+
+def fmt(metric: str, value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1%}" if metric == "accuracy" else f"{value:.3f} bits/char"
+
+
+def reproduce_command(project: Project, run: RunResult) -> str:
+    return f"deepcareer project run {project.id} --seed {run.seed}"
+
+
+def verification(project: Project, run: RunResult, rerun: RunResult | None) -> str:
+    if run.verified_by is not None and rerun is not None:
+        return (f"Verified: re-run #{rerun.id} of the same code with seed {run.seed} gave "
+                f"{fmt(project.spec.metric, rerun.metric)} (tolerance "
+                f"{project.spec.tolerance:g}).")
+    if rerun is not None:
+        return (f"Not reproduced: re-run #{rerun.id} gave "
+                f"{fmt(project.spec.metric, rerun.metric)}, outside the tolerance "
+                f"{project.spec.tolerance:g}. Fix the seeding (see the README) and verify again.")
+    return f"Not yet reproduced: run `deepcareer project verify {project.id}`."
+
+
+def report_data(project: Project, run: RunResult, rerun: RunResult | None = None
+                ) -> dict[str, Any]:
+    spec = project.spec
+    rows = [{"experiment": e.name, "model": e.variant, "data": e.data, "status": e.status,
+             "metric": e.metric, "fit_s": e.fit_s} for e in run.experiments]
+    paper = []
+    if spec.paper:
+        for name, row in spec.paper.table.items():
+            ours = run.experiment(name)
+            paper.append({"experiment": name, "paper_mean": row.mean, "paper_sd": row.sd,
+                          "ours": None if ours is None or ours.metric is None
+                          else round(100 * ours.metric, 1)})
+    return {"project": project.id, "title": spec.title, "run": run.id, "seed": run.seed,
+            "status": run.status, "message": run.message, "metric": spec.metric,
+            "value": run.metric, "threshold": spec.threshold,
+            "verified": run.verified_by is not None,
+            "verification": verification(project, run, rerun),
+            "experiments": rows, "baselines": run.baselines, "paper": paper,
+            "checks": run.checks, "dataset": run.dataset,
+            "environment": run.environment, "code_sha256": run.code_sha256,
+            "reproduce": reproduce_command(project, run),
+            "samples": {e.name: e.sample for e in run.experiments if e.sample}}
+
+
+def plot_curves(run: RunResult, folder: Path) -> list[Path]:
+    """Loss (and any other logged figure) per epoch, one line per experiment."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = sorted({k for e in run.experiments for row in e.history for k in row
+                   if k != "epoch" and isinstance(row[k], int | float)})
+    if not keys:
+        return []
+    keys = (["loss"] if "loss" in keys else []) + [k for k in keys if k != "loss"][:2]
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.4), dpi=100,
+                             squeeze=False)
+    for ax, key in zip(axes[0], keys, strict=True):
+        for e in run.experiments:
+            points = [(r.get("epoch", i), r[key]) for i, r in enumerate(e.history)
+                      if isinstance(r.get(key), int | float)]
+            if points:
+                ax.plot([p[0] for p in points], [p[1] for p in points], label=e.name,
+                        linewidth=1.5)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(key.replace("_", " "))
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle("Learning curves")
+    fig.tight_layout()
+    return _save(fig, folder / "learning_curves")
+
+
+def plot_confusion(run: RunResult, main: str, classes: list[str], folder: Path) -> list[Path]:
+    exp = run.experiment(main)
+    if exp is None or "confusion" not in exp.extra:
+        return []
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    cm = np.asarray(exp.extra["confusion"])
+    size = 3.2 + 0.3 * len(cm)
+    fig, ax = plt.subplots(figsize=(size, size), dpi=100)
+    ax.imshow(cm, cmap="Blues")
+    for (i, j), v in np.ndenumerate(cm):
+        if v:
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=8,
+                    color="white" if v > cm.max() / 2 else "black")
+    labels = classes if len(classes) == len(cm) else [str(i) for i in range(len(cm))]
+    ax.set_xticks(range(len(cm)), labels, rotation=45 if len(cm) > 10 else 0)
+    ax.set_yticks(range(len(cm)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"Confusion matrix ({main})")
+    fig.tight_layout()
+    return _save(fig, folder / "confusion")
+
+
+def _save(fig: Any, stem: Path) -> list[Path]:
+    import matplotlib.pyplot as plt
+
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    for path in paths:
+        fig.savefig(path)
+    plt.close(fig)
+    return paths
+
+
+def write_report(home: Path, project: Project, run: RunResult,
+                 rerun: RunResult | None = None) -> dict[str, Path]:
+    """Write report.md, report.html and the plots; return their paths."""
+    folder = report_dir(home, project.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    data = report_data(project, run, rerun)
+    images = plot_curves(run, folder)
+    images += plot_confusion(run, project.spec.main, run.dataset.get("classes", []), folder)
+    pngs = [p for p in images if p.suffix == ".png"]
+    md = folder / "report.md"
+    md.write_text(to_markdown(project, data, pngs), encoding="utf-8")
+    page = folder / "report.html"
+    page.write_text(to_html(project, data, pngs), encoding="utf-8")
+    return {"markdown": md, "html": page, **{p.stem: p for p in pngs}}
+
+
+def _tables(project: Project, data: dict[str, Any]) -> list[tuple[str, list[str],
+                                                                   list[list[str]]]]:
+    metric = data["metric"]
+    out = [("Results", ["Experiment", "Model", "Data", "Result", "Training time"],
+            [[r["experiment"], r["model"], r["data"],
+              fmt(metric, r["metric"]) if r["status"] == "ok" else r["status"],
+              f"{r['fit_s']:.1f} s" if r["fit_s"] is not None else "-"]
+             for r in data["experiments"]])]
+    if data["baselines"]:
+        main = project.spec.main
+        rows = [[BASELINE_NAMES.get(k, k), fmt(metric, v)] for k, v in data["baselines"].items()]
+        rows.append([f"Your model ({main})", fmt(metric, data["value"])])
+        out.append(("Baselines beside your model", ["Model", "Test result"], rows))
+    if data["paper"]:
+        rows = [[p["experiment"],
+                 f"{p['ours']:.1f}" if p["ours"] is not None else "-",
+                 f"{p['paper_mean']:g} ± {p['paper_sd']:g}"] for p in data["paper"]]
+        out.append(("Beside the paper", ["Model", "Yours (%)", "Paper (%)"], rows))
+    return out
+
+
+def _shuffle_note(data: dict[str, Any]) -> str:
+    by = {r["experiment"]: r["metric"] for r in data["experiments"]}
+    parts = []
+    for model in ("cnn", "mlp"):
+        plain, mixed = by.get(model), by.get(f"{model}-shuffled")
+        if plain is not None and mixed is not None:
+            parts.append(f"{model.upper()}: {plain:.1%} in order, {mixed:.1%} shuffled "
+                         f"({100 * (mixed - plain):+.1f} points)")
+    if not parts:
+        return ""
+    return ("Shuffling the positions (one fixed permutation for every signal) removes "
+            "locality. " + "; ".join(parts) + ". A model with a convolution's locality and "
+            "weight sharing should lose much more than one that treats positions as "
+            "unrelated features.")
+
+
+def to_markdown(project: Project, data: dict[str, Any], pngs: list[Path]) -> str:
+    spec = project.spec
+    lines = [f"# {spec.title}: run #{data['run']}", "",
+             f"**{STATUS_WORDS.get(data['status'], data['status'])}**: {data['message']}", "",
+             data["verification"], "", "## Data", "",
+             f"{spec.dataset.source}. Licence: {spec.dataset.licence}."]
+    if spec.dataset.citation:
+        lines += ["", f"Citation: {spec.dataset.citation}"]
+    ds = data["dataset"]
+    lines += ["", f"{ds.get('n_train', '?')} training and {ds.get('n_test', '?')} held-out "
+              "examples; the held-out labels never entered the training process."]
+    for title, header, rows in _tables(project, data):
+        lines += ["", f"## {title}", "", "| " + " | ".join(header) + " |",
+                  "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+    if spec.paper:
+        lines += ["", f"Paper: {spec.paper.citation} ({spec.paper.link}). {spec.paper.note}"]
+    note = _shuffle_note(data)
+    if note:
+        lines += ["", "## The shuffled-sequence experiment", "", note]
+    for png in pngs:
+        lines += ["", f"![{png.stem.replace('_', ' ')}]({png.name})"]
+    for name, text in data["samples"].items():
+        lines += ["", f"## Sample ({name})", "", "```", text[:1500], "```"]
+    lines += ["", "## Checks", ""]
+    lines += [f"- **{c['check']}** ({c['severity']}): {c['message']}" for c in data["checks"]]
+    if not data["checks"]:
+        lines.append("- No leak, no NaN, no divergence found.")
+    env = data["environment"]
+    packages = ", ".join(f"{k} {v}" for k, v in sorted(env.get("packages", {}).items()))
+    lines += ["", "## Reproduce", "", f"    {data['reproduce']}", "",
+              f"Code sha256 `{data['code_sha256'][:16]}`; Python {env.get('python')} on "
+              f"{env.get('machine')} with {env.get('cpus')} CPUs; {packages}."]
+    return "\n".join(lines) + "\n"
+
+
+def to_html(project: Project, data: dict[str, Any], pngs: list[Path]) -> str:
+    """One self-contained page (plots inlined), readable in light and dark mode."""
+    e = html.escape
+    spec = project.spec
+    parts = [f"<h1>{e(spec.title)}: run #{data['run']}</h1>",
+             f"<p><strong>{e(STATUS_WORDS.get(data['status'], data['status']))}</strong>: "
+             f"{e(data['message'])}</p>", f"<p>{e(data['verification'])}</p>",
+             "<h2>Data</h2>",
+             f"<p>{e(spec.dataset.source)}. Licence: {e(spec.dataset.licence)}.</p>"]
+    if spec.dataset.citation:
+        parts.append(f"<p>Citation: {e(spec.dataset.citation)}</p>")
+    for title, header, rows in _tables(project, data):
+        parts.append(f"<h2>{e(title)}</h2><table><thead><tr>"
+                     + "".join(f"<th scope=\"col\">{e(h)}</th>" for h in header)
+                     + "</tr></thead><tbody>"
+                     + "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>"
+                               for r in rows) + "</tbody></table>")
+    if spec.paper:
+        parts.append(f"<p>Paper: {e(spec.paper.citation)} "
+                     f"(<a href=\"{e(spec.paper.link)}\">{e(spec.paper.link)}</a>). "
+                     f"{e(spec.paper.note)}</p>")
+    note = _shuffle_note(data)
+    if note:
+        parts.append(f"<h2>The shuffled-sequence experiment</h2><p>{e(note)}</p>")
+    for png in pngs:
+        b64 = base64.b64encode(png.read_bytes()).decode()
+        label = png.stem.replace("_", " ")
+        parts.append(f"<figure><img src=\"data:image/png;base64,{b64}\" alt=\"{e(label)} of "
+                     f"run {data['run']}\"><figcaption>{e(label.capitalize())}</figcaption>"
+                     "</figure>")
+    for name, text in data["samples"].items():
+        parts.append(f"<h2>Sample ({e(name)})</h2><pre>{e(text[:1500])}</pre>")
+    parts.append("<h2>Checks</h2><ul>" + ("".join(
+        f"<li><strong>{e(c['check'])}</strong> ({e(c['severity'])}): {e(c['message'])}</li>"
+        for c in data["checks"]) or "<li>No leak, no NaN, no divergence found.</li>")
+        + "</ul>")
+    env = data["environment"]
+    packages = ", ".join(f"{k} {v}" for k, v in sorted(env.get("packages", {}).items()))
+    parts.append(f"<h2>Reproduce</h2><pre>{e(data['reproduce'])}</pre><p>Code sha256 "
+                 f"<code>{e(data['code_sha256'][:16])}</code>; Python "
+                 f"{e(str(env.get('python')))} on {e(str(env.get('machine')))} with "
+                 f"{e(str(env.get('cpus')))} CPUs; {e(packages)}.</p>")
+    style = ("body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;"
+             "padding:0 1rem;line-height:1.5;color:#1a1a1a;background:#fff}"
+             "table{border-collapse:collapse}td,th{border:1px solid #888;padding:.3rem .6rem;"
+             "text-align:left}img{max-width:100%;background:#fff}pre{overflow-x:auto;"
+             "background:#f2f2f2;padding:.6rem}a{color:#0b57d0}"
+             "@media (prefers-color-scheme:dark){body{color:#eee;background:#161616}"
+             "pre{background:#2a2a2a}a{color:#8ab4f8}}")
+    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{e(spec.title)}: run {data['run']}</title><style>{style}</style></head>"
+            f"<body><main>{''.join(parts)}</main></body></html>\n")

@@ -1,0 +1,184 @@
+"""Run a learner's ``project.py`` in the sandbox, one experiment after another.
+
+The parent builds the data, writes each experiment's training split and test features
+into a scratch folder, starts ``projects/_child.py`` with rlimits and a wall-clock budget,
+and reads the child's JSON events as they come (to draw progress and keep every epoch's
+figures even if the budget runs out). Test labels are never written to the folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from deepcareer.grading import _child as exercise_child
+from deepcareer.grading.sandbox import PACKAGE_DIR, Limits, _child_env, _rlimits
+from deepcareer.projects import tracker
+from deepcareer.projects.datasets import Dataset, shuffled
+from deepcareer.projects.spec import Experiment, Project
+
+CHILD_SCRIPT = Path(__file__).resolve().parent / "_child.py"
+STARTUP_S = 30.0  # importing a framework in a fresh process, on top of the budget
+THREADS = 2  # the machine we promise to run on has two cores
+SAMPLE_CHARS = 300
+OUTPUT_KEPT = 4000
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class ChildOutcome:
+    """What came back from one sandboxed run, before evaluation."""
+
+    status: str  # ok | error | timeout | crashed
+    events: list[dict[str, Any]] = field(default_factory=list)
+    arrays: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    output: str = ""
+    duration_s: float = 0.0
+    detail: str = ""
+
+
+def frameworks_for(project: Project, source: str) -> list[str]:
+    """Frameworks to import before the guard: the track's, or what the file imports."""
+    found = []
+    if project.spec.track == "pytorch" or "import torch" in source:
+        found.append("torch")
+    if project.spec.track == "tensorflow" or "import tensorflow" in source or (
+            "import keras" in source):
+        found.append("tensorflow")
+    return found
+
+
+def limits_for(budget_s: float) -> Limits:
+    wall = budget_s + STARTUP_S
+    return Limits(wall_s=wall, cpu_s=int(wall * THREADS * 1.5) + 30, memory_mb=8192,
+                  file_mb=512, open_files=1024, processes=4096)
+
+
+def _experiment_data(ds: Dataset, exp: Experiment) -> Dataset:
+    return shuffled(ds) if exp.data == "shuffled" else ds
+
+
+def _write_experiment(folder: Path, ds: Dataset) -> None:
+    folder.mkdir()
+    np.save(folder / "train_X.npy", ds.train.X, allow_pickle=False)
+    if ds.train.y is not None:
+        np.save(folder / "train_y.npy", ds.train.y, allow_pickle=False)
+    np.save(folder / "test_X.npy", ds.test.X, allow_pickle=False)  # features only
+    info: dict[str, Any] = {"classes": ds.train.classes, "vocab": ds.train.vocab,
+                            "meta": ds.train.meta}
+    if ds.train.vocab:
+        info["prompt_ids"] = [int(i) for i in ds.train.X[:40]]  # the training text's start
+    (folder / "info.json").write_text(json.dumps(info), encoding="utf-8")
+
+
+def run_child(project: Project, ds: Dataset, source: str, *, seed: int, budget_s: float,
+              forbidden: list[str], progress: Progress | None = None,
+              experiments: list[Experiment] | None = None) -> ChildOutcome:
+    """Run ``source`` on every experiment of ``project`` (or those given)."""
+    experiments = experiments or project.spec.experiments
+    workdir = Path(tempfile.mkdtemp(prefix="deepcareer-project-"))
+    started = time.perf_counter()
+    try:
+        for exp in experiments:
+            _write_experiment(workdir / exp.name, _experiment_data(ds, exp))
+        job = {
+            "source": source, "filename": "project.py", "seed": seed, "budget_s": budget_s,
+            "experiments": [{"name": e.name, "variant": e.variant} for e in experiments],
+            "tracker_path": tracker.__file__, "guard_path": exercise_child.__file__,
+            "forbidden": [str(PACKAGE_DIR), *forbidden],
+            "guarded_files": ds.guarded_files, "guarded_modules": ds.guarded_modules,
+            "preload": frameworks_for(project, source), "threads": THREADS,
+            "sample_chars": SAMPLE_CHARS,
+        }
+        (workdir / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        outcome = _supervise(workdir, limits_for(budget_s), progress)
+        for exp in experiments:
+            folder = workdir / exp.name
+            outcome.arrays[exp.name] = {
+                p.stem: np.load(p, allow_pickle=False) for p in folder.glob("*.npy")
+                if p.stem in ("pred", "pred_half", "half_idx", "sample")}
+        out = workdir / "output.txt"
+        if out.exists():
+            text = out.read_text(encoding="utf-8", errors="replace")
+            outcome.output = text[-OUTPUT_KEPT:]
+        outcome.duration_s = time.perf_counter() - started
+        return outcome
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _supervise(workdir: Path, limits: Limits, progress: Progress | None) -> ChildOutcome:
+    read_fd, write_fd = os.pipe()
+    env = _child_env(str(workdir))
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(THREADS)
+    proc = subprocess.Popen(
+        [sys.executable, "-I", str(CHILD_SCRIPT), str(workdir), str(write_fd)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=workdir, env=env, pass_fds=[write_fd], close_fds=True,
+        preexec_fn=lambda: exercise_child.apply_limits(_rlimits(limits)))
+    os.close(write_fd)
+    outcome = ChildOutcome(status="ok")
+    deadline = time.monotonic() + limits.wall_s
+    buffer = b""
+    sel = selectors.DefaultSelector()
+    sel.register(read_fd, selectors.EVENT_READ)
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                outcome.status, outcome.detail = "timeout", f"{limits.wall_s:.0f} s"
+                break
+            if not sel.select(timeout=min(left, 0.5)):
+                continue
+            chunk = os.read(read_fd, 1 << 16)
+            if not chunk:
+                break
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                with contextlib.suppress(ValueError):
+                    event = json.loads(line)
+                    outcome.events.append(event)
+                    if progress is not None:
+                        progress(event)
+    finally:
+        sel.close()
+        os.close(read_fd)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        code = proc.wait()
+    if outcome.status == "ok":
+        if any(e.get("event") == "error" for e in outcome.events):
+            outcome.status = "error"
+        elif code != 0 and code != -signal.SIGKILL:
+            outcome.status = "crashed"
+            outcome.detail = _exit_detail(code)
+    return outcome
+
+
+def _exit_detail(code: int) -> str:
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            name = signal.Signals(-code).name
+            if name == "SIGKILL":
+                return "killed (out of memory or CPU time)"
+            if name == "SIGXCPU":
+                return "ran out of CPU time"
+            return f"killed by {name}"
+    return f"exited with code {code}"

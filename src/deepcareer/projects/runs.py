@@ -1,0 +1,357 @@
+"""Run a project, evaluate it, record it; re-run it to verify; find the runs again.
+
+A run's status is ``pass`` (the main experiment beat the threshold with no leak),
+``fail``, ``leak`` (a leakage check fired: the figure does not count), ``error`` (the
+learner's code raised; the message names the line) or ``timeout``. A passing run is
+*verified* only once a re-run of the same code with the same seed lands within the
+project's tolerance (:func:`verify`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deepcareer import __version__
+from deepcareer.errors import UsageError
+from deepcareer.home import workspace
+from deepcareer.projects import baselines as baselines_module
+from deepcareer.projects import evaluate
+from deepcareer.projects.datasets import Dataset, duplicates_across, load_dataset, shuffled
+from deepcareer.projects.runner import ChildOutcome, Progress, run_child
+from deepcareer.projects.spec import Experiment, Project
+from deepcareer.store.db import DB_NAME, Store
+
+CAPSTONE_CONFIG = "capstone.yml"
+
+
+@dataclass
+class ExperimentResult:
+    name: str
+    variant: str
+    data: str
+    status: str  # ok | error | not_run
+    metric: float | None = None
+    fit_s: float | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, Any] = field(default_factory=dict)
+    sample: str | None = None
+
+
+@dataclass
+class RunResult:
+    project_id: str
+    seed: int
+    status: str
+    metric: float | None
+    passed: bool
+    duration_s: float
+    code_sha256: str
+    experiments: list[ExperimentResult]
+    checks: list[dict[str, Any]] = field(default_factory=list)  # named findings
+    baselines: dict[str, float] = field(default_factory=dict)
+    dataset: dict[str, Any] = field(default_factory=dict)
+    environment: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+    output: str = ""
+    id: int | None = None
+    created_at: str | None = None
+    reproduces: int | None = None
+    verified_by: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def experiment(self, name: str) -> ExperimentResult | None:
+        return next((e for e in self.experiments if e.name == name), None)
+
+
+# --- the learner's folder ------------------------------------------------------
+
+
+def project_dir(home: Path, project_id: str) -> Path:
+    return workspace(home) / "projects" / project_id
+
+
+def learner_file(home: Path, project_id: str) -> Path:
+    return project_dir(home, project_id) / "project.py"
+
+
+def new_project(home: Path, project: Project, *, data: Path | None = None,
+                target: str | None = None, force: bool = False) -> Path:
+    """Copy the template (never over the learner's work) and, for the capstone, record
+    where the learner's data is."""
+    folder = project_dir(home, project.id)
+    path = folder / "project.py"
+    folder.mkdir(parents=True, exist_ok=True)
+    if project.spec.dataset.name == "capstone":
+        if data is None and not (folder / CAPSTONE_CONFIG).exists():
+            raise UsageError("The capstone runs on your own data: `deepcareer project new "
+                             "capstone --data FILE.csv --target COLUMN` or `--data FOLDER` "
+                             "(one subfolder of images per class).")
+        if data is not None:
+            import yaml
+
+            from deepcareer.projects.capstone import capstone_config
+
+            config = capstone_config(data, target)
+            (folder / CAPSTONE_CONFIG).write_text(yaml.safe_dump(config), encoding="utf-8")
+    if not path.exists() or force:
+        if path.exists():
+            shutil.copy2(path, path.with_suffix(".py.bak"))
+        shutil.copy2(project.template, path)
+    readme = folder / "README.md"
+    if not readme.exists():
+        shutil.copy2(project.readme, readme)
+    return path
+
+
+def _capstone(home: Path) -> dict[str, Any] | None:
+    from deepcareer import yamlio
+
+    path = project_dir(home, "capstone") / CAPSTONE_CONFIG
+    if not path.exists():
+        return None
+    try:
+        config = yamlio.load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, yamlio.YAMLError) as exc:
+        raise UsageError(f"{path} is damaged ({exc}); run `deepcareer project new capstone "
+                         "--data ...` again.") from exc
+    return config if isinstance(config, dict) else None
+
+
+def dataset_for(project: Project, home: Path) -> Dataset:
+    return load_dataset(project.spec.dataset.name, home, _capstone(home))
+
+
+# --- running -------------------------------------------------------------------
+
+
+def environment() -> dict[str, Any]:
+    return {"python": platform.python_version(), "platform": platform.platform(),
+            "machine": platform.machine(), "cpus": os.cpu_count(),
+            "deepcareer": __version__}
+
+
+def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
+                budget_s: float | None = None, progress: Progress | None = None,
+                reproduces: int | None = None, experiments: list[str] | None = None,
+                record: bool = True) -> RunResult:
+    """Train and evaluate ``source`` on every experiment; store and return the result."""
+    spec = project.spec
+    chosen = _choose(project, experiments)
+    ds = dataset_for(project, store.home)
+    budget = float(budget_s if budget_s is not None else spec.time_budget_s)
+    forbidden = [str(store.home / DB_NAME), str(store.home / "backups")]
+    found_baselines = baselines_module.baselines(
+        ds, spec.baselines, store.home / "cache" / "projects") if spec.baselines else {}
+    outcome = run_child(project, ds, source, seed=seed, budget_s=budget, forbidden=forbidden,
+                        progress=progress, experiments=chosen)
+    result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines)
+    result.reproduces = reproduces
+    if record:
+        result.id = store.add_run(
+            project_id=project.id, seed=seed, status=result.status, metric=result.metric,
+            passed=int(result.passed), reproduces=reproduces, verified_by=None,
+            duration_s=result.duration_s, code_sha256=result.code_sha256, code=source,
+            result=_stored(result))
+    return result
+
+
+def _choose(project: Project, names: list[str] | None) -> list[Experiment]:
+    if not names:
+        return list(project.spec.experiments)
+    known = {e.name: e for e in project.spec.experiments}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"{project.id} has no experiment {', '.join(unknown)}; it has "
+                         f"{', '.join(known)}.")
+    return [known[n] for n in names]
+
+
+def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
+              outcome: ChildOutcome, seed: int, source: str,
+              found_baselines: dict[str, float]) -> RunResult:
+    spec = project.spec
+    by_exp: dict[str, dict[str, Any]] = {}
+    load_error: dict[str, Any] | None = None
+    for event in outcome.events:
+        name = event.get("experiment")
+        if event.get("event") in ("done", "error") and name:
+            by_exp[name] = event
+        elif event.get("event") == "error":
+            load_error = event.get("error", {})
+    versions: dict[str, str] = {}
+    experiments: list[ExperimentResult] = []
+    checks: list[dict[str, Any]] = []
+    for exp in chosen:
+        found = by_exp.get(exp.name)
+        res = ExperimentResult(exp.name, exp.variant, exp.data, "not_run")
+        experiments.append(res)
+        if found is None:
+            continue
+        event = found
+        res.history, res.params = event.get("history", []), event.get("params", {})
+        for advice in evaluate.curve_advice(res.history):
+            checks.append({**advice, "experiment": exp.name, "severity": "advice"})
+        for leak in event.get("leaks", []):
+            checks.append({"check": "test-split-read", "experiment": exp.name,
+                           "severity": "leak", "message": (
+                               f"While fit ran, your code used {leak}, which holds the "
+                               "held-out test rows. Train only on the `train` split you are "
+                               "given.")})
+        if event.get("event") == "error":
+            res.status, res.error = "error", event.get("error", {})
+            continue
+        versions.update(event.get("versions", {}))
+        res.status, res.fit_s = "ok", event.get("fit_s")
+        data = shuffled(ds) if exp.data == "shuffled" else ds
+        arrays = outcome.arrays.get(exp.name, {})
+        try:
+            scored = evaluate.score(spec, data, arrays["pred"])
+        except (evaluate.PredictionError, KeyError) as exc:
+            res.status = "error"
+            res.error = {"type": "PredictionError", "message": str(exc)}
+            continue
+        res.metric, res.extra = scored.value, scored.extra
+        if "pred_half" in arrays and "half_idx" in arrays:
+            try:
+                changed = evaluate.batch_dependent_rows(spec, arrays["pred"],
+                                                        arrays["pred_half"], arrays["half_idx"])
+            except evaluate.PredictionError:
+                changed = len(arrays["half_idx"])
+            if changed:
+                checks.append({"check": "test-statistics", "experiment": exp.name,
+                               "severity": "leak", "message": (
+                                   f"{changed} test rows got a different prediction when "
+                                   "predicted together with other test rows: predict uses "
+                                   "statistics of the test data (for example a scaler "
+                                   "fitted on the test split). Fit every transform inside "
+                                   "fit, on the training split, and only apply it in "
+                                   "predict.")})
+        if "sample" in arrays and ds.train.vocab:
+            vocab = ds.train.vocab
+            res.sample = "".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?"
+                                 for i in arrays["sample"].ravel()[:2000])
+    if spec.task == "classification":
+        dupes = duplicates_across(ds.train.X, ds.test.X)
+        if dupes:
+            checks.append({"check": "duplicates", "experiment": None, "severity": "warning",
+                           "message": (f"{dupes} test rows are identical to training rows: "
+                                       "the test score overstates how well the model "
+                                       "generalises. Remove duplicates before splitting.")})
+    main = next(e for e in experiments if e.name == spec.main) if any(
+        e.name == spec.main for e in experiments) else experiments[0]
+    leaked = any(c["severity"] == "leak" for c in checks)
+    status, message = _status(spec, outcome, main, leaked, load_error, experiments,
+                              found_baselines)
+    passed = status == "pass"
+    return RunResult(
+        project_id=project.id, seed=seed, status=status, metric=main.metric, passed=passed,
+        duration_s=outcome.duration_s,
+        code_sha256=hashlib.sha256(source.encode()).hexdigest(), experiments=experiments,
+        checks=checks, baselines=found_baselines,
+        dataset={**ds.describe(), "licence": spec.dataset.licence,
+                                "source": spec.dataset.source},
+        environment={**environment(), "packages": versions}, message=message,
+        output=outcome.output)
+
+
+def _status(spec: Any, outcome: ChildOutcome, main: ExperimentResult, leaked: bool,
+            load_error: dict[str, Any] | None, experiments: list[ExperimentResult],
+            found_baselines: dict[str, float]) -> tuple[str, str]:
+    if load_error is not None:
+        where = f" (line {load_error['line']})" if load_error.get("line") else ""
+        return "error", (f"project.py could not be loaded: {load_error.get('type')}: "
+                         f"{load_error.get('message')}{where}")
+    failed = next((e for e in experiments if e.status == "error"), None)
+    if failed is not None:
+        err = failed.error
+        where = f" at line {err['line']}" if err.get("line") else ""
+        return "error", (f"Experiment {failed.name}: {err.get('type')}: "
+                         f"{err.get('message')}{where}")
+    if outcome.status == "timeout":
+        return "timeout", (f"The run used its whole time budget ({outcome.detail}) before "
+                           "finishing every experiment: train for fewer epochs, use a smaller "
+                           "model, or check `run.budget_s` inside fit.")
+    if outcome.status == "crashed":
+        return "error", f"The training process {outcome.detail}."
+    if main.metric is None:
+        return "error", f"Experiment {main.name} produced no result."
+    if leaked:
+        return "leak", ("A leakage check fired (see the checks): the figure does not count "
+                        "until it is fixed.")
+    figure = _fmt(spec.metric, main.metric)
+    goal = _fmt(spec.metric, spec.threshold)
+    if spec.beat_baseline:
+        bar = found_baselines.get(spec.beat_baseline)
+        goal = (f"better than the {baselines_module.NAMES[spec.beat_baseline].lower()} "
+                f"baseline ({_fmt(spec.metric, bar)})" if bar is not None else goal)
+    if spec.passes(main.metric, found_baselines):
+        return "pass", f"{main.name}: {figure}; the goal is {goal}."
+    return "fail", f"{main.name}: {figure}; the goal is {goal}. Keep going."
+
+
+def _fmt(metric: str, value: float) -> str:
+    return f"{value:.2%} accuracy" if metric == "accuracy" else f"{value:.3f} bits/char"
+
+
+def _stored(result: RunResult) -> dict[str, Any]:
+    data = result.to_dict()
+    for key in ("id", "created_at", "verified_by", "reproduces"):
+        data.pop(key, None)
+    return data
+
+
+def from_row(row: dict[str, Any]) -> RunResult:
+    data = dict(row["result"])
+    experiments = [ExperimentResult(**e) for e in data.pop("experiments", [])]
+    known = set(RunResult.__dataclass_fields__)
+    result = RunResult(experiments=experiments,
+                       **{k: v for k, v in data.items() if k in known})
+    result.id, result.created_at = row["id"], row["created_at"]
+    result.reproduces, result.verified_by = row["reproduces"], row["verified_by"]
+    return result
+
+
+def runs_of(store: Store, project_id: str) -> list[RunResult]:
+    return [from_row(r) for r in store.runs(project_id)]
+
+
+def find_run(store: Store, project_id: str, run_id: int | None = None) -> RunResult:
+    runs = [r for r in runs_of(store, project_id) if r.reproduces is None]
+    if run_id is not None:
+        found = [r for r in runs_of(store, project_id) if r.id == run_id]
+        if not found:
+            raise UsageError(f"{project_id} has no run #{run_id}.")
+        return found[0]
+    if not runs:
+        raise UsageError(f"{project_id} has no runs yet: `deepcareer project run {project_id}`.")
+    return runs[-1]
+
+
+def verify(store: Store, project: Project, run_id: int | None = None,
+           progress: Progress | None = None) -> tuple[RunResult, RunResult, bool]:
+    """Re-run a run's own code with its seed; verified when the metric lands within the
+    project's tolerance. Returns (original, re-run, verified)."""
+    original = find_run(store, project.id, run_id)
+    rows = {r["id"]: r for r in store.runs(project.id)}
+    code = rows[original.id]["code"] if original.id in rows else ""
+    again = run_project(store, project, code, seed=original.seed, progress=progress,
+                        reproduces=original.id,
+                        experiments=[e.name for e in original.experiments])
+    ok = (original.passed and again.passed and original.metric is not None
+          and again.metric is not None
+          and abs(again.metric - original.metric) <= project.spec.tolerance)
+    if ok and original.id is not None and again.id is not None:
+        store.mark_verified(original.id, again.id)
+        original.verified_by = again.id
+    return original, again, bool(ok)
+

@@ -160,6 +160,8 @@ _BLOCKED_EVENTS = {
     "socket.__new__": "opening a network socket",
     "socket.connect": "opening a network connection",
     "socket.bind": "opening a network port",
+    "socket.getaddrinfo": "looking up network addresses",
+    "socket.gethostbyname": "looking up network addresses",
     "subprocess.Popen": "starting another program",
     "os.system": "starting another program",
     "os.exec": "starting another program",

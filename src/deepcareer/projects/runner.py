@@ -32,7 +32,8 @@ from deepcareer.projects.datasets import Dataset, shuffled
 from deepcareer.projects.spec import Experiment, Project
 
 CHILD_SCRIPT = Path(__file__).resolve().parent / "_child.py"
-STARTUP_S = 30.0  # importing a framework in a fresh process, on top of the budget
+STARTUP_S = 5.0  # starting Python and NumPy, on top of the budget
+FRAMEWORK_STARTUP_S = 25.0  # and importing PyTorch or TensorFlow
 THREADS = 2  # the machine we promise to run on has two cores
 SAMPLE_CHARS = 300
 OUTPUT_KEPT = 4000
@@ -63,8 +64,8 @@ def frameworks_for(project: Project, source: str) -> list[str]:
     return found
 
 
-def limits_for(budget_s: float) -> Limits:
-    wall = budget_s + STARTUP_S
+def limits_for(budget_s: float, frameworks: list[str]) -> Limits:
+    wall = budget_s + STARTUP_S + (FRAMEWORK_STARTUP_S if frameworks else 0.0)
     return Limits(wall_s=wall, cpu_s=int(wall * THREADS * 1.5) + 30, memory_mb=8192,
                   file_mb=512, open_files=1024, processes=4096)
 
@@ -96,17 +97,18 @@ def run_child(project: Project, ds: Dataset, source: str, *, seed: int, budget_s
     try:
         for exp in experiments:
             _write_experiment(workdir / exp.name, _experiment_data(ds, exp))
+        preload = frameworks_for(project, source)
         job = {
             "source": source, "filename": "project.py", "seed": seed, "budget_s": budget_s,
             "experiments": [{"name": e.name, "variant": e.variant} for e in experiments],
             "tracker_path": tracker.__file__, "guard_path": exercise_child.__file__,
             "forbidden": [str(PACKAGE_DIR), *forbidden],
             "guarded_files": ds.guarded_files, "guarded_modules": ds.guarded_modules,
-            "preload": frameworks_for(project, source), "threads": THREADS,
+            "preload": preload, "threads": THREADS,
             "sample_chars": SAMPLE_CHARS,
         }
         (workdir / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        outcome = _supervise(workdir, limits_for(budget_s), progress)
+        outcome = _supervise(workdir, limits_for(budget_s, preload), progress)
         for exp in experiments:
             folder = workdir / exp.name
             outcome.arrays[exp.name] = {

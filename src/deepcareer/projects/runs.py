@@ -311,14 +311,20 @@ def _stored(result: RunResult) -> dict[str, Any]:
 
 
 def from_row(row: dict[str, Any]) -> RunResult:
-    data = dict(row["result"])
-    experiments = [ExperimentResult(**e) for e in data.pop("experiments", [])]
-    known = set(RunResult.__dataclass_fields__)
-    result = RunResult(experiments=experiments,
-                       **{k: v for k, v in data.items() if k in known})
-    result.id, result.created_at = row["id"], row["created_at"]
-    result.reproduces, result.verified_by = row["reproduces"], row["verified_by"]
-    return result
+    """A stored run: the columns are the truth, the JSON ``result`` adds the detail (and
+    may come from an older or newer version, so unknown keys are ignored)."""
+    data = row["result"] if isinstance(row["result"], dict) else {}
+    exp_fields = set(ExperimentResult.__dataclass_fields__)
+    experiments = [ExperimentResult(**{"variant": e.get("name", "?"), "data": "plain",
+                                       "status": "ok", **{k: v for k, v in e.items()
+                                                          if k in exp_fields}})
+                   for e in data.get("experiments", []) if isinstance(e, dict) and "name" in e]
+    columns = {"project_id", "seed", "status", "metric", "duration_s", "code_sha256", "id",
+               "created_at", "reproduces", "verified_by"}
+    known = set(RunResult.__dataclass_fields__) - columns - {"experiments", "passed"}
+    return RunResult(experiments=experiments, passed=bool(row["passed"]),
+                     **{k: row[k] for k in columns},
+                     **{k: v for k, v in data.items() if k in known})
 
 
 def runs_of(store: Store, project_id: str) -> list[RunResult]:

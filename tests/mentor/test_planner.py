@@ -26,6 +26,14 @@ def _log_pass(store: Store, catalog: Catalog, ex_id: str) -> None:
     practice._schedule(store, ex, Report(ex_id, "pass", ""), hint_level=0)
 
 
+def _log_verified_project(store: Store, project_id: str) -> None:
+    """A passing run and its matching re-run, logged without training."""
+    row = {"project_id": project_id, "seed": 0, "status": "pass", "metric": 0.97, "passed": 1,
+           "duration_s": 1.0, "code_sha256": "c", "code": "", "result": {}}
+    first = store.add_run(**row)
+    store.mark_verified(first, store.add_run(**row, reproduces=first))
+
+
 def _prerequisites_passed(store: Store, catalog: Catalog, ex_id: str) -> bool:
     passed = {a["exercise_id"] for a in store.attempt_summaries() if a["status"] == "pass"}
     return all(q in passed for q in catalog.get(ex_id).meta.prerequisites
@@ -65,6 +73,8 @@ def test_eight_weeks_of_study(tmp_path: Path, catalog: Catalog) -> None:
                                   source="review")
                 elif step.kind == "quiz":
                     store.add_event(f"quiz:{step.id}", "quiz", {"score": 4, "total": 4})
+                elif step.kind == "project":
+                    _log_verified_project(store, step.id or "")
             clock.advance(days=1)
         end = mastery(store, catalog)
     assert reteach_seen  # the third min-shift brought the re-teaching note
@@ -108,4 +118,35 @@ def test_empty_history_and_then_done(tmp_path: Path, catalog: Catalog) -> None:
                               findings=[], report={})
         for qid in load_quizzes():
             store.add_event(f"quiz:{qid}", "quiz", {"score": 4, "total": 4})
-        assert plan(store, catalog).kind == "done"
+        projects = []
+        while (step := plan(store, catalog)).kind == "project":  # ready projects come next
+            assert step.id not in projects
+            projects.append(step.id)
+            _log_verified_project(store, step.id or "")
+        assert projects and step.kind == "done"
+
+
+def test_a_ready_project_is_suggested_then_verified_then_left(tmp_path: Path,
+                                                               catalog: Catalog) -> None:
+    from deepcareer.projects.spec import load_projects
+
+    with open_store(tmp_path / "h") as store:
+        needed = load_projects()["digits-mlp"].spec.skills
+        assert plan(store, catalog).kind == "exercise"  # nothing mastered: no project
+        states = {sid: {"skill": sid, "p": 0.99 if sid in needed else 0.1, "evidence": 5,
+                        "correct": 5} for sid in catalog.skills}
+        store.save_skill_states(states, {"key": "x"})
+        import deepcareer.mentor.planner as planner
+
+        skills = {sid: planner.SkillMastery(sid, st["p"], 5, 5) for sid, st in states.items()}
+        step = planner._ready_project(store, skills)
+        assert step is not None and step.id == "digits-mlp" and step.kind == "project"
+        assert "mlp" in step.reason and step.command == "deepcareer project new digits-mlp"
+        row = {"project_id": "digits-mlp", "seed": 0, "status": "pass", "metric": 0.97,
+               "passed": 1, "duration_s": 1.0, "code_sha256": "c", "code": "", "result": {}}
+        first = store.add_run(**row)
+        step = planner._ready_project(store, skills)
+        assert step is not None and step.command == "deepcareer project verify digits-mlp"
+        store.mark_verified(first, store.add_run(**row, reproduces=first))
+        step = planner._ready_project(store, skills)
+        assert step is None or step.id != "digits-mlp"

@@ -9,6 +9,7 @@ import pytest
 
 from deepcareer.store.db import Store, open_store
 
+
 @pytest.fixture(scope="module")
 def project_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("project-home")

@@ -35,7 +35,8 @@ LEAKY_SCALER = GOOD.replace('''def predict(model, X):
     return X @ W + b''')
 
 # fit reloads the whole dataset, held-out rows included.
-READS_TEST = GOOD.replace('''    X, y = train.X, train.y''', '''    from sklearn.datasets import load_digits
+READS_TEST = GOOD.replace('''    X, y = train.X, train.y''', '''\
+    from sklearn.datasets import load_digits
     d = load_digits()
     X, y = d.data / 16.0, d.target''')
 
@@ -49,12 +50,14 @@ WRONG_SHAPE = GOOD.replace("    return X @ W + b", "    return (X @ W + b)[:, :3
 
 RAISES_IN_FIT = GOOD.replace("    W, b = rng.normal", "    1 / 0\n    W, b = rng.normal")
 
-LOOPS = "def fit(train, run):\n    while True:\n        pass\n\ndef predict(model, X):\n    return X\n"
+LOOPS = ("def fit(train, run):\n    while True:\n        pass\n\n"
+         "def predict(model, X):\n    return X\n")
 
 MEMORY_BOMB = ("def fit(train, run):\n    hog = [bytearray(1 << 30) for _ in range(64)]\n"
                "    return hog\n\ndef predict(model, X):\n    return X\n")
 
-NETWORK = ("import socket\n\ndef fit(train, run):\n    socket.create_connection(('example.org', 80))\n"
+NETWORK = ("import socket\n\ndef fit(train, run):\n"
+           "    socket.create_connection(('example.org', 80))\n"
            "\ndef predict(model, X):\n    return X\n")
 
 NAN_LOSS = GOOD.replace("run.log(loss=float(-np.log(p[np.arange(len(y)), y]).mean()))",
@@ -64,7 +67,8 @@ PRINTS = GOOD.replace("    return W, b", "    print('trained, last loss logged')
 
 # Softmax regression on features standardised with training statistics: passes the
 # tabular project (about 97 % on breast cancer) in well under a second.
-STANDARDISED = GOOD.replace('''    X, y = train.X, train.y''', '''    mean, std = train.X.mean(axis=0), train.X.std(axis=0) + 1e-8
+STANDARDISED = GOOD.replace('''    X, y = train.X, train.y''', '''\
+    mean, std = train.X.mean(axis=0), train.X.std(axis=0) + 1e-8
     X, y = (train.X - mean) / std, train.y''').replace('''    return W, b
 
 def predict(model, X):

@@ -320,7 +320,8 @@ def next_cmd(home: HomeOpt = None, json: JsonOpt = False) -> None:
         console.print("  2. edit the file it names")
         console.print(f"  3. deepcareer check {ex.id}{flag}")
         return
-    label = {"review": "Review", "drill": "Drill", "quiz": "Quiz"}.get(step.kind, step.kind)
+    label = {"review": "Review", "drill": "Drill", "quiz": "Quiz", "project": "Project"}.get(
+        step.kind, step.kind)
     console.print(f"Next: [bold]{label}[/] {escape(step.id or '')}, because "
                   f"{escape(step.reason)}.")
     console.print(f"  {step.command}{flag}")

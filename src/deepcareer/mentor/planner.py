@@ -2,8 +2,10 @@
 
 In order: a review that is due (the one least likely to be remembered first); the
 exercise in progress; a drill for a misconception diagnosed recently whose exercise is
-now passed; then new work on the least-mastered skill whose prerequisite skills are
-mastered; then, when no skill is ready by that measure, the next exercise in curriculum
+now passed; a project whose skills are all mastered and that has no verified passing run
+(projects are where skills turn into evidence an employer can see, so a ready one comes
+before more exercises); then new work on the least-mastered skill whose prerequisite
+skills are mastered; then, when no skill is ready by that measure, the next exercise in curriculum
 order whose prerequisite exercises are passed; a quiz for a concept skill not yet shown.
 An exercise whose prerequisites are not passed is never suggested. The clock comes from
 the store, so tests can simulate weeks of study.
@@ -27,7 +29,7 @@ IN_PROGRESS = timedelta(days=3)
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # review | exercise | drill | quiz | done
+    kind: str  # review | exercise | drill | project | quiz | done
     id: str | None
     reason: str
     command: str = ""
@@ -59,7 +61,39 @@ def plan(store: Store, catalog: Catalog, now: datetime | None = None) -> Step:
     drill = _recent_drill(store, catalog, states, now)
     if drill is not None:
         return drill
+    project = _ready_project(store, skills)
+    if project is not None:
+        return project
     return _new_work(store, catalog, progress, skills)
+
+
+def _ready_project(store: Store, skills: dict[str, SkillMastery]) -> Step | None:
+    """The easiest project whose skills are mastered and that is not yet verified."""
+    if not any(m.mastered for m in skills.values()):
+        return None  # nothing can be ready: skip reading the project files
+    from deepcareer.projects.spec import load_projects
+
+    runs = store.run_summaries()
+    for project in load_projects().values():
+        needed = [s for s in project.spec.skills if s in skills]
+        if not needed or any(skills[s].p < MASTERED for s in needed):
+            continue
+        own = [r for r in runs if r["project_id"] == project.id and r["reproduces"] is None]
+        if any(r["passed"] and r["verified_by"] for r in own):
+            continue
+        names = ", ".join(needed)
+        if any(r["passed"] for r in own):
+            return Step("project", project.id, f"your {project.id} run passed; re-running it "
+                        "with its seed makes it a verified result for your portfolio",
+                        f"deepcareer project verify {project.id}")
+        if own:
+            return Step("project", project.id, f"you have started {project.id} and have "
+                        f"mastered what it needs ({names}); finish it",
+                        f"deepcareer project run {project.id}")
+        return Step("project", project.id, f"you have mastered every skill it needs "
+                    f"({names}): a project on real data turns them into a result you can "
+                    "show", f"deepcareer project new {project.id}")
+    return None
 
 
 def _card_words(kind: str, ref: str) -> str:

@@ -246,6 +246,11 @@ class Store:
             row["result"] = json.loads(row["result"] or "{}")
         return rows
 
+    def run_summaries(self) -> list[dict[str, Any]]:
+        """Every run without its code and detail: what the planner and lists need."""
+        return self.read("SELECT id, project_id, created_at, seed, status, metric, passed, "
+                         "reproduces, verified_by FROM runs ORDER BY id")
+
     def mark_verified(self, run_id: int, by_run: int) -> None:
         with self.transaction() as conn:
             conn.execute("UPDATE runs SET verified_by = ? WHERE id = ?", (by_run, run_id))

@@ -106,6 +106,9 @@ def test_insights_report_and_plot(tmp_path: Path, catalog: Catalog) -> None:
     assert "<script" not in page and "http" not in page.split("<body>")[1]
     assert to_markdown(data).startswith("# Learning report")
     assert "none yet" in to_html(data)  # no projects yet, said plainly
+    data["projects"] = [{"project": "mnist1d", "run": 4, "status": "pass", "metric": 0.951,
+                         "verified": True}]
+    assert "mnist1d: run #4 pass, 0.951 (reproduced by a re-run)" in to_markdown(data)
 
 
 def test_an_empty_history_still_plots_and_reports(tmp_path: Path, catalog: Catalog) -> None:

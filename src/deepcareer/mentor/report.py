@@ -48,9 +48,32 @@ def report_data(store: Store, catalog: Catalog) -> dict[str, Any]:
         "recurring": [{"misconception": r.misconception, "title": r.title, "count": r.count,
                        "exercises": r.exercises} for r in recurring],
         "insights": insights,
-        "projects": [],  # projects arrive with the projects feature
+        "projects": _projects(store),
         "questions": _questions(week, recurring, insights),
     }
+
+
+def _projects(store: Store) -> list[dict[str, Any]]:
+    """Per project: the latest own run (a passing one if any), with its figure and whether
+    a re-run reproduced it."""
+    latest: dict[str, dict[str, Any]] = {}
+    for r in store.run_summaries():
+        if r["reproduces"] is not None:
+            continue
+        have = latest.get(r["project_id"])
+        if have is None or r["passed"] or not have["passed"]:
+            latest[r["project_id"]] = r
+    return [{"project": pid, "run": r["id"], "status": r["status"], "metric": r["metric"],
+             "verified": r["verified_by"] is not None} for pid, r in sorted(latest.items())]
+
+
+def _project_lines(projects: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for p in projects:
+        figure = f", {p['metric']:.4g}" if p["metric"] is not None else ""
+        proof = "reproduced by a re-run" if p["verified"] else "not yet reproduced"
+        out.append(f"{p['project']}: run #{p['run']} {p['status']}{figure} ({proof})")
+    return out or ["none yet: `deepcareer project list` shows where to start"]
 
 
 def _questions(week: dict[str, Any], recurring: list[Any], insights: dict[str, Any]
@@ -102,7 +125,8 @@ def to_markdown(data: dict[str, Any], plot: str | None = None) -> str:
                        ("Recurring mistakes", "recurring_mistakes")):
         items = data["insights"][key]
         lines += ["", f"## {title}", ""] + ([f"- {i}" for i in items] or ["- none yet"])
-    lines += ["", "## Projects", "", "- none yet"]
+    lines += ["", "## Projects", ""] + [f"- {line}" for line in
+                                        _project_lines(data["projects"])]
     lines += ["", "## Questions to discuss", ""] + [f"{n}. {q}" for n, q in
                                                     enumerate(data["questions"], 1)]
     return "\n".join(lines) + "\n"
@@ -131,6 +155,7 @@ def to_html(data: dict[str, Any], plot_png: bytes | None = None) -> str:
     goal = (f" of a {w['goal']['hours_per_week']} h goal" if w["goal"].get("hours_per_week")
             else "")
     questions = "".join(f"<li>{e(q)}</li>" for q in data["questions"])
+    projects = "".join(f"<li>{e(line)}</li>" for line in _project_lines(data["projects"]))
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -162,7 +187,7 @@ img {{ max-width: 100%; height: auto; }}
 <h2>Strengths</h2><ul>{items('strengths')}</ul>
 <h2>Weaknesses</h2><ul>{items('weaknesses')}</ul>
 <h2>Recurring mistakes</h2><ul>{items('recurring_mistakes')}</ul>
-<h2>Projects</h2><ul><li>none yet</li></ul>
+<h2>Projects</h2><ul>{projects}</ul>
 <h2>Questions to discuss</h2><ol>{questions}</ol>
 </body>
 </html>

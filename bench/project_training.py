@@ -1,0 +1,94 @@
+"""The cost of tracking and sandboxing a project run, and the reference results.
+
+For the digits MLP (NumPy) and the MNIST-1D CNN (PyTorch) we time, interleaved in one
+run, `deepcareer project run ID --reference` (CLI start-up, data, sandboxed child, event
+stream, evaluation, leakage checks, baselines from the cache, the store write) against
+the peer: a plain script that builds the same split, imports the same reference file and
+calls fit and predict with no sandbox and no tracker (bench/_peer_reference.py). Prints
+the ratio of medians; goal <= 1.10. Then runs every MNIST-1D experiment once and prints
+its accuracy beside the paper's Table 1, and the char-LSTM's bits per character.
+
+Usage: python bench/project_training.py [--runs N] [--skip-lstm]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import precompile
+
+HERE = Path(__file__).resolve().parent
+
+
+def _timed(cmd: list[str], expect: tuple[int, ...] = (0,)) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in expect:
+        sys.exit(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return elapsed, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-lstm", action="store_true")
+    args = parser.parse_args()
+    precompile()
+    from deepcareer.projects.spec import get_project
+
+    exe = str(Path(sys.executable).with_name("deepcareer"))
+    home = Path(tempfile.mkdtemp(prefix="deepcareer-bench-")) / "home"
+    cases = [("digits-mlp", "digits", "model", []), ("mnist1d", "mnist1d", "cnn", ["-e", "cnn"])]
+    for pid, dataset, variant, extra in cases:
+        project = get_project(pid)
+        ours_cmd = [exe, "project", "run", pid, "--reference", "--json", "--home", str(home),
+                    *extra]
+        peer_cmd = [sys.executable, str(HERE / "_peer_reference.py"), str(project.reference),
+                    dataset, variant, str(home)]
+        _timed(ours_cmd)  # warm-up: generated data and baselines are cached per home
+        ours, peer, fit_s, train_s, accs = [], [], [], [], []
+        for _ in range(args.runs):
+            t, out = _timed(ours_cmd)
+            ours.append(t)
+            result = json.loads(out)
+            (exp,) = [e for e in result["experiments"] if e["name"] == variant]
+            fit_s.append(exp["fit_s"])
+            accs.append(exp["metric"])
+            t, out = _timed(peer_cmd)
+            peer.append(t)
+            train_s.append(json.loads(out)["train_s"])
+        m_ours, m_peer = statistics.median(ours), statistics.median(peer)
+        print(f"{pid} ({variant}): deepcareer {m_ours:.2f} s (training "
+              f"{statistics.median(fit_s):.2f} s), plain script {m_peer:.2f} s (training {statistics.median(train_s):.2f} s); "
+              f"ratio {m_ours / m_peer:.2f} (goal <= 1.10); test accuracy "
+              f"{statistics.median(accs):.1%}")
+    _, out = _timed([exe, "project", "run", "mnist1d", "--reference", "--json", "--home",
+                     str(home)])
+    result = json.loads(out)
+    paper = get_project("mnist1d").spec.paper
+    assert paper is not None
+    print("MNIST-1D, reference vs the paper's Table 1 (test accuracy, %):")
+    for e in result["experiments"]:
+        row = paper.table.get(e["name"])
+        theirs = f"{row.mean:g} +- {row.sd:g}" if row else "-"
+        print(f"  {e['name']:<14} ours {100 * e['metric']:5.1f}   paper {theirs:<9}  "
+              f"training {e['fit_s']:.1f} s")
+    if not args.skip_lstm:
+        t, out = _timed([exe, "project", "run", "char-lstm", "--reference", "--json", "--home",
+                         str(home)])
+        (e,) = json.loads(out)["experiments"]
+        print(f"char-lstm: {e['metric']:.3f} bits/char on held-out files after "
+              f"{e['fit_s']:.1f} s of training (goal < 2.3 within 60 s); whole run {t:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

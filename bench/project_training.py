@@ -68,7 +68,8 @@ def main() -> None:
             train_s.append(json.loads(out)["train_s"])
         m_ours, m_peer = statistics.median(ours), statistics.median(peer)
         print(f"{pid} ({variant}): deepcareer {m_ours:.2f} s (training "
-              f"{statistics.median(fit_s):.2f} s), plain script {m_peer:.2f} s (training {statistics.median(train_s):.2f} s); "
+              f"{statistics.median(fit_s):.2f} s), plain script {m_peer:.2f} s (training "
+              f"{statistics.median(train_s):.2f} s); "
               f"ratio {m_ours / m_peer:.2f} (goal <= 1.10); test accuracy "
               f"{statistics.median(accs):.1%}")
     _, out = _timed([exe, "project", "run", "mnist1d", "--reference", "--json", "--home",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from deepcareer.cli.career import career_app
 from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, load_catalog, print_json, store_for
 from deepcareer.cli.content import content_app
 from deepcareer.cli.mentor import goal, progress, report
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 app.add_typer(content_app, name="content")
 app.add_typer(project_app, name="project")
+app.add_typer(career_app, name="career")
 app.command()(review)
 app.command()(progress)
 app.command()(goal)

@@ -1,0 +1,1 @@
+"""Career guidance: roles, readiness from evidence, job-posting analysis, plans, pay."""

@@ -27,7 +27,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+# Browser tests drive Debian's chromium (never a downloaded browser).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
+	$$S apt-get update -q && $$S apt-get install -y -q --no-install-recommends chromium
+
+test: lint typecheck $(CHROMIUM)
 	DEEPCAREER_REQUIRE_EXTRAS=1 $(BIN)/python -m pytest
 
 bench: $(STAMP)

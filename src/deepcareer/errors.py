@@ -10,7 +10,8 @@
     ├── StoreError                  the progress database cannot be used
     │   ├── StoreCorruptError       the file is damaged; a copy was kept
     │   └── StoreMissingError       the home was initialised but the file is gone
-    └── GradingError                the grader itself failed (not the learner's code)
+    ├── GradingError                the grader itself failed (not the learner's code)
+    └── PortfolioError              the built site breaks a rule (names page and element)
 
 A learner's mistake (syntax error, wrong answer, infinite loop) is *not* an
 exception: it is a report with status ``error``, ``fail`` or ``timeout``.
@@ -63,3 +64,15 @@ class StoreMissingError(StoreError):
 
 class GradingError(DeepcareerError):
     """The grader failed for a reason that is not the learner's code."""
+
+
+class PortfolioError(DeepcareerError):
+    """The portfolio would break an accessibility, weight or link rule; ``problems`` lists
+    each as "page: element: what is wrong"."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = "\n".join(f"  - {p}" for p in problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"The portfolio was not published: {len(problems)} problem(s).\n"
+                         f"{shown}{more}")

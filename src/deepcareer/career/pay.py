@@ -28,8 +28,12 @@ class PayFact:
     region: str
     source: str
     status: Literal["verified", "cited-by-source-unverified"]
-    onet: str = ""
+    onet: str | None = None  # None: the source's own job title, not an O*NET occupation
+    role: str | None = None
     link: str = ""
+    cited_link: str = ""  # where the citing source says it got the figure
+    quote: str = ""  # the citing source's sentence, verbatim
+    note: str = ""
 
     def describe(self) -> str:
         flag = "" if self.status == "verified" else " (cited by the source, unverified)"

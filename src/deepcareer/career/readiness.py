@@ -53,12 +53,14 @@ class Readiness:
 
 
 def cheapest_exercise(catalog: Catalog, skill: str, passed: set[str]) -> tuple[str, int] | None:
-    """The shortest not-yet-passed exercise that exercises ``skill``."""
-    options = [(ex.meta.minutes, ex.meta.order, ex.id) for ex in catalog
+    """The shortest not-yet-passed exercise that exercises ``skill``, preferring one whose
+    prerequisite exercises are already passed (it can be started today)."""
+    options = [(any(q not in passed for q in ex.meta.prerequisites if q in catalog.exercises),
+                ex.meta.minutes, ex.meta.order, ex.id) for ex in catalog
                if skill in ex.meta.skills and ex.id not in passed]
     if not options:
         return None
-    minutes, _order, ex_id = min(options)
+    _blocked, minutes, _order, ex_id = min(options)
     return ex_id, minutes
 
 

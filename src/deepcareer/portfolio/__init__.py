@@ -1,0 +1,1 @@
+"""The learner's portfolio website, built from verified work in the store."""

@@ -40,8 +40,10 @@ _PREFERRED_CUE = re.compile(
 _REQUIRED_CUE = re.compile(r"\b(must|required|requires?|essential|mandatory|need to)\b", re.I)
 _NEGATION = re.compile(
     r"\b(no (prior |previous )?(experience|knowledge|background)|not (required|needed|"
-    r"necessary|expected)|(don't|do not|won't|will not) need|without (any )?(prior )?"
-    r"experience|no need)\b", re.I)
+    r"necessary|expected)|(don't|do not|won't|will not) (need|expect)|without (any )?"
+    r"(prior )?experience|no need|no\b[^.;]{0,40}\b(is|are) (required|needed|expected))",
+    re.I)
+_NOISE = re.compile(r"\b(attention to detail|pay(ing)? attention|attention span)\b", re.I)
 _ABOUT_US = re.compile(r"^\s*(we|our|the team|this team|at [A-Z])\b", re.I)
 _ASKS_CANDIDATE = re.compile(
     r"\b(you|your|experience|knowledge|familiar|familiarity|proficien|skills?|ability|"
@@ -243,7 +245,8 @@ def _ambiguous_ok(entry: Entry, original: str, start: int, end: int, sentence_no
     if not word[:1].isupper():
         return False  # 'go further', 'r' as a letter
     after = original[end:end + 2]
-    if after[:1] in "&-'’" or (word.isupper() and len(word) > 1 and entry.id == "go"):
+    if (after[:1] and after[:1] in "&-'’") or (
+            word.isupper() and len(word) > 1 and entry.id == "go"):
         return False  # R&D, go-to-market, GO
     if any(c in sentence_norm for c in entry.context):
         return True
@@ -262,7 +265,7 @@ def analyze(raw: bytes | str) -> Analysis:
     rank = {"required": 2, "preferred": 1, "unspecified": 0}
     sentences = _sentences(text)
     for sentence, section in sentences:
-        norm = _norm(sentence)
+        norm = _norm(_NOISE.sub(lambda m: "x" * len(m.group(0)), sentence))
         if _NEGATION.search(norm):
             continue
         if _ABOUT_US.search(sentence) and not _ASKS_CANDIDATE.search(sentence):
@@ -283,10 +286,19 @@ def analyze(raw: bytes | str) -> Analysis:
             have = found.get(entry.id)
             if have is None or rank[req] > rank[have.requirement]:
                 found[entry.id] = Match(entry.id, entry.title, entry.kind, req, sentence)
+    result.years = _years(sentences)
+    degrees = _degrees(sentences)
+    result.degree = degrees[0] if degrees else None
+    terms = {e.id: e for e in vocabulary()}
+    for level, term in (("bachelor", "bachelors"), ("master", "masters"), ("phd", "phd")):
+        if level in degrees and term in terms and term not in found:
+            found[term] = Match(term, terms[term].title, terms[term].kind, "required",
+                                next(s for s, _ in sentences if any(
+                                    p.search(s) for n, p in _DEGREES if n == level)
+                                    or (level == "master" and _ADVANCED.search(s))
+                                    or (level == "bachelor" and "degree" in s.lower())))
     result.skills = [m for m in found.values() if m.kind == "skill"]
     result.terms = [m for m in found.values() if m.kind != "skill"]
-    result.years = _years(sentences)
-    result.degree = _degree(text)
     result.unknown, result.possible = _unknown(text, found)
     return result
 
@@ -309,25 +321,43 @@ def _spaced(original: str) -> list[int]:
 
 
 def _years(sentences: list[tuple[str, Requirement]]) -> int | None:
-    found = []
-    for sentence, _section in sentences:
-        if not re.search(r"experience|industry|professional|working", sentence, re.I):
+    """The first experience figure asked of the candidate ("5+ years", "2-4 years", "at
+    least five years"); later ones are usually parts of it ("including 2+ years ...")."""
+    for sentence, section in sentences:
+        if _NEGATION.search(sentence) or re.search(r"\b(founded|ago|this year|a year|per "
+                                                   r"year|years old)\b", sentence, re.I):
+            continue
+        if section == "unspecified" and not _ASKS_CANDIDATE.search(sentence):
             continue
         for m in _YEARS.finditer(sentence):
             token = m.group(1).lower()
             value = int(token) if token.isdigit() else _NUMBER_WORDS[token]
             if 0 < value <= 30:
-                found.append(value)
-    return min(found) if found else None
+                return value
+    return None
 
 
-def _degree(text: str) -> str | None:
-    order = ["bachelor", "master", "phd"]
-    hits = [name for name, pattern in _DEGREES if pattern.search(text)]
-    if not hits or not re.search(r"degree|bachelor|master|ph\.?d|b\.?s\.?c?|m\.?s\.?c?|"
-                                 r"doctor", text, re.I):
-        return None
-    return min(hits, key=order.index)
+_DEGREE_ORDER = ["bachelor", "master", "phd"]
+_ADVANCED = re.compile(r"\b(advanced|graduate|postgraduate) degree\b", re.I)
+
+
+def _degrees(sentences: list[tuple[str, Requirement]]) -> list[str]:
+    """Degree levels asked of the candidate: in requirement sentences, not ruled out."""
+    found: list[str] = []
+    for sentence, section in sentences:
+        if _NEGATION.search(sentence):
+            continue
+        if section == "unspecified" and not re.search(
+                r"\b(degree|required|require|candidate|you|or equivalent|related field)\b",
+                sentence, re.I):
+            continue
+        hits = [name for name, pattern in _DEGREES if pattern.search(sentence)]
+        if _ADVANCED.search(sentence):
+            hits.append("master")
+        if not hits and re.search(r"\bdegree\b", sentence, re.I):
+            hits.append("bachelor")
+        found += [h for h in hits if h not in found]
+    return sorted(found, key=_DEGREE_ORDER.index)
 
 
 def _unknown(text: str, found: dict[str, Match]) -> tuple[list[str], list[dict[str, str]]]:

@@ -17,6 +17,7 @@ from deepcareer.cli.career import career_app
 from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, load_catalog, print_json, store_for
 from deepcareer.cli.content import content_app
 from deepcareer.cli.mentor import goal, progress, report
+from deepcareer.cli.portfolio import portfolio_app
 from deepcareer.cli.projects import project_app
 from deepcareer.cli.review import review
 from deepcareer.errors import DeepcareerError, UsageError
@@ -36,6 +37,7 @@ app = typer.Typer(
 app.add_typer(content_app, name="content")
 app.add_typer(project_app, name="project")
 app.add_typer(career_app, name="career")
+app.add_typer(portfolio_app, name="portfolio")
 app.command()(review)
 app.command()(progress)
 app.command()(goal)

@@ -1,0 +1,81 @@
+"""``deepcareer portfolio ...``: build the site from your verified work, and preview it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from deepcareer.cli.common import HomeOpt, JsonOpt, load_catalog, print_json, store_for
+
+portfolio_app = typer.Typer(help="Your portfolio website, built from verified work.",
+                            no_args_is_help=True)
+
+
+@portfolio_app.command("build")
+def portfolio_build(
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for the site (default: <home>/portfolio/site).")] = None,
+    quarto: Annotated[bool, typer.Option(
+        "--quarto", help="Also export a Quarto website project (into OUT-quarto).")] = False,
+    home: HomeOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Build a static website: home, a page per project, skills with their evidence, CV.
+
+    You write workspace/portfolio/profile.md and one write-up per project (created with
+    prompts on the first build); every number comes from your recorded runs. The build
+    refuses to publish a page that breaks an accessibility, weight or link rule.
+
+    Examples: deepcareer portfolio build; deepcareer portfolio build --out docs/
+    """
+    from deepcareer.portfolio.build import build_site
+
+    with store_for(home) as store:
+        result = build_site(store, load_catalog(), out)
+        name = result.out.name
+    exported = None
+    if quarto:
+        from deepcareer.portfolio.build import load_profile
+        from deepcareer.portfolio.quarto import export_quarto
+
+        title = load_profile(store.home, []).name
+        exported = result.out.with_name(f"{name}-quarto")
+        export_quarto(result.out, exported, title)
+    if json:
+        print_json({"out": str(result.out), "pages": [str(p) for p in result.pages],
+                    "projects": result.projects, "created": [str(p) for p in result.created],
+                    "quarto": str(exported) if exported else None})
+        return
+    from deepcareer.cli.render import console
+
+    console.print(f"Built {len(result.pages)} pages in [bold]{result.out}[/] "
+                  f"({len(result.projects)} project(s)). Every page passed the checks.")
+    for path in result.created:
+        console.print(f"Created {path}: write it in your own words, then build again.")
+    if not result.projects:
+        console.print("No project yet: `deepcareer project list` to choose one.")
+    console.print("Preview: [bold]deepcareer portfolio serve[/]. Publish: copy the folder "
+                  "to any static host (GitHub Pages works, under a sub-path too).")
+    if exported:
+        console.print(f"Quarto project: {exported} (run `quarto render` there).")
+
+
+@portfolio_app.command("serve")
+def portfolio_serve(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free).")] = 0,
+    home: HomeOpt = None,
+) -> None:
+    """Preview the built site on http://127.0.0.1 (this computer only). Ctrl-C stops.
+
+    Example: deepcareer portfolio serve --port 8765
+    """
+    from deepcareer.errors import UsageError
+    from deepcareer.portfolio.serve import serve
+
+    with store_for(home) as store:
+        site = store.home / "portfolio" / "site"
+    if not (site / "index.html").exists():
+        raise UsageError("Build the site first: deepcareer portfolio build")
+    serve(site, port)

@@ -1,0 +1,61 @@
+"""Every project's reference passes its threshold within its budget, through the same
+sandboxed runner a learner's file goes through (training kept short where it can be)."""
+
+from __future__ import annotations
+
+from deepcareer.projects.runs import RunResult, run_project
+from deepcareer.projects.spec import get_project
+from deepcareer.store.db import Store
+from tests.conftest import track_skip
+
+
+def _run(pstore: Store, project_id: str,
+         experiments: list[str] | None = None) -> RunResult:
+    """The capstone's reference runs in test_capstone.py, on the wine table."""
+    project = get_project(project_id)
+    result = run_project(pstore, project, project.reference.read_text(),
+                         experiments=experiments, record=False)
+    assert not [c for c in result.checks if c["severity"] == "leak"], result.checks
+    return result
+
+
+def test_digits_mlp_reference(pstore: Store) -> None:
+    result = _run(pstore, "digits-mlp")
+    assert result.passed, result.message
+    assert result.experiments[0].fit_s is not None and result.experiments[0].fit_s < 10
+    assert len(result.experiments[0].history) >= 5  # curves for the report
+
+
+def test_tabular_reference_and_the_lesson(pstore: Store) -> None:
+    result = _run(pstore, "tabular-classic")
+    assert result.passed, result.message
+    assert result.baselines["logistic-regression"] >= 0.93  # the simple model is strong
+    assert result.baselines["majority"] < 0.7
+
+
+@track_skip("tensorflow")
+def test_keras_digits_reference(pstore: Store) -> None:
+    result = _run(pstore, "keras-digits")
+    assert result.passed, result.message
+    assert "tensorflow" in result.environment["packages"]
+
+
+@track_skip("pytorch")
+def test_mnist1d_cnn_reference_beats_the_paper_band(pstore: Store) -> None:
+    result = _run(pstore, "mnist1d", ["logistic", "cnn"])
+    assert result.passed, result.message
+    cnn, logistic = result.experiment("cnn"), result.experiment("logistic")
+    assert cnn is not None and logistic is not None
+    assert cnn.metric is not None and cnn.metric >= 0.92  # the paper: 94 +- 2
+    assert logistic.metric is not None and 0.25 <= logistic.metric <= 0.45  # paper: 32 +- 1
+
+
+@track_skip("pytorch")
+def test_char_lstm_reference(pstore: Store) -> None:
+    result = _run(pstore, "char-lstm")
+    assert result.passed, result.message
+    (exp,) = result.experiments
+    assert exp.metric is not None and exp.metric < 2.3
+    assert exp.fit_s is not None and exp.fit_s <= 65
+    assert exp.sample and len(exp.sample) >= 100
+    assert result.baselines["unigram"] > exp.metric + 1.0  # far better than letter counts

@@ -152,14 +152,13 @@ def _png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def _project_pages(store: Store, out: Path) -> list[dict[str, Any]]:
+def _project_pages(store: Store, out: Path, projects: dict[str, Any]) -> list[dict[str, Any]]:
     from deepcareer.projects.baselines import NAMES
     from deepcareer.projects.report import fmt, reproduce_command
     from deepcareer.projects.runs import runs_of
-    from deepcareer.projects.spec import load_projects
 
     pages = []
-    for pid, project in load_projects().items():
+    for pid, project in projects.items():
         runs = runs_of(store, pid)
         own = [r for r in runs if r.reproduces is None and r.passed]
         if not own:
@@ -170,8 +169,8 @@ def _project_pages(store: Store, out: Path) -> list[dict[str, Any]]:
         folder = out / "projects" / pid
         figures = _figures(run, project, folder)
         table = [[NAMES.get(k, k), fmt(spec.metric, v)] for k, v in run.baselines.items()]
-        table += [[f"Model: {e.name}", fmt(spec.metric, e.metric)] for e in run.experiments
-                  if e.metric is not None]
+        table += [[f"My model ({e.name})" if e.name != "model" else "My model",
+                   fmt(spec.metric, e.metric)] for e in run.experiments if e.metric is not None]
         paper_rows = []
         if spec.paper:
             for name, row in spec.paper.table.items():
@@ -248,14 +247,17 @@ def _skills(store: Store, catalog: Catalog, on_site: set[str]) -> tuple[list[dic
 
 
 def build_site(store: Store, catalog: Catalog, out: Path | None = None,
-               now: datetime | None = None) -> BuildResult:
+               now: datetime | None = None, projects: dict[str, Any] | None = None
+               ) -> BuildResult:
     """Render every page into ``out`` (default ``<home>/portfolio/site``), check it, and
-    raise :class:`PortfolioError` naming each problem if a rule is broken."""
+    raise :class:`PortfolioError` naming each problem if a rule is broken. ``projects``
+    defaults to the built-in ones (a benchmark passes its own)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     from deepcareer.mentor.progress import exercise_progress
     from deepcareer.portfolio.checks import check_site
     from deepcareer.portfolio.theme import css
+    from deepcareer.projects.spec import load_projects
 
     out = (out or store.home / "portfolio" / "site").resolve()
     result = BuildResult(out)
@@ -263,29 +265,31 @@ def build_site(store: Store, catalog: Catalog, out: Path | None = None,
     staging = out.with_name(out.name + ".building")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    projects = _project_pages(store, staging)
-    for p in projects:
+    projects_list = _project_pages(store, staging, projects if projects is not None
+                                   else load_projects())
+    for p in projects_list:
         p["sections"] = _writeup(store.home, p["id"], result.created)
-    on_site = {p["id"] for p in projects}
+    on_site = {p["id"] for p in projects_list}
     areas, n_verified, verified_titles = _skills(store, catalog, on_site)
     passed = sum(p.state == "passed" for p in exercise_progress(store, catalog))
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     common = {"profile": profile, "built": (now or store.clock()).date().isoformat(),
-              "projects": projects, "skills_verified": n_verified,
+              "projects": projects_list, "skills_verified": n_verified,
               "skills_total": len(catalog.skills), "exercises_passed": passed,
               "areas": areas, "verified_titles": verified_titles}
     for name in ("index.html", "skills.html", "cv.html"):
         html = env.get_template(name).render(root="", **common)
         (staging / name).write_text(html, encoding="utf-8")
-    for p in projects:
+    for p in projects_list:
         html = env.get_template("project.html").render(root="../", p=p, **common)
         (staging / "projects" / f"{p['id']}.html").write_text(html, encoding="utf-8")
     (staging / "style.css").write_text(css(), encoding="utf-8")
     (staging / ".nojekyll").write_text("", encoding="utf-8")
     problems = check_site(staging)
     if problems:
+        shutil.rmtree(staging, ignore_errors=True)
         raise PortfolioError(problems)
     shutil.rmtree(out, ignore_errors=True)
     staging.replace(out)

@@ -45,12 +45,15 @@ def set_claim(store: Store, skill: str, *, remove: bool = False) -> list[str]:
     return sorted(set(now))
 
 
-def skill_evidence(store: Store, catalog: Catalog) -> dict[str, SkillEvidence]:
+def skill_evidence(store: Store, catalog: Catalog, exercises: list[Any] | None = None
+                   ) -> dict[str, SkillEvidence]:
+    """Evidence per skill; ``exercises`` is :func:`exercise_progress` if the caller has it."""
     from deepcareer.mentor.mastery import mastery
     from deepcareer.mentor.progress import exercise_progress
 
     out = {sid: SkillEvidence(sid, "none") for sid in catalog.skills}
-    progress = {p.id: p for p in exercise_progress(store, catalog)}
+    progress = {p.id: p for p in (exercises if exercises is not None
+                                  else exercise_progress(store, catalog))}
     for ex in catalog:
         p = progress[ex.id]
         for sid in ex.meta.skills:

@@ -29,6 +29,7 @@ def spec(*, ge: float | None = None, le: float | None = None, lt: float | None =
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
+_FIELDS: dict[type, dict[str, dataclasses.Field[Any]]] = {}
 
 
 def _hints(cls: type) -> dict[str, Any]:
@@ -37,12 +38,18 @@ def _hints(cls: type) -> dict[str, Any]:
     return _HINTS[cls]
 
 
+def _fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = {f.name: f for f in dataclasses.fields(cls)}
+    return _FIELDS[cls]
+
+
 def build(cls: type[T], data: Any, where: str = "") -> T:
     """Check ``data`` (a mapping from TOML, YAML or JSON) against dataclass ``cls``."""
     if not isinstance(data, dict):
         raise RecordError(f"{where or cls.__name__}: expected a table of fields, "
                           f"got {type(data).__name__}")
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    fields = _fields(cls)
     unknown = sorted(set(data) - set(fields))
     if unknown:
         raise RecordError(f"{where or cls.__name__}: unknown field(s) {', '.join(unknown)} "

@@ -10,6 +10,9 @@ The build refuses to publish a site that breaks a rule of ``checks.py``.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 import re
 import shutil
 import struct
@@ -84,12 +87,17 @@ def portfolio_dir(home: Path) -> Path:
     return workspace(home) / "portfolio"
 
 
+@functools.cache
+def _parser() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
+
+
 def _markdown(text: str, shift: int) -> str:
     """Markdown to HTML, raw HTML escaped, headings pushed down ``shift`` levels so a
     learner's ``#`` never breaks the page's outline."""
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"html": False})
+    md = _parser()
     tokens = md.parse(text)
     for t in tokens:
         if t.type in ("heading_open", "heading_close"):
@@ -167,7 +175,7 @@ def _project_pages(store: Store, out: Path, projects: dict[str, Any]) -> list[di
         run = verified[-1] if verified else own[-1]
         spec = project.spec
         folder = out / "projects" / pid
-        figures = _figures(run, project, folder)
+        figures = _figures(run, project, folder, store.home / "cache" / "portfolio")
         table = [[NAMES.get(k, k), fmt(spec.metric, v)] for k, v in run.baselines.items()]
         table += [[f"My model ({e.name})" if e.name != "model" else "My model",
                    fmt(spec.metric, e.metric)] for e in run.experiments if e.metric is not None]
@@ -195,39 +203,57 @@ def _project_pages(store: Store, out: Path, projects: dict[str, Any]) -> list[di
     return pages
 
 
-def _figures(run: Any, project: Any, folder: Path) -> list[dict[str, Any]]:
-    import matplotlib
-    from cycler import cycler
-
+def _figures(run: Any, project: Any, folder: Path, cache: Path) -> list[dict[str, Any]]:
+    """The run's plots in the site's palette; drawn once per run and kept in ``cache``
+    (a run never changes), so rebuilding the site costs no plotting."""
     from deepcareer.portfolio.theme import PALETTE
-    from deepcareer.projects.report import plot_confusion, plot_curves
 
+    palette = hashlib.sha256(",".join(PALETTE).encode()).hexdigest()[:8]
+    drawn = cache / f"run-{run.id}-{palette}"
+    if not drawn.is_dir():
+        import matplotlib
+        from cycler import cycler
+
+        from deepcareer.projects.report import plot_confusion, plot_curves
+
+        tmp = drawn.with_name(drawn.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        with matplotlib.rc_context({"axes.prop_cycle": cycler(color=PALETTE)}):
+            made = plot_curves(run, tmp)
+            made += plot_confusion(run, project.spec.main, run.dataset.get("classes", []),
+                                   tmp)
+        for path in made:
+            if path.suffix != ".png":
+                path.unlink(missing_ok=True)  # the site uses PNG; SVG stays in the report
+        tmp.replace(drawn)
     folder.mkdir(parents=True, exist_ok=True)
-    with matplotlib.rc_context({"axes.prop_cycle": cycler(color=PALETTE)}):
-        made = plot_curves(run, folder)
-        made += plot_confusion(run, project.spec.main, run.dataset.get("classes", []), folder)
     figures = []
     words = {"learning_curves": ("Learning curves: loss per epoch for each experiment",
                                  "Training loss (and other logged figures) per epoch."),
              "confusion": (f"Confusion matrix of {project.spec.main} on the held-out split",
                            "Rows are true classes, columns predicted ones.")}
-    for path in made:
-        if path.suffix != ".png":
-            path.unlink(missing_ok=True)  # the site uses PNG; SVG stays in the report
-            continue
+    for source in sorted(drawn.glob("*.png")):
+        path = folder / source.name
+        path.unlink(missing_ok=True)
+        try:
+            os.link(source, path)  # the cached plot never changes: share it, don't copy
+        except OSError:
+            shutil.copyfile(source, path)
         width, height = _png_size(path)
         alt, caption = words.get(path.stem, (path.stem, path.stem))
         figures.append({"src": f"{project.id}/{path.name}", "alt": alt, "caption": caption,
                         "width": width, "height": height})
+    figures.sort(key=lambda f: 0 if "learning" in str(f["src"]) else 1)
     return figures
 
 
-def _skills(store: Store, catalog: Catalog, on_site: set[str]) -> tuple[list[dict[str, Any]],
-                                                                         int, list[str]]:
+def _skills(store: Store, catalog: Catalog, on_site: set[str], progress: list[Any]
+            ) -> tuple[list[dict[str, Any]], int, list[str]]:
     from deepcareer.career.evidence import skill_evidence
     from deepcareer.mentor.insights import skill_areas
 
-    evidence = skill_evidence(store, catalog)
+    evidence = skill_evidence(store, catalog, progress)
     areas: dict[str, list[dict[str, Any]]] = {}
     level_text = {"verified": "verified by automated tests", "partial": "in progress",
                   "self-reported": "self-reported", "none": "no evidence yet"}
@@ -242,7 +268,9 @@ def _skills(store: Store, catalog: Catalog, on_site: set[str]) -> tuple[list[dic
                                            "level": ev.level, "level_text": level_text[ev.level],
                                            "sources": sources})
     verified = [catalog.skills[s].title for s, e in evidence.items() if e.level == "verified"]
-    return ([{"name": a.capitalize(), "skills": s} for a, s in sorted(areas.items())],
+    names = {"pytorch": "PyTorch", "tensorflow": "TensorFlow"}
+    return ([{"name": names.get(a, a.capitalize()), "skills": s}
+             for a, s in sorted(areas.items())],
             len(verified), verified)
 
 
@@ -270,8 +298,9 @@ def build_site(store: Store, catalog: Catalog, out: Path | None = None,
     for p in projects_list:
         p["sections"] = _writeup(store.home, p["id"], result.created)
     on_site = {p["id"] for p in projects_list}
-    areas, n_verified, verified_titles = _skills(store, catalog, on_site)
-    passed = sum(p.state == "passed" for p in exercise_progress(store, catalog))
+    progress = exercise_progress(store, catalog)
+    areas, n_verified, verified_titles = _skills(store, catalog, on_site, progress)
+    passed = sum(p.state == "passed" for p in progress)
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)

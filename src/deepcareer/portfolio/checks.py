@@ -9,6 +9,7 @@ GitHub Pages' ``/user/repo/``) and lands on a file (and an id, when it has a fra
 
 from __future__ import annotations
 
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -74,9 +75,10 @@ def _parse(path: Path) -> _Page:
 
 def check_site(site: Path) -> list[str]:
     problems = list(contrast_problems())
+    site = site.absolute()
     pages = sorted(site.rglob("*.html"))
     parsed = {p: _parse(p) for p in pages}
-    resolved = {p.resolve(): page for p, page in parsed.items()}
+    resolved = {os.path.normpath(p): page for p, page in parsed.items()}
     for path, page in parsed.items():
         name = path.relative_to(site).as_posix()
         if not page.lang:
@@ -106,7 +108,7 @@ def check_site(site: Path) -> list[str]:
         images_kb = 0.0
         for img in page.images:
             src = str(img.get("src") or "")
-            target = (path.parent / unquote(src)).resolve()
+            target = Path(os.path.normpath(os.path.join(path.parent, unquote(src))))
             if src.startswith(("http:", "https:", "//", "/")):
                 problems.append(f"{name}: <img src={src!r}>: images must be local and "
                                 "relative")
@@ -126,7 +128,7 @@ def check_site(site: Path) -> list[str]:
 
 
 def _link_problems(site: Path, path: Path, name: str, page: _Page,
-                   parsed: dict[Path, _Page]) -> list[str]:
+                   parsed: dict[str, _Page]) -> list[str]:
     out = []
     for href in page.links:
         parts = urlsplit(href)
@@ -135,8 +137,9 @@ def _link_problems(site: Path, path: Path, name: str, page: _Page,
         if parts.scheme or href.startswith("/"):
             out.append(f"{name}: <a href={href!r}>: internal links must be relative")
             continue
-        target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
-        if not target.is_file() or site.resolve() not in target.parents:
+        target = os.path.normpath(os.path.join(path.parent, unquote(parts.path))
+                                  if parts.path else path)
+        if not target.startswith(str(site) + os.sep) or not os.path.isfile(target):
             out.append(f"{name}: <a href={href!r}>: broken link")
         elif parts.fragment and target in parsed and parts.fragment not in parsed[target].ids:
             out.append(f"{name}: <a href={href!r}>: no element with id {parts.fragment!r}")

@@ -34,8 +34,32 @@ def content_validate(json: JsonOpt = False) -> None:
                                      set(catalog.skills))
     except ContentError as exc:
         problems.append(str(exc))
-    _problems_out(problems, json, f"All {len(catalog)} exercises, {len(quizzes)} quizzes and "
-                  "the reading list are valid.")
+    problems += _career_and_project_problems(set(catalog.skills))
+    _problems_out(problems, json, f"All {len(catalog)} exercises, {len(quizzes)} quizzes, "
+                  "the reading list, the projects, the roles and the pay facts are valid.")
+
+
+def _career_and_project_problems(skills: set[str]) -> list[str]:
+    from deepcareer.career.pay import load_pay
+    from deepcareer.career.postings import vocabulary
+    from deepcareer.career.roles import load_roles, role_problems
+    from deepcareer.errors import ContentError
+    from deepcareer.projects.spec import load_projects
+
+    problems: list[str] = []
+    try:
+        for project in load_projects().values():
+            problems += [f"project {project.id}: skill {s!r} is not in skills.yml"
+                         for s in project.spec.skills if s not in skills]
+            problems += [f"project {project.id}: {f.name} is missing"
+                         for f in (project.template, project.reference, project.readme)
+                         if not f.is_file()]
+        terms = {e.id for e in vocabulary() if e.kind != "skill"}
+        problems += role_problems(load_roles(), skills, terms)
+        load_pay()
+    except ContentError as exc:
+        problems.append(str(exc))
+    return problems
 
 
 @content_app.command("verify")

@@ -17,9 +17,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	@$(BIN)/deepcareer next --home $(DEMO_HOME)
-	@echo ""
-	@echo "deepcareer is installed in $(VENV): run 'source $(VENV)/bin/activate' first, or type $(BIN)/deepcareer."
+	@echo "deepcareer is installed in $(VENV): 'source $(VENV)/bin/activate' gives you the deepcareer command."
+	@$(BIN)/deepcareer serve --no-browser --home $(DEMO_HOME)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

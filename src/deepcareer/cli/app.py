@@ -499,6 +499,26 @@ def import_cmd(
     console.print(f"Imported {counts['attempts']} attempts and {counts['events']} events.")
 
 
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (another free one "
+                                      "if taken).")] = 8765,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")]
+    = False,
+    home: HomeOpt = None,
+) -> None:
+    """Open the web app: dashboard, skill map, exercises with an editor, reviews, projects,
+    portfolio and career, on this computer only (127.0.0.1, with a sign-in token).
+
+    Example: deepcareer serve --port 8765
+    """
+    from deepcareer.web.server import run
+
+    with store_for(home) as store:
+        path = store.home
+    run(path, port, open_browser=not no_browser)
+
+
 def main() -> None:
     """Console-script entry point: learner-facing errors without tracebacks."""
     try:

@@ -1,0 +1,33 @@
+// Page behaviour, loaded as a file (the Content-Security-Policy forbids inline scripts).
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.getElementById("check-form");
+  var code = document.getElementById("code");
+  function check() {
+    if (!form) return;
+    if (window.htmx) { window.htmx.trigger(form, "submit"); } else { form.requestSubmit(); }
+  }
+  function hint() {
+    var button = document.getElementById("hint-button");
+    if (button) button.click();
+  }
+  if (code && window.DeepcareerEditor) {
+    window.DeepcareerEditor.mount(code, { keys: { "Mod-Enter": check, "Mod-Shift-h": hint } });
+  }
+  document.addEventListener("keydown", function (event) {
+    var mod = event.ctrlKey || event.metaKey;
+    if (mod && event.key === "Enter") { event.preventDefault(); check(); }
+    if (mod && event.shiftKey && (event.key === "H" || event.key === "h")) {
+      event.preventDefault(); hint();
+    }
+  });
+  var readme = document.getElementById("readme");
+  if (readme && window.renderMathInElement) {
+    window.renderMathInElement(readme, {
+      delimiters: [
+        { left: "$$", right: "$$", display: true },
+        { left: "$", right: "$", display: false },
+      ],
+      throwOnError: false,
+    });
+  }
+});

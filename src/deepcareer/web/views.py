@@ -1,0 +1,156 @@
+"""What each page shows, as plain dicts for the templates (no web types here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deepcareer.curriculum.catalog import Catalog, Exercise
+from deepcareer.grading.report import Report
+from deepcareer.store.db import Store
+
+
+def dashboard(store: Store, catalog: Catalog) -> dict[str, Any]:
+    from deepcareer.mentor.goals import week_summary
+    from deepcareer.mentor.insights import area_mastery
+    from deepcareer.mentor.mastery import mastery
+    from deepcareer.mentor.planner import plan
+    from deepcareer.mentor.review import due_cards
+
+    skills = mastery(store, catalog)
+    areas = sorted(area_mastery(skills, catalog).items())
+    recent = store.read("SELECT exercise_id, status, created_at FROM attempts "
+                        "ORDER BY id DESC LIMIT 8")
+    return {"step": plan(store, catalog), "due": len(due_cards(store)),
+            "week": week_summary(store), "areas": areas, "recent": recent,
+            "mastered": sum(m.mastered for m in skills.values()), "skills": len(skills)}
+
+
+def skill_map(store: Store, catalog: Catalog) -> dict[str, Any]:
+    """Skills laid out in layers by prerequisite depth, as boxes and arrows of an SVG."""
+    from deepcareer.mentor.mastery import mastery
+
+    skills = mastery(store, catalog)
+    depth: dict[str, int] = {}
+
+    def level(sid: str) -> int:
+        if sid not in depth:
+            pre = [p for p in catalog.skills[sid].prerequisites if p in catalog.skills]
+            depth[sid] = 1 + max((level(p) for p in pre), default=-1)
+        return depth[sid]
+
+    layers: dict[int, list[str]] = {}
+    for sid in catalog.skills:
+        layers.setdefault(level(sid), []).append(sid)
+    box_w, box_h, gap_x, gap_y = 150, 40, 20, 60
+    pos: dict[str, tuple[int, int]] = {}
+    for d, ids in sorted(layers.items()):
+        for i, sid in enumerate(ids):
+            pos[sid] = (10 + i * (box_w + gap_x), 10 + d * (box_h + gap_y))
+    nodes = [{"id": sid, "title": catalog.skills[sid].title, "x": x, "y": y, "w": box_w,
+              "h": box_h, "p": skills[sid].p, "mastered": skills[sid].mastered,
+              "exercises": [ex.id for ex in catalog if sid in ex.meta.skills]}
+             for sid, (x, y) in pos.items()]
+    edges = [{"x1": pos[p][0] + box_w / 2, "y1": pos[p][1] + box_h,
+              "x2": pos[sid][0] + box_w / 2, "y2": pos[sid][1]}
+             for sid in catalog.skills for p in catalog.skills[sid].prerequisites if p in pos]
+    width = max(x for x, _ in pos.values()) + box_w + 20
+    height = max(y for _, y in pos.values()) + box_h + 20
+    return {"nodes": nodes, "edges": edges, "width": width, "height": height}
+
+
+def exercise(store: Store, catalog: Catalog, ex: Exercise, md: Any, code: str | None = None,
+             report: Report | None = None) -> dict[str, Any]:
+    from deepcareer.home import exercise_file
+    from deepcareer.mentor.mastery import mastery
+
+    path = exercise_file(store.home, ex.id)
+    if code is None:
+        code = path.read_text(encoding="utf-8") if path.exists() else ex.starter
+    skills = mastery(store, catalog)
+    return {"ex": ex, "readme": md.render(ex.readme_path.read_text(encoding="utf-8")),
+            "code": code, "report": report,
+            "mastery": [(catalog.skills[s].title, skills[s].p) for s in ex.meta.skills
+                        if s in skills],
+            "attempts": len(store.attempts(ex.id))}
+
+
+def check(store: Store, ex: Exercise, code: str) -> Report:
+    """Save the code to the learner's file (so the CLI sees it) and grade it."""
+    from deepcareer import practice
+    from deepcareer.home import exercise_file
+
+    path = exercise_file(store.home, ex.id)
+    if not path.exists():
+        practice.start(store, ex.id)
+    tmp = path.with_suffix(".py.tmp")
+    tmp.write_text(code, encoding="utf-8")
+    tmp.replace(path)
+    return practice.check_source(store, ex, code, filename=path.name)
+
+
+def projects(store: Store) -> dict[str, Any]:
+    from deepcareer.projects.runs import runs_of
+    from deepcareer.projects.spec import load_projects
+
+    rows = []
+    for pid, p in load_projects().items():
+        own = [r for r in runs_of(store, pid) if r.reproduces is None]
+        rows.append({"id": pid, "title": p.spec.title, "level": p.spec.level,
+                     "track": p.spec.track, "runs": len(own),
+                     "last": own[-1] if own else None})
+    return {"projects": rows}
+
+
+def project(store: Store, project_id: str) -> dict[str, Any]:
+    from deepcareer.projects.report import fmt, report_dir
+    from deepcareer.projects.runs import runs_of
+    from deepcareer.projects.spec import get_project
+
+    p = get_project(project_id)
+    runs = runs_of(store, project_id)
+    folder = report_dir(store.home, project_id)
+    return {"p": p, "runs": list(reversed(runs)), "fmt": fmt,
+            "plots": [n for n in ("learning_curves.png", "confusion.png")
+                      if (folder / n).exists()],
+            "readme": _md_html(p.readme.read_text(encoding="utf-8"))}
+
+
+def _md_html(text: str) -> str:
+    from deepcareer.web.app import _markdown
+
+    return str(_markdown().render(text))
+
+
+def career(store: Store, catalog: Catalog, role: str | None) -> dict[str, Any]:
+    from deepcareer.career.evidence import skill_evidence
+    from deepcareer.career.plan import study_plan
+    from deepcareer.career.readiness import readiness
+    from deepcareer.career.roles import ONET_ATTRIBUTION, get_role, load_roles
+    from deepcareer.mentor.goals import get_goal
+    from deepcareer.mentor.progress import exercise_progress
+
+    roles = load_roles()
+    name = role or get_goal(store).role
+    chosen = get_role(name) if name else next(iter(roles.values()))
+    progress = exercise_progress(store, catalog)
+    passed = {p.id for p in progress if p.state == "passed"}
+    evidence = skill_evidence(store, catalog, progress)
+    hours = get_goal(store).hours_per_week or 6.0
+    return {"roles": roles, "role": chosen,
+            "readiness": readiness(chosen, evidence, catalog, passed),
+            "plan": study_plan(chosen, evidence, catalog, passed, hours),
+            "attribution": ONET_ATTRIBUTION}
+
+
+def analyze(store: Store, catalog: Catalog, posting: str) -> dict[str, Any]:
+    from deepcareer.career.evidence import skill_evidence
+    from deepcareer.career.postings import analyze as run
+    from deepcareer.career.postings import status_against
+    from deepcareer.errors import UsageError
+
+    try:
+        result = run(posting)
+    except UsageError as exc:
+        return {"analysis": None, "analysis_error": exc.message, "posting": posting}
+    return {"analysis": result, "status": status_against(result, skill_evidence(store, catalog)),
+            "posting": posting, "analysis_error": None}

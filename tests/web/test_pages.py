@@ -1,0 +1,78 @@
+"""Every page renders; the check loop works with and without JavaScript; the browser and
+the terminal share one store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from deepcareer.curriculum.catalog import default_catalog
+from deepcareer.web.app import create_app
+from deepcareer.web.security import COOKIE
+from tests.conftest import run_cli
+
+TOKEN = "t"
+BASE = "http://127.0.0.1:8765"
+NAIVE = default_catalog().get("softmax").reference_source.replace("np.max(logits",
+                                                                  "np.min(logits")
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(tmp_path / "home", TOKEN, "127.0.0.1", 8765),
+                    base_url=BASE) as c:
+        c.cookies.set(COOKIE, TOKEN)
+        yield c
+
+
+@pytest.mark.parametrize("path", ["/", "/skills", "/exercises", "/exercises/softmax",
+                                  "/review", "/projects", "/projects/mnist1d", "/portfolio",
+                                  "/career", "/career?role=nlp-engineer"])
+def test_pages_render(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:500]
+    assert '<html lang="en">' in response.text and "<title>" in response.text
+
+
+def test_unknown_things_are_a_page_not_a_traceback(client: TestClient) -> None:
+    missing = client.get("/exercises/no-such-thing")
+    assert missing.status_code == 404 and "no exercise called" in missing.text
+    assert "Traceback" not in missing.text
+    bad = client.post("/api/exercises/softmax/check", content=b"not json")
+    assert bad.status_code == 400 and "code" in bad.json()["error"]
+
+
+def test_the_check_loop_with_htmx_and_without(client: TestClient, tmp_path: Path) -> None:
+    fragment = client.post("/exercises/softmax/check", data={"code": NAIVE},
+                           headers={"hx-request": "true"}).text
+    assert "Not yet" in fragment and "finding" in fragment and "<html" not in fragment
+    hint = client.post("/exercises/softmax/hint").text
+    assert "Hint 1 of" in hint
+    full = client.post("/exercises/softmax/check", data={"code": NAIVE.replace(
+        "np.min(logits", "np.max(logits")}).text
+    assert "<html" in full and "Passed" in full and "Mastery now" in full
+    saved = (tmp_path / "home" / "workspace" / "softmax.py").read_text()
+    assert "np.max(logits" in saved  # the terminal's file is the browser's file
+    listed = json.loads(run_cli("list", "--json", home=tmp_path / "home").stdout)
+    assert next(r for r in listed if r["id"] == "softmax")["state"] == "passed"
+
+
+def test_the_api_contract(client: TestClient) -> None:
+    report = client.post("/api/exercises/softmax/check", json={"code": NAIVE}).json()
+    assert report["status"] == "fail" and report["findings"]
+    assert {"version", "exercise", "status", "message", "checks", "duration_s"} <= set(report)
+    assert client.get("/api/next").json()["kind"] in {"exercise", "drill", "review"}
+
+
+def test_career_analysis_in_the_page(client: TestClient) -> None:
+    out = client.post("/career/analyze", data={"posting": "Requirements:\n- PyTorch and "
+                                               "CNNs\n- 3+ years of experience"},
+                      headers={"hx-request": "true"}).text
+    assert "PyTorch" in out and "3+ years" in out
+    empty = client.post("/career/analyze", data={"posting": ""},
+                        headers={"hx-request": "true"}).text
+    assert "empty" in empty

@@ -500,6 +500,25 @@ def import_cmd(
 
 
 @app.command()
+def notebook(exercise_id: IdArg, home: HomeOpt = None, json: JsonOpt = False) -> None:
+    """Write a ready Jupyter notebook for an exercise (task, starter, check and hint cells).
+
+    Example: deepcareer notebook softmax
+    """
+    from deepcareer.notebook import write_notebook
+
+    with store_for(home) as store:
+        path = write_notebook(store.home, exercise_id)
+    if json:
+        print_json({"id": exercise_id, "path": str(path)})
+        return
+    from deepcareer.cli.render import console
+
+    console.print(f"Notebook: [bold]{path}[/] (open it with Jupyter; it grades into the "
+                  "same progress as the terminal).")
+
+
+@app.command()
 def serve(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (another free one "
                                       "if taken).")] = 8765,

@@ -14,6 +14,7 @@ document.addEventListener("DOMContentLoaded", function () {
     window.DeepcareerEditor.mount(code, { keys: { "Mod-Enter": check, "Mod-Shift-h": hint } });
   }
   document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented) return;  // the editor already handled it
     var mod = event.ctrlKey || event.metaKey;
     if (mod && event.key === "Enter") { event.preventDefault(); check(); }
     if (mod && event.shiftKey && (event.key === "H" || event.key === "h")) {

@@ -43,6 +43,9 @@ def main() -> None:
 
     ds = load_dataset(dataset, home)
     if "torch" in ref.read_text():
+        import os
+
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as the project runner sets it
         import torch
 
         torch.set_num_threads(2)

@@ -108,3 +108,26 @@ def test_utc_times_survive_the_round_trip(tmp_path: Path) -> None:
     with open_store(tmp_path / "h", clock=clock) as store:
         row = record(store, "drill", "softmax.min-shift", Rating.Again, source="check")
     assert datetime.fromisoformat(row["due"]) - clock.now == timedelta(days=1)
+
+
+def test_retrievability_from_json_equals_fsrs() -> None:
+    """Our shortcut against the library's own computation (the oracle)."""
+    import json
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from fsrs import Card, Rating
+
+    from deepcareer.mentor.review import SCHEDULER, retrievability
+
+    rng = random.Random(3)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for _ in range(200):
+        card, t = Card(due=start), start
+        for _ in range(rng.randint(1, 6)):
+            t += timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 23))
+            card, _log = SCHEDULER.review_card(card, rng.choice(list(Rating)), t)
+        at = t + timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1000))
+        data = json.loads(json.dumps(card.to_dict()))
+        assert retrievability(data, at) == SCHEDULER.get_card_retrievability(card, at)
+    assert retrievability(Card(due=start).to_dict(), start) == 0.0

@@ -35,7 +35,7 @@ class SkillEvidence:
 
 
 def claims(store: Store) -> list[str]:
-    raw = store.settings().get(CLAIMS_KEY, [])
+    raw = store.setting(CLAIMS_KEY, [])
     return [str(s) for s in raw] if isinstance(raw, list) else []
 
 

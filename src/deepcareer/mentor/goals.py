@@ -31,7 +31,7 @@ class Goal:
 
 
 def get_goal(store: Store) -> Goal:
-    raw = store.settings().get("goal") or {}
+    raw = store.setting("goal") or {}
     return Goal(**{k: raw.get(k) for k in ("hours_per_week", "role", "target_date")})
 
 
@@ -112,7 +112,7 @@ def total_time(store: Store) -> timedelta:
     clock set back, an import), the total is recomputed from scratch.
     """
     last, rows = _latest_and_count(store)
-    cursor = store.settings().get("time_cursor")
+    cursor = store.setting("time_cursor")
     if isinstance(cursor, dict) and cursor.get("until") == last and cursor.get("rows") == rows:
         return timedelta(minutes=float(cursor["minutes"]))  # nothing new: no write
     spent = None
@@ -130,9 +130,12 @@ def total_time(store: Store) -> timedelta:
 
 
 def _latest_and_count(store: Store) -> tuple[str | None, int]:
-    latest: str | None = None
-    total = 0
-    for table, column in _ACTIVITY:
+    """The newest activity time and the number of activity rows; attempts (by far the
+    largest table) come from the store's running tally."""
+    exercises = store.tally()["exercises"].values()
+    total = sum(int(e["rows"]) for e in exercises)
+    latest: str | None = max((e["last_at"] for e in exercises), default=None) or None
+    for table, column in _ACTIVITY[1:]:
         row = store.read(f"SELECT max({column}) AS t, count(*) AS n FROM {table}")[0]
         total += int(row["n"])
         if row["t"] and (latest is None or row["t"] > latest):
@@ -169,8 +172,8 @@ def week_summary(store: Store, now: datetime | None = None) -> dict[str, Any]:
 
 
 def _active_days(store: Store) -> set[date]:
-    days: set[date] = set()
-    for table, column in _ACTIVITY:
+    days = {date.fromisoformat(d) for d in store.tally()["days"]}
+    for table, column in _ACTIVITY[1:]:
         days |= {date.fromisoformat(r["d"]) for r in store.read(
             f"SELECT DISTINCT substr({column}, 1, 10) AS d FROM {table}")}
     return days

@@ -128,7 +128,7 @@ def mastery(store: Store, catalog: Catalog, *, cached: bool = True) -> dict[str,
     dropped whenever the skills or their parameters change, or a history is imported.
     """
     key = _params_key(catalog)
-    cursor = store.settings().get("mastery_cursor") if cached else None
+    cursor = store.setting("mastery_cursor") if cached else None
     state: dict[str, list[float]] = {sid: [skill.bkt.prior, 0, 0]
                                      for sid, skill in catalog.skills.items()}
     after_attempt = after_event = 0

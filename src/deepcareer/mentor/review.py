@@ -88,16 +88,31 @@ def record(store: Store, kind: Kind, ref: str, rating: Rating, *, source: str,
     return new_row
 
 
+def retrievability(card: dict[str, Any], now: datetime) -> float:
+    """FSRS's recall probability from a card's JSON, without building a Card (the
+    dashboard ranks every due card on each request); equal to
+    ``SCHEDULER.get_card_retrievability`` (a test keeps them so)."""
+    last, stability = card.get("last_review"), card.get("stability")
+    if last is None or stability is None:
+        return 0.0
+    last_review = datetime.fromisoformat(last)
+    elapsed = max(0, (max(now, last_review) - last_review).days)
+    factor, decay = SCHEDULER._FACTOR, SCHEDULER._DECAY
+    return float((1 + factor * elapsed / stability) ** decay)
+
+
 def due_cards(store: Store, now: datetime | None = None) -> list[Due]:
     """Cards due now, least likely to be remembered first."""
     now = now or store.clock()
-    out = []
-    for row in store.cards(due_before=iso(now)):
-        card = _load(row)
-        at = max(now, card.last_review) if card.last_review else now
-        out.append(Due(row["id"], row["kind"], row["ref"], row["due"],
-                       float(SCHEDULER.get_card_retrievability(card, at))))
+    out = [Due(row["id"], row["kind"], row["ref"], row["due"],
+               retrievability(json.loads(row["card"]), now))
+           for row in store.cards(due_before=iso(now))]
     return sorted(out, key=lambda d: (d.retrievability, d.due))
+
+
+def due_count(store: Store, now: datetime | None = None) -> int:
+    return int(store.read("SELECT count(*) AS n FROM cards WHERE due <= ?",
+                          (iso(now or store.clock()),))[0]["n"])
 
 
 def next_due(store: Store, now: datetime | None = None) -> datetime | None:

@@ -2,8 +2,8 @@
 
 Every Python install carries its own standard library, so this corpus needs no download
 and no licence beyond Python's own. The dataset is a pure function of the interpreter's
-stdlib and the arguments: files are split by a stable hash of their relative path, read
-in sorted order, and the test windows are drawn with an explicit seed.
+stdlib and the arguments: a stable hash of each file's relative path decides its side of
+the split and its place in the training text, and the test windows are drawn with a seed.
 """
 
 from __future__ import annotations
@@ -66,12 +66,13 @@ class Corpus:
     train_ids: np.ndarray  # (n_chars,) int64: the training text
     test_windows: np.ndarray  # (n_windows, window) int64: held-out text
     vocab: list[str]
-    train_files: list[str]  # the files whose text makes up train_ids (the last maybe in part)
+    train_files: list[str]  # the files whose text makes up train_ids, in that order (the
+    #                         last one maybe cut short)
     test_files: list[str]
 
 
 def _stdlib_files(root: Path) -> list[Path]:
-    """The library's ``.py`` files in sorted relative-path order, without skipped folders.
+    """The library's ``.py`` files in relative-path order, without skipped folders.
 
     ``os.walk`` prunes the skipped folders before entering them: ``site-packages`` alone
     can hold hundreds of megabytes, and listing it would cost most of the build time.
@@ -88,11 +89,23 @@ def _stdlib_files(root: Path) -> list[Path]:
     return sorted(files, key=lambda path: path.relative_to(root).as_posix())
 
 
+def _path_digest(relative: str) -> bytes:
+    """A stable hash of a relative path: the same on every machine and every run (Python's
+    own ``hash`` is salted per process, so not that)."""
+    return hashlib.sha256(relative.encode()).digest()
+
+
 def _is_held_out(relative: str) -> bool:
-    """A stable hash of the path decides the side: the same file is held out on every
-    machine and every run (Python's own ``hash`` is salted per process, so not that)."""
-    digest = hashlib.sha256(relative.encode()).digest()
-    return int.from_bytes(digest[:8], "big") % HELD_OUT_BUCKETS == 0
+    """One file in HELD_OUT_BUCKETS, chosen by its path's hash, is held out."""
+    return int.from_bytes(_path_digest(relative)[:8], "big") % HELD_OUT_BUCKETS == 0
+
+
+def _training_order(relative: str) -> bytes:
+    """Sort key of the training files: another part of the path's hash, so that the
+    training text is a shuffled but fixed sample of the whole library. In path order the
+    first two million characters stop in the middle of the d's (asyncio, ctypes, distutils)
+    and a model trained on them is about 0.15 bits per character worse on held-out files."""
+    return _path_digest(relative)[8:16]
 
 
 def _read_text(path: Path) -> str | None:
@@ -109,27 +122,32 @@ def build_corpus(*, max_train_chars: int = 2_000_000, n_test_windows: int = 256,
 
     The split is by file, never by character: a window cut from the middle of a training
     file would let a model score well by remembering that file. Training text is the
-    training files concatenated in sorted order and cut at ``max_train_chars``; test windows
-    are non-overlapping slices of the held-out files' concatenated text, chosen with
-    ``seed``.
+    training files concatenated in a fixed shuffled order (see ``_training_order``) and cut
+    at ``max_train_chars``; test windows are non-overlapping slices of the held-out files'
+    text, concatenated in path order, chosen with ``seed``.
     """
     root = Path(sysconfig.get_paths()["stdlib"])
-    train_files: list[str] = []
+    relative = {path: path.relative_to(root).as_posix() for path in _stdlib_files(root)}
+    test_paths = [path for path, rel in relative.items() if _is_held_out(rel)]
+    train_paths = sorted((path for path, rel in relative.items() if not _is_held_out(rel)),
+                         key=lambda path: _training_order(relative[path]))
+
     test_files: list[str] = []
-    train_parts: list[str] = []
     test_parts: list[str] = []
-    train_chars = 0
-    for path in _stdlib_files(root):
-        held_out = _is_held_out(path.relative_to(root).as_posix())
-        if not held_out and train_chars >= max_train_chars:
-            continue  # the training text is full: reading more would only cost time
+    for path in test_paths:  # path order
         text = _read_text(path)
-        if text is None:
-            continue
-        if held_out:
+        if text is not None:
             test_files.append(str(path))
             test_parts.append(text)
-        else:
+
+    train_files: list[str] = []
+    train_parts: list[str] = []
+    train_chars = 0
+    for path in train_paths:
+        if train_chars >= max_train_chars:
+            break  # the training text is full: reading more would only cost time
+        text = _read_text(path)
+        if text is not None:
             train_files.append(str(path))
             train_parts.append(text)
             train_chars += len(text)

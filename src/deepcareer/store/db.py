@@ -153,12 +153,14 @@ class Store:
         ``exercises``: per exercise id as logged, ``rows``, ``real`` (not "not attempted"),
         ``passed``, ``last_id``, ``last_at`` and ``last_status``. ``misconceptions``: per
         misconception id, its ``title``, ``n`` diagnosed attempts and ``exercises`` (id ->
-        count). Kept in settings under ``TALLY_KEY``, dropped on import, recomputable.
+        count). ``days``: the UTC dates with an attempt. Kept in settings under
+        ``TALLY_KEY``, dropped on import, recomputable.
         """
-        tally = self.settings().get(TALLY_KEY)
-        if not (isinstance(tally, dict) and {"attempt", "exercises", "misconceptions"}
+        tally = self.setting(TALLY_KEY)
+        if not (isinstance(tally, dict) and {"attempt", "exercises", "misconceptions", "days"}
                 <= set(tally)):
-            tally = {"attempt": 0, "exercises": {}, "misconceptions": {}}
+            tally = {"attempt": 0, "exercises": {}, "misconceptions": {}, "days": []}
+        days = set(tally["days"])
         rows = self.read("SELECT id, exercise_id, created_at, status, findings FROM attempts "
                          "WHERE id > ? ORDER BY id", (tally["attempt"],))
         for row in rows:
@@ -170,6 +172,7 @@ class Store:
             ex["passed"] = max(ex["passed"], int(row["status"] == "pass"))
             ex["last_id"], ex["last_status"] = row["id"], row["status"]
             ex["last_at"] = max(ex["last_at"], row["created_at"])
+            days.add(row["created_at"][:10])
             if row["findings"] in ("", "[]"):
                 continue
             for mid, title in _misconceptions_in(row["findings"]).items():
@@ -181,6 +184,7 @@ class Store:
                                                                          0) + 1
         if rows:
             tally["attempt"] = rows[-1]["id"]
+            tally["days"] = sorted(days)
             self.set_setting(TALLY_KEY, tally)
         return tally
 
@@ -270,6 +274,11 @@ class Store:
     def settings(self) -> dict[str, Any]:
         return {r["key"]: json.loads(r["value"])
                 for r in self.read("SELECT key, value FROM settings")}
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """One setting (reading them all would parse the large running tally too)."""
+        rows = self.read("SELECT value FROM settings WHERE key = ?", (key,))
+        return json.loads(rows[0]["value"]) if rows else default
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction() as conn:

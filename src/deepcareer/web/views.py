@@ -2,25 +2,51 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from deepcareer.curriculum.catalog import Catalog, Exercise
 from deepcareer.grading.report import Report
 from deepcareer.store.db import Store
 
+_DASHBOARDS: dict[Path, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+DASHBOARD_FRESH_S = 60  # due reviews and the week move with the clock, not faster
+
+
+def data_version(store: Store) -> tuple[Any, ...]:
+    """Changes whenever anything the dashboard shows could have changed (a few index
+    lookups), so a refresh with nothing new reuses the last page's data."""
+    row = store.read(
+        "SELECT (SELECT max(id) FROM attempts) AS a, (SELECT max(id) FROM events) AS e, "
+        "(SELECT max(id) FROM reviews) AS r, (SELECT max(id) FROM runs) AS u, "
+        "(SELECT max(due) FROM cards) AS c, "
+        "(SELECT value FROM settings WHERE key = 'goal') AS g")[0]
+    minute = int(store.clock().timestamp() // DASHBOARD_FRESH_S)
+    return (*row.values(), minute)
+
 
 def dashboard(store: Store, catalog: Catalog) -> dict[str, Any]:
+    version = data_version(store)
+    cached = _DASHBOARDS.get(store.home)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    data = _dashboard(store, catalog)
+    _DASHBOARDS[store.home] = (version, data)
+    return data
+
+
+def _dashboard(store: Store, catalog: Catalog) -> dict[str, Any]:
     from deepcareer.mentor.goals import week_summary
     from deepcareer.mentor.insights import area_mastery
     from deepcareer.mentor.mastery import mastery
     from deepcareer.mentor.planner import plan
-    from deepcareer.mentor.review import due_cards
+    from deepcareer.mentor.review import due_count
 
     skills = mastery(store, catalog)
     areas = sorted(area_mastery(skills, catalog).items())
     recent = store.read("SELECT exercise_id, status, created_at FROM attempts "
                         "ORDER BY id DESC LIMIT 8")
-    return {"step": plan(store, catalog), "due": len(due_cards(store)),
+    return {"step": plan(store, catalog), "due": due_count(store),
             "week": week_summary(store), "areas": areas, "recent": recent,
             "mastered": sum(m.mastered for m in skills.values()), "skills": len(skills)}
 
@@ -67,11 +93,24 @@ def exercise(store: Store, catalog: Catalog, ex: Exercise, md: Any, code: str | 
     if code is None:
         code = path.read_text(encoding="utf-8") if path.exists() else ex.starter
     skills = mastery(store, catalog)
-    return {"ex": ex, "readme": md.render(ex.readme_path.read_text(encoding="utf-8")),
+    attempts = store.read("SELECT count(*) AS n FROM attempts WHERE exercise_id = ? AND "
+                          "status != 'not_attempted'", (ex.id,))[0]["n"]
+    return {"ex": ex, "readme": _readme_html(ex.readme_path, md),
             "code": code, "report": report,
             "mastery": [(catalog.skills[s].title, skills[s].p) for s in ex.meta.skills
                         if s in skills],
-            "attempts": len(store.attempts(ex.id))}
+            "attempts": attempts}
+
+
+_READMES: dict[tuple[Path, int], str] = {}
+
+
+def _readme_html(path: Path, md: Any) -> str:
+    """Rendered once per file version (content rarely changes while the app runs)."""
+    key = (path, path.stat().st_mtime_ns)
+    if key not in _READMES:
+        _READMES[key] = str(md.render(path.read_text(encoding="utf-8")))
+    return _READMES[key]
 
 
 def check(store: Store, ex: Exercise, code: str) -> Report:

@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/mentor_scale.py
 	$(BIN)/python bench/project_training.py
 	$(BIN)/python bench/portfolio_build.py
+	$(BIN)/python bench/web_latency.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache

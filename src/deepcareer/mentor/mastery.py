@@ -19,6 +19,7 @@ Errors (a syntax error, a timeout) and untouched starters are not evidence about
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,12 +162,20 @@ def mastery(store: Store, catalog: Catalog, *, cached: bool = True) -> dict[str,
     return {sid: SkillMastery(sid, float(p), int(n), int(c)) for sid, (p, n, c) in state.items()}
 
 
-def _params_key(catalog: Catalog) -> str:
-    import hashlib
+_PARAMS_KEYS: weakref.WeakKeyDictionary[Catalog, str] = weakref.WeakKeyDictionary()
 
-    text = json.dumps({sid: dump(s.bkt) for sid, s in catalog.skills.items()},
-                      sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+def _params_key(catalog: Catalog) -> str:
+    """A digest of every skill's BKT parameters (computed once per catalog object: the
+    web app asks on every page)."""
+    key = _PARAMS_KEYS.get(catalog)
+    if key is None:
+        import hashlib
+
+        text = json.dumps({sid: dump(s.bkt) for sid, s in catalog.skills.items()},
+                          sort_keys=True)
+        key = _PARAMS_KEYS[catalog] = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return key
 
 
 def _quiz_skills() -> dict[str, tuple[str, ...]]:

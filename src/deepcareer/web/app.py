@@ -43,7 +43,7 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
     from deepcareer.curriculum.catalog import default_catalog
 
     app = FastAPI(title="deepcareer", docs_url=None, redoc_url=None, openapi_url=None)
-    app.middleware("http")(Guard(token, host, port))
+    app.add_middleware(Guard, token=token, host=host, port=port)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     catalog = default_catalog()

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "deepcareer_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -24,17 +25,25 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
 
-Next = Callable[[Request], Awaitable[Response]]
-
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class Guard:
-    """Starlette middleware (``app.middleware("http")(Guard(...))``)."""
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
 
-    def __init__(self, token: str, host: str, port: int) -> None:
+
+class Guard:
+    """A plain ASGI middleware (cheaper than Starlette's ``BaseHTTPMiddleware`` on every
+    request): ``app.add_middleware(Guard, token=..., host=..., port=...)``."""
+
+    def __init__(self, app: ASGIApp, token: str, host: str, port: int) -> None:
+        self.app = app
         self.token = token
         self.hosts = {f"{h}:{port}" for h in (host, "localhost" if host == "127.0.0.1"
                                                else host)}
@@ -55,32 +64,45 @@ class Guard:
             origin = f"{parts.scheme}://{parts.netloc}"
         return origin in self.origins
 
-    async def __call__(self, request: Request, call_next: Next) -> Response:
+    def _refusal(self, request: Request) -> Response | None:
+        """The response that ends this request here, or None to let it through."""
         if request.headers.get("host", "") not in self.hosts:
             return PlainTextResponse("Bad host: deepcareer only answers on its own address.",
                                      status_code=400)
         query_token = request.query_params.get("token")
         if query_token is not None and hmac.compare_digest(query_token, self.token):
-            target = request.url.path  # drop the token from the address bar and history
-            response: Response = RedirectResponse(target, status_code=303)
-            response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict",
-                                secure=False, path="/")
-            return _harden(response)
+            response = RedirectResponse(request.url.path, status_code=303)  # token out of
+            response.set_cookie(COOKIE, self.token, httponly=True,  # the address bar
+                                samesite="strict", secure=False, path="/")
+            return response
         if request.url.path.startswith("/static/"):
-            return _harden(await call_next(request))  # CSS and JS only, no data
+            return None  # CSS and JS only, no data
         if not self._authorised(request):
-            return _harden(PlainTextResponse(
+            return PlainTextResponse(
                 "Not signed in: open the address with ?token=... that `deepcareer serve` "
-                "printed in your terminal.", status_code=401))
+                "printed in your terminal.", status_code=401)
         if request.method not in SAFE_METHODS and not self._same_origin(request):
-            return _harden(PlainTextResponse("Cross-origin request refused.", status_code=403))
-        return _harden(await call_next(request))
+            return PlainTextResponse("Cross-origin request refused.", status_code=403)
+        return None
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        static = request.url.path.startswith("/static/")
 
-def _harden(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        async def hardened(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    headers[key] = value
+                if not static:
+                    headers["cache-control"] = "no-store"
+            await send(message)
+
+        refusal = self._refusal(request)
+        if refusal is not None:
+            await refusal(scope, receive, hardened)
+            return
+        await self.app(scope, receive, hardened)

@@ -31,7 +31,8 @@ def run(home: Path, port: int = DEFAULT_PORT, *, open_browser: bool = True) -> N
     token = new_token()
     app = create_app(home, token, "127.0.0.1", port)
     url = f"http://127.0.0.1:{port}/?token={token}"
-    console.print(f"deepcareer is running at [bold]{url}[/]")
+    console.print(f"deepcareer is running at [bold]{url}[/]", soft_wrap=True)  # one line,
+    # so the address can be copied whole
     console.print("Open that address (it signs you in); Ctrl-C stops the app.", style="dim")
     if open_browser:
         import webbrowser

@@ -5,7 +5,6 @@ origins and hosts are refused. Screenshots of every page land in test-artifacts/
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 import time
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_portfolio_browser import ARGS, CHROMIUM, _browser_available
+from tests.e2e.test_portfolio_browser import ARGS, CHROMIUM, require_browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 TOKEN = "browser-test-token"
@@ -31,11 +30,7 @@ def softmax(logits):
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    reason = _browser_available()
-    if reason:
-        if os.environ.get("DEEPCAREER_REQUIRE_EXTRAS"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_browser()
     import uvicorn
 
     from deepcareer.web.app import create_app

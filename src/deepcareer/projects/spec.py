@@ -6,23 +6,16 @@ named (``experiments[2].data: must be one of 'plain', 'shuffled'``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from deepcareer.curriculum.records import RecordError, build, spec
+from deepcareer.curriculum.schema import _slug
 from deepcareer.errors import ContentError, UsageError
 
 PROJECTS_DIR = Path(__file__).resolve().parent.parent / "content" / "projects"
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def _slug(value: str) -> str:
-    if not _SLUG.match(value):
-        raise ValueError(f"{value!r} is not a lowercase-hyphenated slug")
-    return value
 
 
 @dataclass(frozen=True)

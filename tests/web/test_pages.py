@@ -30,7 +30,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 
 @pytest.mark.parametrize("path", ["/", "/skills", "/exercises", "/exercises/softmax",
-                                  "/review", "/projects", "/projects/mnist1d", "/portfolio",
+                                  "/review", "/quiz", "/quiz/classic-ml", "/projects",
+                                  "/projects/mnist1d", "/portfolio",
                                   "/career", "/career?role=nlp-engineer"])
 def test_pages_render(client: TestClient, path: str) -> None:
     response = client.get(path)
@@ -76,3 +77,19 @@ def test_career_analysis_in_the_page(client: TestClient) -> None:
     empty = client.post("/career/analyze", data={"posting": ""},
                         headers={"hx-request": "true"}).text
     assert "empty" in empty
+
+
+def test_a_quiz_in_the_browser_is_judged_and_recorded(client: TestClient,
+                                                      tmp_path: Path) -> None:
+    from deepcareer.mentor.quiz import get_quiz, questions_for
+
+    form = client.get("/quiz/classic-ml").text
+    seed = int(form.split('name="seed" value="')[1].split('"')[0])
+    asked = questions_for(get_quiz("classic-ml"), seed)
+    answers = {"seed": str(seed), **{f"q{n}": "zzz" for n in range(len(asked))}}
+    out = client.post("/quiz/classic-ml", data=answers).text
+    assert f"Score: 0 of {len(asked)}" in out and "Not quite" in out
+    from deepcareer.store.db import open_store
+
+    with open_store(tmp_path / "home") as store:
+        assert store.events(kind="quiz") and store.card("quiz:classic-ml:0") is not None

@@ -346,8 +346,6 @@ def quiz(
     """
     import os
 
-    import numpy as np
-
     from deepcareer.mentor import quiz as quizzes
 
     if quiz_id is None:
@@ -373,34 +371,25 @@ def quiz(
         raise UsageError(f"{chosen.id} has {len(chosen.questions)} questions; --answers gave "
                          f"{len(replies)}.")
     seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
-    rng = np.random.default_rng(seed)
     from deepcareer.cli.render import console
 
     results: list[dict[str, Any]] = []
-    for n, question in enumerate(chosen.questions):
-        asked = quizzes.ask(question, rng)
+    verdicts = []
+    for n, asked in enumerate(quizzes.questions_for(chosen, seed)):
         if not json:
             console.print(f"\n[bold]Question {n + 1} of {len(chosen.questions)}[/]")
             console.print(asked.text, markup=False)
         reply = replies[n] if replies is not None else typer.prompt("Your answer")
         verdict = quizzes.judge(asked, reply)
+        verdicts.append(verdict)
         results.append({"question": n + 1, "correct": verdict.correct,
                         "misconception": verdict.misconception, "feedback": verdict.feedback})
         if not json:
             mark = "[green]right[/]" if verdict.correct else "[red]not quite[/]"
             console.print(f"{mark}: ", end="")
             console.print(verdict.feedback, markup=False)
-    score = sum(1 for r in results if r["correct"])
     with store_for(home) as store:
-        store.add_event(f"quiz:{chosen.id}", "quiz",
-                        {"seed": seed, "score": score, "total": len(results),
-                         "misconceptions": [r["misconception"] for r in results
-                                            if r["misconception"]]})
-        from deepcareer.mentor.review import Rating, record
-
-        for n, r in enumerate(results):  # each question becomes a card, asked anew later
-            record(store, "quiz", f"{chosen.id}:{n}",
-                   Rating.Good if r["correct"] else Rating.Again, source="quiz")
+        score = quizzes.record_quiz(store, chosen, seed, verdicts)
     if json:
         print_json({"quiz": chosen.id, "score": score, "total": len(results), "seed": seed,
                     "results": results})

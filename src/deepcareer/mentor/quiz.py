@@ -104,6 +104,30 @@ def judge(asked: Asked, reply: str) -> Verdict:
     return Verdict(False, f"The answer is {asked.answer:.4g}. {q.explanation}")
 
 
+def questions_for(quiz: Quiz, seed: int) -> list[Asked]:
+    """The quiz's questions with parameters drawn from ``seed`` (the same seed asks the
+    same numbers, so a web form can be judged after the page that showed it)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return [ask(q, rng) for q in quiz.questions]
+
+
+def record_quiz(store: Any, quiz: Quiz, seed: int, verdicts: list[Verdict]) -> int:
+    """Log the attempt (evidence for mastery) and rate each question's review card;
+    returns the score."""
+    from deepcareer.mentor.review import Rating, record
+
+    score = sum(v.correct for v in verdicts)
+    store.add_event(f"quiz:{quiz.id}", "quiz",
+                    {"seed": seed, "score": score, "total": len(verdicts),
+                     "misconceptions": [v.misconception for v in verdicts if v.misconception]})
+    for n, v in enumerate(verdicts):  # each question becomes a card, asked anew later
+        record(store, "quiz", f"{quiz.id}:{n}", Rating.Good if v.correct else Rating.Again,
+               source="quiz")
+    return score
+
+
 QUIZ_DIR = Path(__file__).resolve().parent.parent / "content" / "quizzes"
 
 

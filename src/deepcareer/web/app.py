@@ -133,6 +133,40 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
             due, upcoming = due_cards(s), next_due(s)
         return page(request, "review.html", due=due, upcoming=upcoming)
 
+    @app.get("/quiz", response_class=HTMLResponse)
+    def quizzes(request: Request) -> HTMLResponse:
+        from deepcareer.mentor.quiz import load_quizzes
+
+        return page(request, "quizzes.html", quizzes=load_quizzes())
+
+    @app.get("/quiz/{quiz_id}", response_class=HTMLResponse)
+    def quiz(request: Request, quiz_id: str) -> HTMLResponse:
+        import secrets
+
+        from deepcareer.mentor.quiz import get_quiz, questions_for
+
+        chosen = get_quiz(_check_id(quiz_id))
+        seed = secrets.randbelow(2**31)
+        return page(request, "quiz.html", quiz=chosen, seed=seed,
+                    asked=questions_for(chosen, seed), verdicts=None)
+
+    @app.post("/quiz/{quiz_id}", response_class=HTMLResponse)
+    async def quiz_answer(request: Request, quiz_id: str) -> HTMLResponse:
+        from deepcareer.mentor.quiz import get_quiz, judge, questions_for, record_quiz
+
+        chosen = get_quiz(_check_id(quiz_id))
+        form = await request.form()
+        try:
+            seed = int(str(form.get("seed", "")))
+        except ValueError as exc:
+            raise HTTPException(400, "The quiz form is incomplete; open the quiz again.") from exc
+        asked = questions_for(chosen, seed)
+        verdicts = [judge(a, str(form.get(f"q{n}", ""))) for n, a in enumerate(asked)]
+        with store() as s:
+            score = record_quiz(s, chosen, seed, verdicts)
+        return page(request, "quiz.html", quiz=chosen, seed=seed, asked=asked,
+                    verdicts=verdicts, score=score, answers=form)
+
     @app.get("/projects", response_class=HTMLResponse)
     def projects(request: Request) -> HTMLResponse:
         from deepcareer.web import views

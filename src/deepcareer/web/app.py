@@ -16,6 +16,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from deepcareer.errors import DeepcareerError, ExerciseNotFound
 from deepcareer.store.db import Store, open_store
@@ -101,9 +102,13 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
 
         ex = catalog.get(_check_id(exercise_id))
         code = str((await request.form()).get("code", ""))
-        with store() as s:
-            report = views.check(s, ex, code)
-            context = views.exercise(s, catalog, ex, _markdown(), code=code, report=report)
+
+        def grade() -> dict[str, Any]:  # in a worker thread: grading must not block the loop
+            with store() as s:
+                report = views.check(s, ex, code)
+                return views.exercise(s, catalog, ex, _markdown(), code=code, report=report)
+
+        context = await run_in_threadpool(grade)
         name = "_report.html" if request.headers.get("hx-request") else "exercise.html"
         return page(request, name, **context)
 
@@ -162,8 +167,12 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
             raise HTTPException(400, "The quiz form is incomplete; open the quiz again.") from exc
         asked = questions_for(chosen, seed)
         verdicts = [judge(a, str(form.get(f"q{n}", ""))) for n, a in enumerate(asked)]
-        with store() as s:
-            score = record_quiz(s, chosen, seed, verdicts)
+
+        def save() -> int:
+            with store() as s:
+                return record_quiz(s, chosen, seed, verdicts)
+
+        score = await run_in_threadpool(save)
         return page(request, "quiz.html", quiz=chosen, seed=seed, asked=asked,
                     verdicts=verdicts, score=score, answers=form)
 
@@ -227,13 +236,15 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
         from deepcareer.web import views
 
         posting = str((await request.form()).get("posting", ""))
-        with store() as s:
-            context = views.analyze(s, catalog, posting)
-        name = "_analysis.html" if request.headers.get("hx-request") else "career.html"
-        if name == "career.html":
+        full = not request.headers.get("hx-request")
+
+        def read() -> dict[str, Any]:
             with store() as s:
-                context = {**views.career(s, catalog, None), **context}
-        return page(request, name, **context)
+                context = views.analyze(s, catalog, posting)
+                return {**views.career(s, catalog, None), **context} if full else context
+
+        context = await run_in_threadpool(read)
+        return page(request, "career.html" if full else "_analysis.html", **context)
 
     # --- JSON API (the same calls) ---------------------------------------------
 
@@ -249,9 +260,11 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
         if not isinstance(body, dict) or not isinstance(body.get("code"), str):
             return JSONResponse({"error": 'send JSON like {"code": "def f(x): ..."}'},
                                 status_code=400)
-        with store() as s:
-            report = views.check(s, ex, body["code"])
-        return JSONResponse(report.to_dict())
+        def grade() -> dict[str, Any]:
+            with store() as s:
+                return views.check(s, ex, body["code"]).to_dict()
+
+        return JSONResponse(await run_in_threadpool(grade))
 
     @app.get("/api/next")
     def api_next() -> JSONResponse:

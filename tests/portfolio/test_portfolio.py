@@ -125,3 +125,18 @@ def test_a_broken_rule_stops_the_build(tmp_path: Path, catalog: Catalog,
         build_site(store, catalog)
     assert "theme light: link on bg" in info.value.message
     assert not (tmp_path / "h" / "portfolio" / "site").exists()  # nothing half-published
+
+
+def test_quarto_export_carries_every_page(tmp_path: Path, catalog: Catalog) -> None:
+    from deepcareer.portfolio.quarto import export_quarto
+
+    with open_store(tmp_path / "h") as store:
+        fill(store)
+        site = build_site(store, catalog).out
+    written = export_quarto(site, tmp_path / "q", "Ada")
+    names = {p.relative_to(tmp_path / "q").as_posix() for p in written}
+    assert {"index.qmd", "skills.qmd", "cv.qmd", "projects/tabular-classic.qmd",
+            "_quarto.yml"} <= names
+    page = (tmp_path / "q" / "projects" / "tabular-classic.qmd").read_text()
+    assert page.startswith('---\ntitle: "Classic machine learning') and "![" in page
+    assert (tmp_path / "q" / "projects" / "tabular-classic" / "learning_curves.png").exists()

@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=100_000)
     args = parser.parse_args()
     precompile()
-    import httpx
+    import httpx2 as httpx
     from fastapi import FastAPI
     from fastapi.responses import HTMLResponse
 

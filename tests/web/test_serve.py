@@ -7,7 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 from deepcareer.web.server import free_port
 from tests.conftest import CLI

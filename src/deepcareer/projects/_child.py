@@ -1,6 +1,8 @@
 """The sandboxed side of a project run: ``fit`` then ``predict``, once per experiment.
 
-Run as ``python -I _child.py WORKDIR EVENT_FD``. ``WORKDIR/job.json`` says what to run;
+Run as ``python -I _child.py WORKDIR EVENT_FD``. ``WORKDIR/boot.json`` says what to
+import; the child then waits for a line ``go`` on stdin, and ``WORKDIR/job.json`` says
+what to run;
 each experiment's training split is in ``WORKDIR/<experiment>/`` as ``.npy`` files, and so
 are its test features, which the child loads only after ``fit`` has returned. Progress and
 results go to the parent as JSON lines on ``EVENT_FD``; whatever the learner prints goes to
@@ -72,11 +74,11 @@ def _as_array(value: Any, what: str) -> Any:
 
 
 def main(workdir: str, event_fd: int) -> None:
-    with open(os.path.join(workdir, "job.json"), encoding="utf-8") as fh:
-        job = json.load(fh)
+    with open(os.path.join(workdir, "boot.json"), encoding="utf-8") as fh:
+        boot = json.load(fh)
     events = os.fdopen(event_fd, "wb", buffering=0)
-    tracker = _load("_dc_tracker", job["tracker_path"])
-    guard = _load("_dc_guard", job["guard_path"])
+    tracker = _load("_dc_tracker", boot["tracker_path"])
+    guard = _load("_dc_guard", boot["guard_path"])
 
     def emit(event: dict[str, Any]) -> None:
         events.write(tracker.json_line(event))
@@ -84,13 +86,18 @@ def main(workdir: str, event_fd: int) -> None:
     out = open(os.path.join(workdir, "output.txt"), "w", buffering=1,  # noqa: SIM115
                encoding="utf-8", errors="replace")
     sys.stdout = sys.stderr = out
-    frameworks = list(job.get("preload", []))
+    frameworks = list(boot.get("preload", []))
     import numpy as np
 
     for module in frameworks:  # import before the guard: frameworks load native code
         __import__(module)
     if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(int(job.get("threads", 1)))
+        sys.modules["torch"].set_num_threads(int(boot.get("threads", 1)))
+    # The parent builds the data while we import; it says "go" once job.json is written.
+    if sys.stdin.buffer.readline().strip() != b"go":
+        return
+    with open(os.path.join(workdir, "job.json"), encoding="utf-8") as fh:
+        job = json.load(fh)
     state: dict[str, Any] = {"in_fit": False, "leaks": []}
     watched_files = [os.path.realpath(p) for p in job.get("guarded_files", [])]
     watched_modules = set(job.get("guarded_modules", []))

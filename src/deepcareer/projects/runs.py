@@ -147,13 +147,13 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
     """Train and evaluate ``source`` on every experiment; store and return the result."""
     spec = project.spec
     chosen = _choose(project, experiments)
-    ds = dataset_for(project, store.home)
     budget = float(budget_s if budget_s is not None else spec.time_budget_s)
     forbidden = [str(store.home / DB_NAME), str(store.home / "backups")]
+    outcome, ds = run_child(project, source, lambda: dataset_for(project, store.home),
+                            seed=seed, budget_s=budget, forbidden=forbidden,
+                            progress=progress, experiments=chosen)
     found_baselines = baselines_module.baselines(
         ds, spec.baselines, store.home / "cache" / "projects") if spec.baselines else {}
-    outcome = run_child(project, ds, source, seed=seed, budget_s=budget, forbidden=forbidden,
-                        progress=progress, experiments=chosen)
     result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines)
     result.reproduces = reproduces
     if record:

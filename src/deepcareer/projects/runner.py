@@ -21,15 +21,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from deepcareer.grading import _child as exercise_child
 from deepcareer.grading.sandbox import PACKAGE_DIR, Limits, _child_env, _rlimits
 from deepcareer.projects import tracker
-from deepcareer.projects.datasets import Dataset, shuffled
 from deepcareer.projects.spec import Experiment, Project
+
+if TYPE_CHECKING:  # NumPy and the data load after the child is started (see run_child)
+    import numpy as np
+
+    from deepcareer.projects.datasets import Dataset
 
 CHILD_SCRIPT = Path(__file__).resolve().parent / "_child.py"
 STARTUP_S = 5.0  # starting Python and NumPy, on top of the budget
@@ -71,10 +73,14 @@ def limits_for(budget_s: float, frameworks: list[str]) -> Limits:
 
 
 def _experiment_data(ds: Dataset, exp: Experiment) -> Dataset:
+    from deepcareer.projects.datasets import shuffled
+
     return shuffled(ds) if exp.data == "shuffled" else ds
 
 
 def _write_experiment(folder: Path, ds: Dataset) -> None:
+    import numpy as np
+
     folder.mkdir()
     np.save(folder / "train_X.npy", ds.train.X, allow_pickle=False)
     if ds.train.y is not None:
@@ -106,7 +112,9 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     (workdir / "boot.json").write_text(json.dumps(boot), encoding="utf-8")
     proc, read_fd = _spawn(workdir, limits)
     try:
-        ds = build()  # while the child imports
+        import numpy as np  # everything from here overlaps with the child's start
+
+        ds = build()
         for exp in experiments:
             _write_experiment(workdir / exp.name, _experiment_data(ds, exp))
         job = {

@@ -15,17 +15,17 @@ import platform
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deepcareer import __version__
 from deepcareer.errors import UsageError
 from deepcareer.home import workspace
-from deepcareer.projects import baselines as baselines_module
-from deepcareer.projects import evaluate
-from deepcareer.projects.datasets import Dataset, duplicates_across, load_dataset, shuffled
 from deepcareer.projects.runner import ChildOutcome, Progress, run_child
 from deepcareer.projects.spec import Experiment, Project
 from deepcareer.store.db import DB_NAME, Store
+
+if TYPE_CHECKING:  # loaded while the training child starts (NumPy, scikit-learn)
+    from deepcareer.projects.datasets import Dataset
 
 CAPSTONE_CONFIG = "capstone.yml"
 
@@ -128,6 +128,8 @@ def _capstone(home: Path) -> dict[str, Any] | None:
 
 
 def dataset_for(project: Project, home: Path) -> Dataset:
+    from deepcareer.projects.datasets import load_dataset
+
     return load_dataset(project.spec.dataset.name, home, _capstone(home))
 
 
@@ -152,7 +154,9 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
     outcome, ds = run_child(project, source, lambda: dataset_for(project, store.home),
                             seed=seed, budget_s=budget, forbidden=forbidden,
                             progress=progress, experiments=chosen)
-    found_baselines = baselines_module.baselines(
+    from deepcareer.projects.baselines import baselines
+
+    found_baselines = baselines(
         ds, spec.baselines, store.home / "cache" / "projects") if spec.baselines else {}
     result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines)
     result.reproduces = reproduces
@@ -179,6 +183,9 @@ def _choose(project: Project, names: list[str] | None) -> list[Experiment]:
 def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
               outcome: ChildOutcome, seed: int, source: str,
               found_baselines: dict[str, float]) -> RunResult:
+    from deepcareer.projects import evaluate
+    from deepcareer.projects.datasets import duplicates_across, shuffled
+
     spec = project.spec
     by_exp: dict[str, dict[str, Any]] = {}
     load_error: dict[str, Any] | None = None
@@ -292,7 +299,9 @@ def _status(spec: Any, outcome: ChildOutcome, main: ExperimentResult, leaked: bo
     goal = _fmt(spec.metric, spec.threshold)
     if spec.beat_baseline:
         bar = found_baselines.get(spec.beat_baseline)
-        goal = (f"better than the {baselines_module.NAMES[spec.beat_baseline].lower()} "
+        from deepcareer.projects.baselines import NAMES
+
+        goal = (f"better than the {NAMES[spec.beat_baseline].lower()} "
                 f"baseline ({_fmt(spec.metric, bar)})" if bar is not None else goal)
     if spec.passes(main.metric, found_baselines):
         return "pass", f"{main.name}: {figure}; the goal is {goal}."

@@ -25,15 +25,16 @@ def project_list(home: HomeOpt = None, json: JsonOpt = False) -> None:
 
     Example: deepcareer project list
     """
-    from deepcareer.projects.runs import runs_of
+    from deepcareer.projects.runs import best_runs
     from deepcareer.projects.spec import load_projects
 
     projects = load_projects()
     with store_for(home) as store:
-        best = {pid: _best(runs_of(store, pid)) for pid in projects}
+        best = best_runs(store)
     rows = [{"id": p.id, "title": p.spec.title, "level": p.spec.level, "track": p.spec.track,
              "skills": p.spec.skills, "minutes": p.spec.minutes, "goal": _goal(p),
-             **(best[p.id] or {"status": "new", "verified": False})}
+             "status": best[p.id]["status"] if p.id in best else "new",
+             "verified": p.id in best and best[p.id]["verified_by"] is not None}
             for p in projects.values()]
     if json:
         print_json(rows)
@@ -59,15 +60,6 @@ def _goal(p: Project) -> str:
     op = ">=" if p.spec.higher_is_better else "<="
     bar = f"{op} {fmt(p.spec.metric, p.spec.threshold)}"
     return f"beat {p.spec.beat_baseline}" if p.spec.beat_baseline else bar
-
-
-def _best(runs: list[RunResult]) -> dict[str, Any] | None:
-    own = [r for r in runs if r.reproduces is None]
-    if not own:
-        return None
-    passed = [r for r in own if r.passed]
-    pick = passed[-1] if passed else own[-1]
-    return {"status": pick.status, "verified": pick.verified_by is not None}
 
 
 @project_app.command("new")
@@ -203,14 +195,14 @@ def project_report(
     Example: deepcareer project report mnist1d
     """
     from deepcareer.projects.report import report_data, write_report
-    from deepcareer.projects.runs import find_run, runs_of
+    from deepcareer.projects.runs import pick_run, runs_of
     from deepcareer.projects.spec import get_project
 
     project = get_project(project_id)
     with store_for(home) as store:
-        run = find_run(store, project.id, run_id)
-        rerun = next((r for r in runs_of(store, project.id)
-                      if r.reproduces == run.id), None)
+        runs = runs_of(store, project.id)
+        run = pick_run(runs, project.id, run_id)
+        rerun = next((r for r in runs if r.reproduces == run.id), None)
         paths = write_report(store.home, project, run, rerun)
     if json:
         print_json({**report_data(project, run, rerun),

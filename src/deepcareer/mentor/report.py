@@ -56,13 +56,9 @@ def report_data(store: Store, catalog: Catalog) -> dict[str, Any]:
 def _projects(store: Store) -> list[dict[str, Any]]:
     """Per project: the latest own run (a passing one if any), with its figure and whether
     a re-run reproduced it."""
-    latest: dict[str, dict[str, Any]] = {}
-    for r in store.run_summaries():
-        if r["reproduces"] is not None:
-            continue
-        have = latest.get(r["project_id"])
-        if have is None or r["passed"] or not have["passed"]:
-            latest[r["project_id"]] = r
+    from deepcareer.projects.runs import best_runs
+
+    latest = best_runs(store)
     return [{"project": pid, "run": r["id"], "status": r["status"], "metric": r["metric"],
              "verified": r["verified_by"] is not None} for pid, r in sorted(latest.items())]
 

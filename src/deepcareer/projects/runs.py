@@ -340,16 +340,34 @@ def runs_of(store: Store, project_id: str) -> list[RunResult]:
     return [from_row(r) for r in store.runs(project_id)]
 
 
-def find_run(store: Store, project_id: str, run_id: int | None = None) -> RunResult:
-    runs = [r for r in runs_of(store, project_id) if r.reproduces is None]
+def best_runs(store: Store) -> dict[str, dict[str, Any]]:
+    """Per project, the learner's own run that represents it: the latest passing one,
+    else the latest (re-runs made by ``verify`` are not the learner's). Summary rows."""
+    best: dict[str, dict[str, Any]] = {}
+    for r in store.run_summaries():
+        if r["reproduces"] is not None:
+            continue
+        have = best.get(r["project_id"])
+        if have is None or r["passed"] or not have["passed"]:
+            best[r["project_id"]] = r
+    return best
+
+
+def pick_run(runs: list[RunResult], project_id: str, run_id: int | None = None) -> RunResult:
+    """Run ``run_id`` of ``runs``, or the latest own run."""
     if run_id is not None:
-        found = [r for r in runs_of(store, project_id) if r.id == run_id]
+        found = [r for r in runs if r.id == run_id]
         if not found:
             raise UsageError(f"{project_id} has no run #{run_id}.")
         return found[0]
-    if not runs:
+    own = [r for r in runs if r.reproduces is None]
+    if not own:
         raise UsageError(f"{project_id} has no runs yet: `deepcareer project run {project_id}`.")
-    return runs[-1]
+    return own[-1]
+
+
+def find_run(store: Store, project_id: str, run_id: int | None = None) -> RunResult:
+    return pick_run(runs_of(store, project_id), project_id, run_id)
 
 
 def verify(store: Store, project: Project, run_id: int | None = None,
@@ -357,8 +375,7 @@ def verify(store: Store, project: Project, run_id: int | None = None,
     """Re-run a run's own code with its seed; verified when the metric lands within the
     project's tolerance. Returns (original, re-run, verified)."""
     original = find_run(store, project.id, run_id)
-    rows = {r["id"]: r for r in store.runs(project.id)}
-    code = rows[original.id]["code"] if original.id in rows else ""
+    code = store.read("SELECT code FROM runs WHERE id = ?", (original.id,))[0]["code"]
     again = run_project(store, project, code, seed=original.seed, progress=progress,
                         reproduces=original.id,
                         experiments=[e.name for e in original.experiments])

@@ -7,7 +7,6 @@ when JavaScript is on, and every form still works as a plain POST when it is off
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,17 +17,17 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from deepcareer.curriculum.schema import SLUG
 from deepcareer.errors import DeepcareerError, ExerciseNotFound
 from deepcareer.store.db import Store, open_store
 from deepcareer.web.security import Guard
 
 HERE = Path(__file__).resolve().parent
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _check_id(value: str) -> str:
     """Ids in paths are slugs; anything else (``..``, ``/``, ``%00``) is refused early."""
-    if not _ID.match(value) or len(value) > 100:
+    if not SLUG.match(value) or len(value) > 100:
         raise HTTPException(404, "No such page.")
     return value
 

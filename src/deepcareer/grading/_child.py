@@ -1,10 +1,13 @@
 """The sandboxed child: runs learner code on the cases it is sent.
 
-Run as ``python -I _child.py WORKDIR LEARNER_FILE_NAME``. It reads one framed
-message from stdin (the learner's source and the calls to make), installs an
-audit hook that forbids the network, subprocesses, ctypes, writes outside
-WORKDIR and reads of the course content or the learner's home, then executes
-the learner's code and streams one framed result per call to stdout.
+Run as ``python -I _child.py WORKDIR``, inside the operating-system sandbox
+(``isolation.py``). It imports NumPy, then waits for one framed message on stdin
+(the learner's source, its file name and the calls to make), so a child started
+ahead of time is ready the moment a check comes in. It installs an audit hook that
+forbids the network, subprocesses, ctypes, writes outside WORKDIR and reads of the
+course content or the learner's home (a second layer: friendly messages where the
+sandbox would otherwise give a bare error), then executes the learner's code and
+streams one framed result per call to stdout.
 
 This file is self-contained on purpose (stdlib and NumPy only): it must not
 import ``deepcareer``, and the parent imports its framing helpers from here so
@@ -43,8 +46,13 @@ def encode(meta: dict[str, Any], arrays: list[Any]) -> bytes:
     return b"".join(parts)
 
 
-def decode(stream: BinaryIO) -> tuple[dict[str, Any], list[Any]] | None:
-    """Read one frame; ``None`` at a clean end of stream. Never unpickles."""
+def decode(stream: BinaryIO, limit: int = 64_000_000) -> tuple[dict[str, Any], list[Any]] | None:
+    """Read one frame; ``None`` at a clean end of stream. Never unpickles.
+
+    ``limit`` caps the JSON part; every array's ``.npy`` header is checked against
+    the bytes that follow it before NumPy allocates anything, so a forged header
+    cannot make the reader reserve more memory than the frame holds.
+    """
     import numpy as np
 
     head = stream.read(_HEADER.size)
@@ -53,17 +61,43 @@ def decode(stream: BinaryIO) -> tuple[dict[str, Any], list[Any]] | None:
     if len(head) < _HEADER.size:
         raise ValueError("truncated frame header")
     n_json, n_blobs = _HEADER.unpack(head)
-    if n_json > 64_000_000 or n_blobs > 10_000:
+    if n_json > limit or n_blobs > 10_000:
         raise ValueError("frame too large")
-    meta = json.loads(stream.read(n_json))
+    body = stream.read(n_json)
+    if len(body) != n_json:
+        raise ValueError("truncated frame")
+    meta = json.loads(body)
+    if not isinstance(meta, dict):
+        raise ValueError("frame header is not an object")
     arrays = []
     for _ in range(n_blobs):
-        (size,) = _BLOB.unpack(stream.read(_BLOB.size))
+        raw = stream.read(_BLOB.size)
+        if len(raw) != _BLOB.size:
+            raise ValueError("truncated array size")
+        (size,) = _BLOB.unpack(raw)
         data = stream.read(size)
         if len(data) != size:
             raise ValueError("truncated array")
-        arrays.append(np.load(io.BytesIO(data), allow_pickle=False))
+        arrays.append(_load_npy(data, np))
     return meta, arrays
+
+
+def _load_npy(data: bytes, np: Any) -> Any:
+    fmt = np.lib.format
+    fp = io.BytesIO(data)
+    version = fmt.read_magic(fp)
+    if version == (1, 0):
+        shape, _fortran, dtype = fmt.read_array_header_1_0(fp)
+    elif version == (2, 0):
+        shape, _fortran, dtype = fmt.read_array_header_2_0(fp)
+    else:
+        raise ValueError("unsupported array format")
+    count = 1
+    for dim in shape:
+        count *= int(dim)
+    if dtype.hasobject or count * dtype.itemsize != len(data) - fp.tell():
+        raise ValueError("array header does not match its data")
+    return np.load(io.BytesIO(data), allow_pickle=False)
 
 
 # --- values on the wire -------------------------------------------------------
@@ -299,69 +333,20 @@ def apply_limits(limits: dict[str, int]) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def zygote(sock_fd: int) -> None:
-    """Serve fork requests so that each run starts with NumPy already imported.
-
-    Started once per long-lived grader (content verification, watch mode, the web
-    app), in the same clean environment as a cold child. Each request on the socket
-    is one JSON message {job, workdir, filename, limits} with two file descriptors
-    attached (the run's stdin and stdout pipes). The forked child becomes exactly
-    what a cold child is: new session, rlimits, audit hook, then :func:`main`.
-    Replies are JSON messages {job, pid} at once and {job, exit} when the child ends.
-    """
-    import socket
-    import threading
-
-    import numpy  # noqa: F401  (the point of the zygote: imported once)
-
-    sock = socket.socket(fileno=sock_fd)
-    send_lock = threading.Lock()
-
-    def reply(msg: dict[str, Any]) -> None:
-        with send_lock:
-            sock.send(json.dumps(msg).encode())  # SOCK_SEQPACKET: one message each
-
-    def reap(job: int, pid: int) -> None:
-        _, status = os.waitpid(pid, 0)
-        reply({"job": job, "exit": os.waitstatus_to_exitcode(status)})
-
-    while True:
-        data, fds, _flags, _addr = socket.recv_fds(sock, 65536, 2)
-        if not data:
-            os._exit(0)  # the grader went away
-        request = json.loads(data)
-        pid = os.fork()
-        if pid == 0:
-            try:
-                sock.close()
-                os.dup2(fds[0], 0)
-                os.dup2(fds[1], 1)
-                for fd in fds:
-                    os.close(fd)
-                apply_limits(request["limits"])
-                os.chdir(request["workdir"])
-                os.environ["HOME"] = os.environ["TMPDIR"] = request["workdir"]
-                main(request["workdir"], request["filename"])
-            finally:
-                os._exit(0)
-        for fd in fds:
-            os.close(fd)
-        reply({"job": request["job"], "pid": pid})
-        threading.Thread(target=reap, args=(request["job"], pid), daemon=True).start()
-
-
-def main(workdir: str, filename: str) -> None:
+def main(workdir: str) -> None:
     os.chdir(workdir)
     # The result channel is our original stdout; learner code gets capped buffers.
     out = os.fdopen(os.dup(1), "wb", buffering=0)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+    import numpy as np  # noqa: F401  (before the request: a child started early is ready)
+
     frame = decode(sys.stdin.buffer)
     if frame is None:
         return
     meta, arrays = frame
-    import numpy as np  # noqa: F401  (imported before the guard: it reads its own files)
+    filename = str(meta.get("filename") or "learner.py")
 
     for name in meta.get("preload", []):  # frameworks load native code: before the guard
         __import__(name)
@@ -411,9 +396,7 @@ def main(workdir: str, filename: str) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--zygote":
-        zygote(int(sys.argv[2]))
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1])
     # Every frame is written (unbuffered). Skip interpreter teardown: frameworks such as
     # TensorFlow take most of a second to shut down, and nothing here needs cleaning up.
     os._exit(0)

@@ -7,6 +7,8 @@ when JavaScript is on, and every form still works as a plain POST when it is off
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,10 +41,20 @@ def _markdown() -> Any:
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
+@contextlib.asynccontextmanager
+async def _warm_sandbox(app: FastAPI) -> AsyncIterator[None]:
+    """While the app serves, checks take sandboxed children started ahead of time."""
+    from deepcareer.grading import sandbox
+
+    with sandbox.warm():
+        yield
+
+
 def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765) -> FastAPI:
     from deepcareer.curriculum.catalog import default_catalog
 
-    app = FastAPI(title="deepcareer", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="deepcareer", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=_warm_sandbox)
     app.add_middleware(Guard, token=token, host=host, port=port)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")

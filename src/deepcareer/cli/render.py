@@ -52,6 +52,10 @@ def report(rep: Report, *, verbose: bool = False) -> None:
     if rep.stdout:
         console.print(Panel(escape(rep.stdout[:2000]), title="your code printed",
                             border_style="dim", expand=False))
+    if rep.isolation == "guard":
+        from deepcareer.grading import isolation
+
+        console.print(f"[yellow]{escape(isolation.weaker_note())}[/]")
     if rep.status in ("fail", "error"):
         console.print(f"[dim]Stuck? `deepcareer hint {rep.exercise}` gives the next hint.[/]")
     elif rep.status == "pass":

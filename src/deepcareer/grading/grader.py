@@ -109,6 +109,7 @@ def grade(
     if frameworks_cache is not None and report.status in ("pass", "fail"):
         report.frameworks = _framework_checks(ex, cases, result, frameworks_cache)
     report.seed = seed
+    report.isolation = run.isolation
     report.stdout = result.stdout
     report.duration_s = time.perf_counter() - started
     return report

@@ -55,6 +55,7 @@ class Report:
     seed: int | None = None  # of the random cases, to reproduce a failure
     error_line: int | None = None
     frameworks: list[FrameworkCheck] = field(default_factory=list)
+    isolation: str = ""  # the sandbox the code ran in: "os" (bubblewrap) or "guard" only
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -74,6 +75,8 @@ class Report:
             data["error_line"] = self.error_line
         if self.frameworks:
             data["frameworks"] = [asdict(f) for f in self.frameworks]
+        if self.isolation:
+            data["isolation"] = self.isolation
         return data
 
     @classmethod
@@ -89,4 +92,5 @@ class Report:
             seed=data.get("seed"),
             error_line=data.get("error_line"),
             frameworks=[FrameworkCheck(**f) for f in data.get("frameworks", [])],
+            isolation=data.get("isolation", ""),
         )

@@ -14,6 +14,7 @@ import os
 import selectors
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deepcareer.grading import _child as exercise_child
-from deepcareer.grading.sandbox import PACKAGE_DIR, Limits, _child_env, _rlimits
+from deepcareer.grading import isolation
+from deepcareer.grading.sandbox import (
+    PACKAGE_DIR,
+    Limits,
+    _child_env,
+    _clean,
+    _rlimits,
+    clean_text,
+)
 from deepcareer.projects import tracker
 from deepcareer.projects.spec import Experiment, Project
 
@@ -39,6 +48,9 @@ FRAMEWORK_STARTUP_S = 25.0  # and importing PyTorch or TensorFlow
 THREADS = 2  # the machine we promise to run on has two cores
 SAMPLE_CHARS = 300
 OUTPUT_KEPT = 4000
+MAX_ARRAY_BYTES = 256 << 20  # one predictions file
+MAX_EVENT_BYTES = 64 << 20  # all progress events of one run
+MAX_EVENT_LINE = 1 << 20  # one event
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -48,6 +60,7 @@ class ChildOutcome:
     """What came back from one sandboxed run, before evaluation."""
 
     status: str  # ok | error | timeout | crashed
+    isolation: str = isolation.GUARD  # the wall the run went behind (isolation.OS or GUARD)
     events: list[dict[str, Any]] = field(default_factory=list)
     arrays: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     output: str = ""
@@ -110,7 +123,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     boot = {"tracker_path": tracker.__file__, "guard_path": exercise_child.__file__,
             "preload": preload, "threads": THREADS}
     (workdir / "boot.json").write_text(json.dumps(boot), encoding="utf-8")
-    proc, read_fd = _spawn(workdir, limits)
+    proc, read_fd, level = _spawn(workdir, limits, [str(PACKAGE_DIR), *forbidden])
     try:
         import numpy as np  # everything from here overlaps with the child's start
 
@@ -129,15 +142,19 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
         with contextlib.suppress(BrokenPipeError):  # a child that died says so below
             proc.stdin.write(b"go\n")
             proc.stdin.close()
-        outcome = _supervise(proc, read_fd, limits, progress)
+        outcome = _supervise(proc, read_fd, limits, progress, level)
         for exp in experiments:
             folder = workdir / exp.name
-            outcome.arrays[exp.name] = {
-                p.stem: np.load(p, allow_pickle=False) for p in folder.glob("*.npy")
-                if p.stem in ("pred", "pred_half", "half_idx", "sample")}
-        out = workdir / "output.txt"
-        if out.exists():
-            text = out.read_text(encoding="utf-8", errors="replace")
+            found = {}
+            for stem in ("pred", "pred_half", "half_idx", "sample"):
+                data = _read_scratch(folder / f"{stem}.npy", MAX_ARRAY_BYTES)
+                if data is not None:
+                    with contextlib.suppress(ValueError, OSError, EOFError):
+                        found[stem] = exercise_child._load_npy(data, np)
+            outcome.arrays[exp.name] = found
+        text_bytes = _read_scratch(workdir / "output.txt", MAX_ARRAY_BYTES, tail=True)
+        if text_bytes is not None:
+            text = clean_text(text_bytes.decode("utf-8", errors="replace"))
             outcome.output = text[-OUTPUT_KEPT:]
         outcome.duration_s = time.perf_counter() - started
         return outcome, ds
@@ -150,7 +167,31 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _spawn(workdir: Path, limits: Limits) -> tuple[subprocess.Popen[bytes], int]:
+def _read_scratch(path: Path, cap: int, *, tail: bool = False) -> bytes | None:
+    """A file the sandboxed run left, read without trusting it: a regular file only (never
+    a symlink it planted to make us read something of ours), at most ``cap`` bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        if st.st_size > cap and not tail:
+            return None
+        if tail and st.st_size > cap:
+            os.lseek(fd, st.st_size - cap, os.SEEK_SET)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(cap)
+    finally:
+        os.close(fd)
+
+
+def _spawn(workdir: Path, limits: Limits, hide: list[str]
+           ) -> tuple[subprocess.Popen[bytes], int, str]:
+    """Start the child inside the sandbox; it sees its scratch folder and the runtime only
+    (its three scripts are bound read-only at their own paths)."""
     read_fd, write_fd = os.pipe()
     env = _child_env(str(workdir))
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -158,20 +199,25 @@ def _spawn(workdir: Path, limits: Limits) -> tuple[subprocess.Popen[bytes], int]
     # Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine a spinning
     # pool made each training step 3 to 10 times slower.
     env["OMP_WAIT_POLICY"] = "PASSIVE"
-    proc = subprocess.Popen(
+    argv, level = isolation.wrap(
         [sys.executable, "-I", str(CHILD_SCRIPT), str(workdir), str(write_fd)],
+        scratch=str(workdir), hide=hide,
+        files=[str(CHILD_SCRIPT), tracker.__file__, exercise_child.__file__])
+    proc = subprocess.Popen(
+        argv,
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         cwd=workdir, env=env, pass_fds=[write_fd], close_fds=True,
         preexec_fn=lambda: exercise_child.apply_limits(_rlimits(limits)))
     os.close(write_fd)
-    return proc, read_fd
+    return proc, read_fd, level
 
 
 def _supervise(proc: subprocess.Popen[bytes], read_fd: int, limits: Limits,
-               progress: Progress | None) -> ChildOutcome:
-    outcome = ChildOutcome(status="ok")
+               progress: Progress | None, level: str) -> ChildOutcome:
+    outcome = ChildOutcome(status="ok", isolation=level)
     deadline = time.monotonic() + limits.wall_s
     buffer = b""
+    received = 0
     sel = selectors.DefaultSelector()
     sel.register(read_fd, selectors.EVENT_READ)
     try:
@@ -185,11 +231,19 @@ def _supervise(proc: subprocess.Popen[bytes], read_fd: int, limits: Limits,
             chunk = os.read(read_fd, 1 << 16)
             if not chunk:
                 break
+            received += len(chunk)
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
+            if received > MAX_EVENT_BYTES or len(buffer) > MAX_EVENT_LINE:
+                outcome.status = "error"
+                outcome.detail = (f"the run sent more than the {MAX_EVENT_BYTES >> 20} MB of "
+                                  "progress events the tracker allows and was stopped")
+                break
             for line in lines:
-                with contextlib.suppress(ValueError):
-                    event = json.loads(line)
+                with contextlib.suppress(ValueError, RecursionError):
+                    event = _clean(json.loads(line))
+                    if not isinstance(event, dict):
+                        continue
                     outcome.events.append(event)
                     if progress is not None:
                         progress(event)
@@ -198,6 +252,8 @@ def _supervise(proc: subprocess.Popen[bytes], read_fd: int, limits: Limits,
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
         code = proc.wait()
+    if level == isolation.OS and code > 128:  # bubblewrap reports a signal as 128 + its number
+        code = 128 - code
     if outcome.status == "ok":
         if any(e.get("event") == "error" for e in outcome.events):
             outcome.status = "error"

@@ -65,6 +65,7 @@ class RunResult:
     created_at: str | None = None
     reproduces: int | None = None
     verified_by: int | None = None
+    isolation: str = "guard"  # the sandbox the run went behind: "os" (bubblewrap) or "guard"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -160,10 +161,12 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
         ds, spec.baselines, store.home / "cache" / "projects") if spec.baselines else {}
     result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines)
     result.reproduces = reproduces
+    result.isolation = outcome.isolation
     if record:
         result.id = store.add_run(
             project_id=project.id, seed=seed, status=result.status, metric=result.metric,
             passed=int(result.passed), reproduces=reproduces, verified_by=None,
+            isolation=result.isolation,
             duration_s=result.duration_s, code_sha256=result.code_sha256, code=source,
             result=_stored(result))
     return result

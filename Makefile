@@ -7,6 +7,17 @@ DEMO_HOME ?= $(CURDIR)/demo-home
 
 .PHONY: setup run test lint typecheck bench clean
 
+# Debian packages, installed when missing: bubblewrap is the sandbox around learner code,
+# chromium drives the browser tests (never a downloaded browser).
+BWRAP := /usr/bin/bwrap
+CHROMIUM := /usr/bin/chromium
+APT = if [ "$$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
+	$$S apt-get update -q && $$S apt-get install -y -q --no-install-recommends
+$(BWRAP):
+	@$(APT) bubblewrap
+$(CHROMIUM):
+	@$(APT) chromium
+
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
@@ -16,7 +27,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) $(BWRAP)
 	@echo "deepcareer is installed in $(VENV): 'source $(VENV)/bin/activate' gives you the deepcareer command."
 	@$(BIN)/deepcareer serve --no-browser --home $(DEMO_HOME)
 
@@ -26,13 +37,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Browser tests drive Debian's chromium (never a downloaded browser).
-CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
-	@if [ "$$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
-	$$S apt-get update -q && $$S apt-get install -y -q --no-install-recommends chromium
-
-test: lint typecheck $(CHROMIUM)
+test: lint typecheck $(BWRAP) $(CHROMIUM)
 	DEEPCAREER_REQUIRE_EXTRAS=1 $(BIN)/python -m pytest
 
 bench: $(STAMP)

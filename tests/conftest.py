@@ -31,6 +31,19 @@ def pytest_configure(config: pytest.Config) -> None:
         if missing:
             raise pytest.UsageError(
                 f"DEEPCAREER_REQUIRE_EXTRAS is set but these extras are missing: {missing}")
+        from deepcareer.grading import isolation
+
+        if isolation.level() != isolation.OS:  # make test installs bubblewrap
+            raise pytest.UsageError("DEEPCAREER_REQUIRE_EXTRAS is set but the OS sandbox "
+                                    f"cannot run: {isolation.weaker_note()}")
+
+
+def os_sandbox_skip() -> pytest.MarkDecorator:
+    """Skip a test of the OS wall where bubblewrap cannot run (never under ``make test``)."""
+    from deepcareer.grading import isolation
+
+    return pytest.mark.skipif(isolation.level() != isolation.OS,
+                              reason="needs bubblewrap: apt-get install bubblewrap")
 
 
 def track_skip(track_name: str) -> pytest.MarkDecorator:

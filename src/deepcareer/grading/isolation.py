@@ -65,21 +65,21 @@ def _inside(path: str, root: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _runtime_dirs() -> tuple[str, ...]:
-    """The folders the child's interpreter reads: its prefixes and ``sys.path``.
+    """The folders the child's interpreter reads: its installation and site-packages.
 
-    A ``sys.path`` entry that holds the deepcareer package itself (an editable
-    install's ``src`` folder) is left out: the child must not see the course.
+    Only the prefixes and the install scheme's library folders, never the parent's
+    other ``sys.path`` entries: those can be the current directory, a test runner's
+    root or an editable install's ``src`` folder (the course itself). The child runs
+    with ``-I``, so it looks nowhere else.
     """
+    paths = sysconfig.get_paths()
     found: list[str] = []
-    candidates = [sys.base_prefix, sys.prefix, os.path.dirname(sys.executable),
-                  sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"],
-                  *sys.path]
-    source_root = str(PACKAGE_DIR.parent)
-    for entry in candidates:
+    for entry in (sys.base_prefix, sys.prefix, paths["stdlib"], paths["platstdlib"],
+                  paths["purelib"], paths["platlib"]):
         if not entry or not os.path.isdir(entry):
             continue
         real = os.path.realpath(entry)
-        if real == source_root or real == "/" or any(_inside(real, d) for d in _SYSTEM_DIRS):
+        if real == "/" or any(_inside(real, d) for d in _SYSTEM_DIRS):
             continue
         found.append(real)
     # Keep the outermost folders only: binding a parent covers its children.

@@ -328,7 +328,7 @@ def test_the_guard_alone_is_not_a_wall(tmp_path: Path, monkeypatch: pytest.Monke
         assert result.isolation == isolation.GUARD
         assert result.calls[0].value == "wrote" and target.exists()
     finally:
-        monkeypatch.delenv(isolation.ENV_VAR)
+        monkeypatch.undo()
         isolation.reset()
 
 

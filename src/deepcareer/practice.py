@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from deepcareer.atomic import write_text_atomic
 from deepcareer.curriculum.catalog import Catalog, Exercise, default_catalog
 from deepcareer.errors import UsageError
 from deepcareer.grading.report import Report
@@ -36,9 +37,7 @@ def start(store: Store, exercise_id: str, catalog: Catalog | None = None) -> Sta
     created = not path.exists()
     if created:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".py.tmp")
-        tmp.write_text(ex.starter, encoding="utf-8")
-        tmp.replace(path)
+        created = write_text_atomic(path, ex.starter, overwrite=False)  # 2 starts: 1 creates
     store.add_event(ex.id, "start", {"created": created})
     return Started(ex, path, created)
 

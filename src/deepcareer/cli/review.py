@@ -138,9 +138,9 @@ def _review_file(store: Any, ex: Any, cid: str) -> Path:
     if path.exists() and last is not None and path.stat().st_mtime > last.timestamp():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".py.tmp")
-    tmp.write_text(ex.starter, encoding="utf-8")
-    tmp.replace(path)
+    from deepcareer.atomic import write_text_atomic
+
+    write_text_atomic(path, ex.starter)
     return path
 
 

@@ -202,9 +202,9 @@ def _write_cache(path: Path, outputs: dict[int, Any]) -> None:
     buf = io.BytesIO()
     arrays["layout"] = np.frombuffer(json.dumps(layout).encode(), dtype=np.uint8)
     np.savez(buf, **arrays)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(buf.getvalue())
-    tmp.replace(path)
+    from deepcareer.atomic import write_bytes_atomic
+
+    write_bytes_atomic(path, buf.getvalue())
 
 
 def _read_cache(path: Path, indices: Sequence[int]) -> dict[int, Any]:

@@ -82,7 +82,7 @@ def baselines(ds: Dataset, names: list[str], cache: Path) -> dict[str, float]:
         out[name] = value
     if changed:
         cache.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
-        tmp.replace(path)
+        from deepcareer.atomic import write_text_atomic
+
+        write_text_atomic(path, json.dumps(known, indent=1, sort_keys=True))
     return out

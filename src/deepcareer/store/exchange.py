@@ -46,9 +46,9 @@ def export_data(store: Store) -> dict[str, Any]:
 
 def export_file(store: Store, path: Path) -> dict[str, int]:
     data = export_data(store)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    from deepcareer.atomic import write_text_atomic
+
+    write_text_atomic(path, json.dumps(data, indent=1, sort_keys=True))
     return {"attempts": len(data["attempts"]), "events": len(data["events"])}
 
 

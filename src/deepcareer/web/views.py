@@ -121,9 +121,9 @@ def check(store: Store, ex: Exercise, code: str) -> Report:
     path = exercise_file(store.home, ex.id)
     if not path.exists():
         practice.start(store, ex.id)
-    tmp = path.with_suffix(".py.tmp")
-    tmp.write_text(code, encoding="utf-8")
-    tmp.replace(path)
+    from deepcareer.atomic import write_text_atomic
+
+    write_text_atomic(path, code)  # a unique temp name: concurrent checks cannot collide
     return practice.check_source(store, ex, code, filename=path.name)
 
 

@@ -7,9 +7,14 @@
     │   └── MissingExtraError       an exercise needs an optional framework (says how to get it)
     ├── ContentError                an exercise folder is malformed (author's bug)
     │   └── ExerciseNotFound        no exercise with that id (exit 2)
-    ├── StoreError                  the progress database cannot be used
-    │   ├── StoreCorruptError       the file is damaged; a copy was kept
-    │   └── StoreMissingError       the home was initialised but the file is gone
+    ├── StoreError                  the progress database cannot be used (nothing changed)
+    │   ├── StoreCorruptError       the file is damaged; a copy was kept (`deepcareer doctor`)
+    │   ├── StoreMissingError       the home was initialised but the file is gone
+    │   ├── StoreBusyError          other writers held it past the retry budget
+    │   ├── StoreReadOnlyError      the file or its folder cannot be written (permissions)
+    │   ├── StoreFullError          the disk is full
+    │   ├── StoreIOError            the operating system reported an I/O error
+    │   └── StoreBugError           deepcareer sent bad SQL or broke a constraint (our bug)
     ├── GradingError                the grader itself failed (not the learner's code)
     └── PortfolioError              the built site breaks a rule (names page and element)
 
@@ -60,6 +65,30 @@ class StoreCorruptError(StoreError):
 
 class StoreMissingError(StoreError):
     """The home was initialised, but its database file has disappeared."""
+
+
+# Only StoreCorruptError means "damaged". The others leave the file as it is and must never
+# advise restoring a backup: the file is fine and holds attempts no backup has yet.
+
+
+class StoreBusyError(StoreError):
+    """Other writers kept the database locked for longer than the retry budget."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The database file or its folder cannot be written (permissions, read-only disk)."""
+
+
+class StoreFullError(StoreError):
+    """The disk holding the database is full."""
+
+
+class StoreIOError(StoreError):
+    """The operating system reported an I/O error on the database file."""
+
+
+class StoreBugError(StoreError):
+    """deepcareer itself used the database wrongly (bad SQL, a broken constraint)."""
 
 
 class GradingError(DeepcareerError):

@@ -19,7 +19,8 @@ from sqlalchemy import create_engine
 
 from deepcareer.errors import StoreCorruptError, StoreMissingError
 from deepcareer.store import schema
-from deepcareer.store.db import DB_NAME, HEAD_REVISION, MIGRATIONS, Store, daily_backup, open_store
+from deepcareer.store.backup import backup_if_due
+from deepcareer.store.db import DB_NAME, HEAD_REVISION, MIGRATIONS, Store, open_store
 from tests.conftest import CLI
 
 
@@ -91,13 +92,31 @@ def test_missing_database_in_an_initialised_home_is_not_recreated(home: Path) ->
     assert "init --fresh" in info.value.message
 
 
-def test_daily_backup_is_made_once_a_day_and_pruned(home: Path) -> None:
-    open_store(home).close()
+def test_backups_follow_the_log_and_are_pruned(home: Path) -> None:
+    """A backup when the newest is 4 hours old and the log grew; the newest 6 and the
+    newest of each of the last 7 days are kept."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    for day in range(10):
-        daily_backup(home / DB_NAME, start + timedelta(days=day))
-    assert daily_backup(home / DB_NAME, start + timedelta(days=9, hours=3)) is None
-    assert len(list((home / "backups").glob("progress-*.db"))) == 7
+    db = home / DB_NAME
+    with open_store(home, clock=lambda: start) as s:  # backs up the new database
+        for day in range(1, 10):
+            _attempt(s)
+            assert backup_if_due(db, start + timedelta(days=day)) is not None
+        assert backup_if_due(db, start + timedelta(days=9, hours=3)) is None
+        assert len(list((home / "backups").glob("progress-*.db"))) == 7
+        # Not due 5 hours later either, while nothing was logged...
+        assert backup_if_due(db, start + timedelta(days=9, hours=5)) is None
+        _attempt(s)  # ...but due once the log has grown
+        made = backup_if_due(db, start + timedelta(days=9, hours=10))
+        assert made is not None and made.name == "progress-2026-01-10T100000Z.db"
+        for hours in range(14, 40, 4):
+            _attempt(s)
+            assert backup_if_due(db, start + timedelta(days=9, hours=hours))
+    kept = sorted(p.name for p in (home / "backups").glob("progress-*.db"))
+    # the newest 6 (all within the last day) and the newest of each of 7 days
+    assert len(kept) == 11 and kept[-1] == "progress-2026-01-11T140000Z.db"
+    with sqlite3.connect(home / "backups" / kept[-1]) as con:
+        assert con.execute("SELECT count(*) FROM attempts").fetchone()[0] == 17
+    assert not list((home / "backups").glob("*.tmp"))
 
 
 def test_kill_9_during_a_check_keeps_earlier_attempts(home: Path, tmp_path: Path) -> None:

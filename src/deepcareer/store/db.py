@@ -3,29 +3,48 @@
 Safety rules: WAL journal and one transaction per write, so a ``kill -9`` loses
 at most the attempt in flight; a damaged file is copied aside and reported,
 never silently replaced; a home that was initialised but lost its database
-is reported, not re-created empty; a daily backup is kept beside it.
+is reported, not re-created empty; backups are kept beside it (``backup.py``).
+
+Many writers at once lose nothing: terminal processes and the web app's worker threads
+(which may share one ``Store``: every use of its connection holds the store's lock). Each
+write is one ``BEGIN IMMEDIATE`` transaction, which takes the write lock up front, so no
+statement inside it can meet another writer; waiting for that lock is SQLite's busy
+handler (``busy_timeout``) and then a few more tries with backoff (``Patience``). Creating
+and migrating the schema happen under a lock file, so two first opens cannot both create
+the tables. Errors are told apart in ``failures.py``: only real damage is called damaged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
-import shutil
+import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from deepcareer.errors import StoreCorruptError, StoreError, StoreMissingError
+from deepcareer.atomic import write_text_atomic
+from deepcareer.errors import StoreError, StoreMissingError
+from deepcareer.store.backup import backup_if_due
+from deepcareer.store.failures import classify, damaged, is_busy
 
 DB_NAME = "progress.db"
 MARKER = "home.json"
-HEAD_REVISION = "0003"  # newest Alembic revision; a test keeps it in step
-BACKUPS_KEPT = 7
+LOCK = ".lock"  # held while a database is created or migrated
+HEAD_REVISION = "0004"  # newest Alembic revision; a test keeps it in step
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+ISOLATION_LEVELS = ("guard", "os")  # in-process guard only; bubblewrap (the OS) around it
+BACKUP_CHECK_EVERY_S = 600.0  # how often a long-lived store looks at the backups folder
+
+T = TypeVar("T")
 
 Clock = Callable[[], datetime]
 Params = Sequence[Any] | dict[str, Any]
@@ -42,6 +61,30 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+@dataclass(frozen=True)
+class Patience:
+    """How long one read or write waits for other writers before giving up.
+
+    SQLite's busy handler waits up to ``busy_s`` per try; a try that still finds the
+    database locked sleeps ``backoff_s`` (doubled each time, with jitter, so waiting
+    processes do not retry in step) and tries again, ``tries`` times in all. A writer
+    holds the lock for milliseconds, so the default budget (about half a minute) is only
+    reached when something holds the file for far longer (a sync tool, a stuck process).
+    """
+
+    busy_s: float = 5.0
+    tries: int = 5
+    backoff_s: float = 0.05
+
+    @property
+    def budget_s(self) -> float:
+        """The longest a call waits: every busy wait and every backoff (at most 1.5x)."""
+        return self.tries * self.busy_s + 1.5 * self.backoff_s * (2 ** (self.tries - 1) - 1)
+
+
+PATIENCE = Patience()
+
+
 class Store:
     """The progress database of one home. Cheap to open; use as a context manager.
 
@@ -52,12 +95,15 @@ class Store:
     in a test).
     """
 
-    def __init__(self, home: Path, conn: sqlite3.Connection, clock: Clock = utcnow) -> None:
+    def __init__(self, home: Path, conn: sqlite3.Connection, clock: Clock = utcnow,
+                 patience: Patience = PATIENCE) -> None:
         self.home = home
         self.path = home / DB_NAME
         self.conn = conn
         self.clock = clock
-        self._lock = threading.RLock()
+        self.patience = patience
+        self._lock = threading.RLock()  # one connection, many threads: one use at a time
+        self._backup_check_at = time.monotonic() + BACKUP_CHECK_EVERY_S
 
     def __enter__(self) -> Store:
         return self
@@ -66,32 +112,67 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self.conn.close()
+        with self._lock:
+            self.conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write; a database error becomes a StoreError with advice."""
+        """One atomic write; a database error becomes a classified StoreError.
+
+        ``BEGIN IMMEDIATE`` and ``COMMIT`` are retried while another writer holds the
+        lock (a COMMIT that meets SQLITE_BUSY leaves the transaction open, so it can be
+        tried again). ROLLBACK is issued only while a transaction is open: SQLite rolls
+        back by itself after some errors (disk full, I/O), and a second ROLLBACK would
+        fail with "no transaction is active" and hide the real error.
+        """
         with self._lock:
+            start = time.monotonic()
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self.conn
-                except BaseException:
-                    self.conn.execute("ROLLBACK")
-                    raise
-                self.conn.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:
-                raise _as_store_error(self.path, exc) from exc
+                self._retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+            except sqlite3.Error as exc:
+                raise self._error(exc, start) from exc
+            try:
+                yield self.conn
+                start = time.monotonic()
+                self._retry(lambda: self.conn.execute("COMMIT"))
+            except BaseException as exc:
+                if self.conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc, start) from exc
+                raise
 
     def read(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         """Rows of one SELECT as dicts."""
+
+        def run() -> list[dict[str, Any]]:
+            cur = self.conn.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
         with self._lock:
+            start = time.monotonic()
             try:
-                cur = self.conn.execute(sql, params)
-                names = [d[0] for d in cur.description]
-                return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-            except sqlite3.DatabaseError as exc:
-                raise _as_store_error(self.path, exc) from exc
+                return self._retry(run)
+            except sqlite3.Error as exc:
+                raise self._error(exc, start) from exc
+
+    def _retry(self, step: Callable[[], T]) -> T:
+        return retry_busy(step, self.patience)
+
+    def _error(self, exc: BaseException, since: float) -> StoreError:
+        return classify(self.path, exc, waited_s=time.monotonic() - since)
+
+    def maybe_backup(self) -> None:
+        """A long-lived store (``check --watch``, a server) backs up too; looked at once
+        every ``BACKUP_CHECK_EVERY_S``, and a failed backup never fails a write."""
+        now = time.monotonic()
+        if now < self._backup_check_at:
+            return
+        self._backup_check_at = now + BACKUP_CHECK_EVERY_S
+        with contextlib.suppress(OSError, sqlite3.Error):
+            backup_if_due(self.path, self.clock())
 
     def columns(self, table: str) -> dict[str, bool]:
         """Column name -> required (NOT NULL without a default), read from the file."""
@@ -107,8 +188,11 @@ class Store:
                 row[key] = json.dumps(row[key])
         for key, default in _ATTEMPT_DEFAULTS.items():
             row.setdefault(key, default)
+        _check_isolation(row)
         with self.transaction() as conn:
-            return insert_rows(conn, "attempts", [row])
+            rid = insert_rows(conn, "attempts", [row])
+        self.maybe_backup()
+        return rid
 
     def add_event(self, exercise_id: str, kind: str, data: dict[str, Any] | None = None) -> int:
         row = {"exercise_id": exercise_id, "kind": kind, "created_at": iso(self.clock()),
@@ -233,7 +317,10 @@ class Store:
     # --- project runs --------------------------------------------------------
 
     def add_run(self, **row: Any) -> int:
+        """Log a project run; ``isolation`` is the sandbox it ran under ('os' or 'guard')."""
         row.setdefault("created_at", iso(self.clock()))
+        row.setdefault("isolation", "guard")
+        _check_isolation(row)
         if not isinstance(row.get("result", ""), str):
             row["result"] = json.dumps(row["result"])
         with self.transaction() as conn:
@@ -300,7 +387,28 @@ def _misconceptions_in(findings: str) -> dict[str, str]:
 
 _ATTEMPT_DEFAULTS: dict[str, Any] = {
     "message": "", "findings": "[]", "hint_level": 0, "duration_s": 0.0, "code_sha256": "",
-    "code": "", "report": "{}"}
+    "code": "", "report": "{}", "isolation": "guard"}
+
+
+def _check_isolation(row: dict[str, Any]) -> None:
+    if row["isolation"] not in ISOLATION_LEVELS:
+        raise ValueError(f"isolation must be one of {ISOLATION_LEVELS}, not "
+                         f"{row['isolation']!r}")
+
+
+def retry_busy(step: Callable[[], T], patience: Patience = PATIENCE) -> T:
+    """Run ``step``; while it fails because another connection holds the lock, sleep with
+    jittered exponential backoff and try again, ``patience.tries`` times in all."""
+    delay = patience.backoff_s
+    for attempt in range(patience.tries):
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or attempt == patience.tries - 1:
+                raise
+        time.sleep(delay * (0.5 + random.random()))
+        delay *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _name(identifier: str) -> str:
@@ -328,42 +436,19 @@ def _put_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
                  (key, json.dumps(value)))
 
 
-def _as_store_error(path: Path, exc: Exception) -> StoreError:
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-        return StoreError(f"The progress database {path} is busy (another deepcareer is "
-                          "writing). Try again in a moment.")
-    return _corrupt(path, str(exc))
-
-
-def _corrupt(path: Path, detail: str) -> StoreCorruptError:
-    """Keep a copy of the damaged file and explain how to get progress back."""
-    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    copy = path.with_name(f"{path.name}.corrupt-{stamp}")
+def _connect(path: Path, patience: Patience = PATIENCE) -> sqlite3.Connection:
+    """A connection in autocommit mode (``transaction()`` opens its own) with a busy timeout
+    set first (so the pragmas after it wait too), WAL, foreign keys and fsync at
+    checkpoints. Shared across threads only under ``Store``'s lock."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                           timeout=patience.busy_s)
     try:
-        shutil.copy2(path, copy)
-        kept = f"A copy of the damaged file is kept at {copy}."
-    except OSError:
-        kept = "The damaged file was left where it is."
-    backups = sorted((path.parent / "backups").glob("progress-*.db"))
-    if backups:
-        advice = (f"To go back to the newest automatic backup ({backups[-1].name}), run:\n"
-                  f"  cp '{backups[-1]}' '{path}'")
-    else:
-        advice = ("No automatic backup exists yet. If you exported your progress, move the "
-                  "damaged file away and run `deepcareer import FILE`.")
-    return StoreCorruptError(
-        f"The progress database {path} is damaged ({detail}). Nothing was reset. {kept}\n"
-        f"{advice}"
-    )
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (``transaction()`` opens its own) with WAL, foreign
-    keys, a busy timeout instead of an instant "locked" error, and fsync at checkpoints."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000",
-                   "synchronous=NORMAL"):
-        conn.execute(f"PRAGMA {pragma}")
+        for pragma in (f"busy_timeout={int(patience.busy_s * 1000)}", "journal_mode=WAL",
+                       "foreign_keys=ON", "synchronous=NORMAL"):
+            retry_busy(functools.partial(conn.execute, f"PRAGMA {pragma}"), patience)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -397,37 +482,64 @@ def migrate(path: Path, conn: sqlite3.Connection) -> None:
         engine.dispose()
 
 
+@contextmanager
+def home_lock(home: Path) -> Iterator[None]:
+    """An inter-process lock on the home (``flock`` on ``.lock``), held while a database
+    is created, migrated or swapped by ``doctor --apply``. Without it two first opens
+    both created the tables ("table attempts already exists", then called damaged).
+    Where ``fcntl`` is missing (Windows) it is a no-op."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(home / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 INTEGRITY_STAMP = ".integrity-checked"
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def _check_file(path: Path, *, deep: bool = True) -> None:
+def _check_file(path: Path, patience: Patience = PATIENCE, *, deep: bool = True) -> None:
     """Refuse a file that is not a SQLite database, before anything writes to it.
 
     ``PRAGMA quick_check`` reads the whole file (tens of milliseconds on a long history),
     so it runs only when the file changed since the last clean check; with WAL the main
-    file changes at checkpoints, not on every read.
+    file changes at checkpoints, not on every read. Only damage found here is called
+    damaged; a lock, a permission or an I/O error is reported as what it is.
     """
     try:
         with open(path, "rb") as fh:
-            head = fh.read(16)
+            head = fh.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise StoreError(f"Cannot read the progress database {path}: {exc.strerror}") from exc
-    if head and head != b"SQLite format 3\x00":
-        raise _corrupt(path, "it is not a SQLite database")
+        raise classify(path, exc) from exc
+    if head != SQLITE_MAGIC:
+        raise damaged(path, "it is not a SQLite database" if len(head) == len(SQLITE_MAGIC)
+                      else "the file is cut short: smaller than a SQLite header")
     if not deep:
         return
-    try:
-        con = sqlite3.connect(path)
+    stamp = _file_stamp(path)  # before the check: a change during it is checked next time
+
+    def quick_check() -> Any:
+        con = sqlite3.connect(path, timeout=patience.busy_s)
         try:
-            status = con.execute("PRAGMA quick_check").fetchone()
+            return con.execute("PRAGMA quick_check").fetchone()
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
-        raise _corrupt(path, str(exc)) from exc
+
+    try:
+        status = retry_busy(quick_check, patience)
+    except sqlite3.Error as exc:
+        raise classify(path, exc, waited_s=patience.budget_s) from exc
     if not status or status[0] != "ok":
-        raise _corrupt(path, f"integrity check says {status[0] if status else 'nothing'}")
+        raise damaged(path, f"integrity check says {status[0] if status else 'nothing'}")
     with contextlib.suppress(OSError):
-        (path.parent / INTEGRITY_STAMP).write_text(_file_stamp(path))
+        write_text_atomic(path.parent / INTEGRITY_STAMP, stamp)
 
 
 def _file_stamp(path: Path) -> str:
@@ -442,61 +554,76 @@ def _checked_since_change(path: Path) -> bool:
         return False
 
 
-def daily_backup(path: Path, now: datetime) -> Path | None:
-    """Copy the database to backups/ once a day (SQLite's online backup), keep 7."""
-    folder = path.parent / "backups"
-    target = folder / f"progress-{now.astimezone(UTC):%Y-%m-%d}.db"
-    if target.exists() or not path.exists():
-        return None
-    folder.mkdir(exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    src = sqlite3.connect(path)
-    dst = sqlite3.connect(tmp)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    tmp.replace(target)
-    for old in sorted(folder.glob("progress-*.db"))[:-BACKUPS_KEPT]:
-        old.unlink(missing_ok=True)
-    return target
+def _open_at_head(path: Path, patience: Patience, *, fresh: bool) -> sqlite3.Connection:
+    """Connect and bring the schema to the newest revision. Creating (``fresh``) or
+    migrating happens under the home lock, and the revision is read again under it:
+    another process may have done the work while this one waited."""
+    if not fresh:
+        conn = _connect(path, patience)
+        try:
+            if retry_busy(lambda: _current_revision(conn), patience) == HEAD_REVISION:
+                return conn
+        except BaseException:
+            conn.close()
+            raise
+        conn.close()
+    with home_lock(path.parent):
+        conn = _connect(path, patience)
+        try:
+            retry_busy(lambda: migrate(path, conn), patience)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
 
-def open_store(home: Path, *, clock: Clock = utcnow, create: bool = True) -> Store:
+def open_store(home: Path, *, clock: Clock = utcnow, create: bool = True,
+               patience: Patience = PATIENCE) -> Store:
     """Open (and if needed create and migrate) the database of ``home``.
 
-    ``create=False`` refuses to create a new database (used by ``import``).
+    ``create=False`` refuses to create a new database (used by ``import``). ``patience``
+    bounds how long reads and writes wait for other writers.
     """
     home = Path(home)
     path = home / DB_NAME
     marker = home / MARKER
-    if path.exists():
-        _check_file(path, deep=not _checked_since_change(path))
-    elif marker.exists():
+    try:
+        size: int | None = path.stat().st_size
+    except FileNotFoundError:
+        size = None
+    except OSError as exc:
+        raise classify(path, exc) from exc
+    if size is None and marker.exists():
         raise StoreMissingError(
             f"The progress database {path} is missing, but this home was set up on "
-            f"{_created(marker)}. Nothing was re-created, so nothing is overwritten. Restore it "
-            f"from {home / 'backups'} (copy the newest file to {path}) or from an export with "
-            "`deepcareer import FILE`; to start over on purpose, run `deepcareer init --fresh`."
+            f"{_created(marker)}. Nothing was re-created, so nothing is overwritten. Run "
+            f"`deepcareer doctor --home '{home}'` to see what the newest backup in "
+            f"{home / 'backups'} holds (`--apply` puts it in place), or import an export "
+            "with `deepcareer import FILE`; to start over on purpose, run "
+            "`deepcareer init --fresh`."
         )
-    elif not create:
+    if size is None and not create:
         raise StoreMissingError(f"There is no progress database at {path}.")
-    home.mkdir(parents=True, exist_ok=True)
+    if size == 0 and marker.exists():  # SQLite would take it for a new, empty database
+        raise damaged(path, f"the file is empty (0 bytes), yet this home was set up on "
+                      f"{_created(marker)}")
+    if size:
+        _check_file(path, patience, deep=not _checked_since_change(path))
     try:
-        conn = _connect(path)
-    except sqlite3.DatabaseError as exc:
-        raise _as_store_error(path, exc) from exc
-    try:
-        migrate(path, conn)
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise _as_store_error(path, exc) from exc
+        home.mkdir(parents=True, exist_ok=True)
+        conn = _open_at_head(path, patience, fresh=not size)
+    except (OSError, sqlite3.Error) as exc:
+        raise classify(path, exc, waited_s=patience.budget_s) from exc
     if not marker.exists():
-        marker.write_text(json.dumps({"created_at": iso(clock())}) + "\n", encoding="utf-8")
+        try:
+            write_text_atomic(marker, json.dumps({"created_at": iso(clock())}) + "\n",
+                              overwrite=False)
+        except OSError as exc:
+            conn.close()
+            raise classify(marker, exc) from exc
     with contextlib.suppress(OSError, sqlite3.Error):  # a courtesy: never block the learner
-        daily_backup(path, clock())
-    return Store(home, conn, clock)
+        backup_if_due(path, clock())
+    return Store(home, conn, clock, patience)
 
 
 def _created(marker: Path) -> str:

@@ -22,6 +22,8 @@ attempts = Table(
     Column("code_sha256", String(64), nullable=False, default=""),
     Column("code", Text, nullable=False, default=""),
     Column("report", Text, nullable=False, default="{}"),  # the full JSON report
+    # The sandbox the code ran under: 'os' (bubblewrap) or 'guard' (in-process guard only).
+    Column("isolation", Text, nullable=False, server_default="guard"),
     # Covering index for the per-exercise summary; time ranges for weekly figures.
     Index("ix_attempts_summary", "exercise_id", "status", "created_at"),
     Index("ix_attempts_created_at", "created_at"),
@@ -103,4 +105,5 @@ runs = Table(
     Column("code_sha256", String(64), nullable=False),
     Column("code", Text, nullable=False),
     Column("result", Text, nullable=False),
+    Column("isolation", Text, nullable=False, server_default="guard"),  # as for attempts
 )

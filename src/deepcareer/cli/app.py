@@ -16,6 +16,7 @@ import typer
 from deepcareer.cli.career import career_app
 from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, load_catalog, print_json, store_for
 from deepcareer.cli.content import content_app
+from deepcareer.cli.doctor import doctor
 from deepcareer.cli.mentor import goal, progress, report
 from deepcareer.cli.portfolio import portfolio_app
 from deepcareer.cli.projects import project_app
@@ -42,6 +43,7 @@ app.command()(review)
 app.command()(progress)
 app.command()(goal)
 app.command()(report)
+app.command()(doctor)
 
 @app.command()
 def init(

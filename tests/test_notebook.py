@@ -59,3 +59,27 @@ def test_a_generated_notebook_runs_headless(tmp_path: Path) -> None:
     listed = json.loads(run_cli("list", "--json", home=home).stdout)
     assert next(r for r in listed if r["id"] == "softmax")["state"] == "passed"
     assert write_notebook(home, "softmax") == path  # never overwritten
+
+
+def test_check_refuses_oversized_or_broken_code_before_touching_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deepcareer import notebook
+    from deepcareer.errors import UsageError
+
+    home = tmp_path / "home"
+    ex = exercise("softmax", home=home)
+    padding = "x" * 250_000
+    cell = (f'def softmax(logits):\n    """{padding}"""\n'
+            "    e = np.exp(logits - logits.max(axis=-1, keepdims=True))\n"
+            "    return e / e.sum(axis=-1, keepdims=True)\n")
+    path = tmp_path / "cell.py"
+    path.write_text(cell)
+    ns: dict = {"np": __import__("numpy")}  # type: ignore[type-arg]
+    exec(compile(cell, str(path), "exec"), ns)
+    with pytest.raises(UsageError) as caught:
+        ex.check(ns["softmax"])
+    assert "200,000 bytes" in caught.value.message and "250," in caught.value.message
+    monkeypatch.setattr(notebook, "source_of", lambda *a: "def softmax(x):\n    '\ud800'\n")
+    with pytest.raises(UsageError, match="lone surrogate"):
+        ex.check(ns["softmax"])
+    assert not (home / "progress.db").exists()  # nothing graded, nothing stored

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from deepcareer.errors import UsageError
+from deepcareer.limits import check_code
 
 HEADER = "import math\n\nimport numpy as np\n\n\n"
 
@@ -121,7 +122,7 @@ class NotebookExercise:
         entries = [e.name for e in self.exercise.meta.entries]
         if not functions:
             raise UsageError(f"Pass your function(s): ex.check({', '.join(entries)})")
-        source = source_of(functions, entries)
+        source = check_code(source_of(functions, entries), "The code of your function(s)")
         with self._store() as store:
             report = practice.check_source(store, self.exercise, source,
                                            filename="notebook.py")

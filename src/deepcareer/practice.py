@@ -16,6 +16,7 @@ from deepcareer.curriculum.catalog import Catalog, Exercise, default_catalog
 from deepcareer.errors import UsageError
 from deepcareer.grading.report import Report
 from deepcareer.home import exercise_file
+from deepcareer.limits import check_code, read_code_file
 from deepcareer.store.db import Store
 
 SOLUTION_AFTER_FAILURES = 3
@@ -43,14 +44,9 @@ def start(store: Store, exercise_id: str, catalog: Catalog | None = None) -> Sta
 
 
 def read_source(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise UsageError(f"There is no file at {path}.") from exc
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path} is not UTF-8 text; save it as UTF-8 and check again.") from exc
-    except OSError as exc:
-        raise UsageError(f"Cannot read {path}: {exc.strerror}.") from exc
+    """The learner's file, refused with a sentence when it is missing, not UTF-8 or over
+    ``MAX_CODE_BYTES`` (a huge file is not read whole)."""
+    return read_code_file(path)
 
 
 def source_for(store: Store, ex: Exercise, file: Path | None) -> tuple[str, Path]:
@@ -72,6 +68,7 @@ def check_source(store: Store, ex: Exercise, source: str, filename: str | None =
     """
     from deepcareer.grading.grader import grade
 
+    check_code(source)  # too large or not Unicode: refused before grading or storing
     hint_level = hint_level_now(store, ex.id)
     report = grade(ex, source, forbidden=[str(store.home)], filename=filename,
                    frameworks_cache=store.home / "cache")

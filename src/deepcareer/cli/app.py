@@ -230,10 +230,14 @@ def _watch(store: Store, ex: Any, path: Path, verbose: bool) -> None:
                     stamp = None
                 if stamp is not None and stamp != last:
                     last = stamp
-                    source = practice.read_source(path)
                     render.console.rule(time.strftime("%H:%M:%S"))
-                    render.report(practice.check_source(store, ex, source, filename=path.name),
-                                  verbose=verbose)
+                    try:
+                        source = practice.read_source(path)
+                        rep = practice.check_source(store, ex, source, filename=path.name)
+                    except UsageError as exc:  # too large, not UTF-8: say so, keep watching
+                        render.error(exc.message)
+                        continue
+                    render.report(rep, verbose=verbose)
                 time.sleep(0.4)
     except KeyboardInterrupt:
         render.console.print("Stopped watching.")

@@ -114,10 +114,13 @@ def _readme_html(path: Path, md: Any) -> str:
 
 
 def check(store: Store, ex: Exercise, code: str) -> Report:
-    """Save the code to the learner's file (so the CLI sees it) and grade it."""
+    """Save the code to the learner's file (so the CLI sees it) and grade it; code that is
+    too large or not Unicode text is refused before anything is written."""
     from deepcareer import practice
     from deepcareer.home import exercise_file
+    from deepcareer.limits import check_code
 
+    check_code(code)
     path = exercise_file(store.home, ex.id)
     if not path.exists():
         practice.start(store, ex.id)

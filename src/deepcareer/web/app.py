@@ -8,7 +8,7 @@ when JavaScript is on, and every form still works as a plain POST when it is off
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,12 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from deepcareer.curriculum.schema import SLUG
 from deepcareer.errors import DeepcareerError, ExerciseNotFound
 from deepcareer.store.db import Store, open_store
+from deepcareer.web.bodies import form_fields, json_object
 from deepcareer.web.security import Guard
 
 HERE = Path(__file__).resolve().parent
@@ -68,12 +70,25 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
         return templates.TemplateResponse(request, name, {"nav": name, **context},
                                           status_code=http_status)
 
+    def refusal(request: Request, status: int, message: str,
+                headers: Mapping[str, str] | None = None) -> Response:
+        """A sentence for the person: JSON under /api/ (``detail``, as FastAPI's own
+        errors, and ``error``, as before), a fragment for HTMX, else the error page."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message, "error": message}, status_code=status,
+                                headers=headers)
+        name = "_error.html" if request.headers.get("hx-request") else "error.html"
+        response = page(request, name, http_status=status, message=message)
+        response.headers.update(headers or {})
+        return response
+
     @app.exception_handler(DeepcareerError)
     async def _learner_error(request: Request, exc: DeepcareerError) -> Response:
-        status = 404 if isinstance(exc, ExerciseNotFound) else 400
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": exc.message}, status_code=status)
-        return page(request, "error.html", http_status=status, message=exc.message)
+        return refusal(request, 404 if isinstance(exc, ExerciseNotFound) else 400, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return refusal(request, exc.status_code, str(exc.detail), exc.headers)
 
     # --- pages ----------------------------------------------------------------
 
@@ -112,7 +127,7 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
         from deepcareer.web import views
 
         ex = catalog.get(_check_id(exercise_id))
-        code = str((await request.form()).get("code", ""))
+        code = (await form_fields(request, required=("code",)))["code"]
 
         def grade() -> dict[str, Any]:  # in a worker thread: grading must not block the loop
             with store() as s:
@@ -171,13 +186,14 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
         from deepcareer.mentor.quiz import get_quiz, judge, questions_for, record_quiz
 
         chosen = get_quiz(_check_id(quiz_id))
-        form = await request.form()
-        try:
-            seed = int(str(form.get("seed", "")))
-        except ValueError as exc:
-            raise HTTPException(400, "The quiz form is incomplete; open the quiz again.") from exc
+        form = await form_fields(request)
+        seed_text = form.get("seed", "")
+        if not (seed_text.isascii() and seed_text.isdigit() and len(seed_text) <= 10
+                and int(seed_text) < 2**32):
+            raise HTTPException(400, "The quiz form is incomplete; open the quiz again.")
+        seed = int(seed_text)
         asked = questions_for(chosen, seed)
-        verdicts = [judge(a, str(form.get(f"q{n}", ""))) for n, a in enumerate(asked)]
+        verdicts = [judge(a, form.get(f"q{n}", "")) for n, a in enumerate(asked)]
 
         def save() -> int:
             with store() as s:
@@ -246,7 +262,7 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
     async def career_analyze(request: Request) -> HTMLResponse:
         from deepcareer.web import views
 
-        posting = str((await request.form()).get("posting", ""))
+        posting = (await form_fields(request)).get("posting", "")
         full = not request.headers.get("hx-request")
 
         def read() -> dict[str, Any]:
@@ -264,13 +280,8 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
         from deepcareer.web import views
 
         ex = catalog.get(_check_id(exercise_id))
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict) or not isinstance(body.get("code"), str):
-            return JSONResponse({"error": 'send JSON like {"code": "def f(x): ..."}'},
-                                status_code=400)
+        body = await json_object(request, {"code": str}, '{"code": "def f(x): ..."}')
+
         def grade() -> dict[str, Any]:
             with store() as s:
                 return views.check(s, ex, body["code"]).to_dict()

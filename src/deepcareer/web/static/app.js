@@ -32,3 +32,13 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 });
+
+// A refused request (400: malformed, 413: too large) carries a sentence for the learner:
+// show it where the result would go (htmx leaves error responses unswapped by default).
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var status = event.detail.xhr.status;
+  if (status === 400 || status === 413) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -27,7 +27,7 @@ from tests.mentor.test_mastery import Clock
 
 
 def test_goal_round_trip_and_bad_values(tmp_path: Path) -> None:
-    with open_store(tmp_path / "h") as store:
+    with open_store(tmp_path / "h", clock=Clock()) as store:  # 2026-01-05: dates stay future
         assert get_goal(store).hours_per_week is None
         set_goal(store, hours=6, role="data scientist")
         goal = set_goal(store, target_date="2027-06-30")  # keeps the other parts
@@ -37,6 +37,13 @@ def test_goal_round_trip_and_bad_values(tmp_path: Path) -> None:
             set_goal(store, hours=200)
         with pytest.raises(UsageError, match="not a date"):
             set_goal(store, target_date="next summer")
+        with pytest.raises(UsageError, match="2026-01-04 has already passed"):
+            set_goal(store, target_date="2026-01-04")
+        with pytest.raises(UsageError, match="between 0 and 80"):
+            set_goal(store, hours=-5)
+        with pytest.raises(UsageError, match="Did you mean: data-scientist"):
+            set_goal(store, role="data scientst", hours=3)
+        assert get_goal(store) == goal  # a refused change saves none of its parts
 
 
 def test_time_spent_counts_sessions_not_gaps() -> None:

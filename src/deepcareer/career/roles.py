@@ -75,9 +75,15 @@ def get_role(name: str) -> Role:
     if name.strip().lower() in by_title:
         return by_title[name.strip().lower()]
     close = difflib.get_close_matches(key, list(roles), n=3, cutoff=0.6)
+    if not close:  # nothing close: still name the nearest, by id or by title
+        spellings = {**{r.id: r.id for r in roles.values()},
+                     **{r.title.lower(): r.id for r in roles.values()}}
+        nearest = difflib.get_close_matches(name.strip().lower(), list(spellings), n=1,
+                                            cutoff=0.0)
+        close = [spellings[nearest[0]]] if nearest else []
     tip = f" Did you mean: {', '.join(close)}?" if close else ""
     raise UsageError(f"There is no role called {name!r}.{tip} `deepcareer career roles` "
-                     "lists all 16.")
+                     f"lists all {len(roles)}.")
 
 
 def role_problems(roles: dict[str, Role], skills: set[str], terms: set[str]) -> list[str]:

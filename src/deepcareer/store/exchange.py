@@ -2,7 +2,9 @@
 
 Import merges: rows already present (same time, exercise and content) are
 skipped, so importing the same file twice, or into a home that shares history,
-never duplicates evidence.
+never duplicates evidence. Every record is checked before anything is written
+(``records``), and all are written in one transaction: a file is imported whole
+or not at all.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from typing import Any
 
 from deepcareer import __version__
 from deepcareer.errors import UsageError
+from deepcareer.limits import MAX_IMPORT_BYTES, parse_json, shown, size_text, type_name
 from deepcareer.store.db import TALLY_KEY, Store, insert_rows, iso
+from deepcareer.store.records import check_references, check_rows, check_settings
 
 FORMAT = "deepcareer-export"
 FORMAT_VERSION = 1
@@ -52,76 +56,108 @@ def export_file(store: Store, path: Path) -> dict[str, int]:
     return {"attempts": len(data["attempts"]), "events": len(data["events"])}
 
 
+_TOP_LEVEL = {"format", "format_version", "deepcareer_version", "exported_at", "settings"}
+_TABLES = ("attempts", "events", "cards", "reviews", "runs")
+
+
 def _load(path: Path) -> dict[str, Any]:
+    """The file's JSON, refused before parsing when too large, and after when malformed
+    (not UTF-8, not JSON, nested too deeply, lone surrogates) or not an export."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise UsageError(f"{path} is {size_text(size)}; deepcareer imports files up to "
+                             f"{size_text(MAX_IMPORT_BYTES)}. Nothing was imported.")
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise UsageError(f"There is no file at {path}.") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path} is not a deepcareer export (not readable JSON: {exc}).") from exc
+    except IsADirectoryError as exc:
+        raise UsageError(f"{path} is a folder, not a file written by `deepcareer export`.") \
+            from exc
+    except OSError as exc:
+        raise UsageError(f"Cannot read {path}: {exc.strerror}.") from exc
+    try:
+        data = parse_json(raw, "it")
+    except UsageError as exc:
+        raise UsageError(f"{path} is not a deepcareer export: {exc.message}") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise UsageError(f"{path} is not a deepcareer export (no \"format\": \"{FORMAT}\").")
-    if data.get("format_version", 0) > FORMAT_VERSION:
+    version = data.get("format_version", 0)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise UsageError(f"{path}: format_version must be a whole number, not "
+                         f"{type_name(version)}.")
+    if version > FORMAT_VERSION:
         raise UsageError(f"{path} was written by a newer deepcareer; upgrade to import it.")
+    unknown = sorted(set(data) - _TOP_LEVEL - set(_TABLES))
+    if unknown:
+        raise UsageError(f"{path}: {shown(unknown[0])} is not a table of a deepcareer export "
+                         f"(known: {', '.join(_TABLES)}, settings).")
     return data
 
 
-def _rows(data: dict[str, Any], key: str, store: Store, *, keep_id: bool = False
-          ) -> list[dict[str, Any]]:
-    """Rows of ``key`` checked against the table of that name; ``id`` is dropped unless
-    it is the row's stable identity (cards), not a local autoincrement."""
-    table = store.columns(key)
-    columns = set(table) - (set() if keep_id else {"id"})
-    rows = data.get(key, [])
-    if not isinstance(rows, list):
-        raise UsageError(f"the export's {key!r} is not a list")
-    out = []
-    for i, row in enumerate(rows):
-        if not isinstance(row, dict):
-            raise UsageError(f"{key}[{i}] in the export is not an object")
-        missing = {name for name, required in table.items()
-                   if required and (keep_id or name != "id")} - set(row)
-        if missing:
-            raise UsageError(f"{key}[{i}] in the export lacks {sorted(missing)}")
-        out.append({k: v for k, v in row.items() if k in columns})
-    return out
+def _checked(store: Store, data: dict[str, Any]) -> dict[str, Any]:
+    """Every record checked (see ``records``); the first problem is a UsageError naming
+    the table, the index and the field."""
+    rows = {table: check_rows(table, data.get(table, []), store.columns(table))
+            for table in _TABLES}
+    cards_here = {r["id"] for r in store.read("SELECT id FROM cards")}
+    check_references(rows["cards"], rows["reviews"], rows["runs"], cards_here)
+    return {**rows, "settings": check_settings(data.get("settings", {}), _DERIVED_SETTINGS)}
 
 
 def import_file(store: Store, path: Path) -> dict[str, int]:
-    """Merge an export into ``store`` in one transaction; returns rows added."""
+    """Merge an export into ``store``: every record is checked first, then all are
+    written in one transaction, or none (a UsageError says which record is wrong and
+    why); returns rows added."""
     data = _load(path)
-    attempts = _rows(data, "attempts", store)
-    events = _rows(data, "events", store)
-    cards = _rows(data, "cards", store, keep_id=True)
-    reviews = _rows(data, "reviews", store)
-    runs = _rows(data, "runs", store, keep_id=True)
-    settings = data.get("settings", {})
-    if not isinstance(settings, dict):
-        raise UsageError("the export's 'settings' is not an object")
-    settings = {k: v for k, v in settings.items() if k not in _DERIVED_SETTINGS}
-    have_a = {tuple(r[k] for k in _ATTEMPT_KEY) for r in store.read("SELECT * FROM attempts")}
-    have_e = {tuple(r[k] for k in _EVENT_KEY) for r in store.read("SELECT * FROM events")}
-    new_a = [r for r in attempts if tuple(r.get(k) for k in _ATTEMPT_KEY) not in have_a]
-    new_e = [r for r in events if tuple(r.get(k) for k in _EVENT_KEY) not in have_e]
-    have_r = {tuple(r[k] for k in _REVIEW_KEY) for r in store.reviews()}
-    new_r = [r for r in reviews if tuple(r.get(k) for k in _REVIEW_KEY) not in have_r]
-    have_c = {r["id"] for r in store.cards()}
-    new_c = [r for r in cards if r["id"] not in have_c]  # a card here already is newer or equal
-    have_runs = {tuple(r[k] for k in _RUN_KEY) for r in store.read("SELECT * FROM runs")}
-    new_runs = [r for r in runs if tuple(r.get(k) for k in _RUN_KEY) not in have_runs]
-    with store.transaction() as conn:
-        _insert_runs(conn, new_runs)
-        for table, rows in (("cards", new_c), ("reviews", new_r), ("attempts", new_a),
-                            ("events", new_e)):
-            for row in rows:  # rows of an export may differ in which optional keys they have
-                insert_rows(conn, table, [row])
-        # Imported history may be older than what is here: rebuild mastery from scratch.
-        conn.executemany("DELETE FROM settings WHERE key = ?",
-                         [(k,) for k in sorted(_DERIVED_SETTINGS)])
-        conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                         [(k, json.dumps(v)) for k, v in settings.items()])
+    try:
+        checked = _checked(store, data)
+    except UsageError as exc:
+        raise UsageError(f"{path} was not imported (nothing changed): "
+                         f"{exc.message.rstrip('.')}.") from exc
+    with store.transaction() as conn:  # reads inside it too: no writer slips in between
+        return _merge(store, conn, checked)
+
+
+def _merge(store: Store, conn: Any, checked: dict[str, Any]) -> dict[str, int]:
+    have_a = {tuple(r[k] for k in _ATTEMPT_KEY) for r in store.read(
+        f"SELECT {', '.join(_ATTEMPT_KEY)} FROM attempts")}
+    have_e = {tuple(r[k] for k in _EVENT_KEY) for r in store.read(
+        f"SELECT {', '.join(_EVENT_KEY)} FROM events")}
+    have_r = {tuple(r[k] for k in _REVIEW_KEY) for r in store.read(
+        f"SELECT {', '.join(_REVIEW_KEY)} FROM reviews")}
+    have_c = {r["id"] for r in store.read("SELECT id FROM cards")}
+    have_runs = {tuple(r[k] for k in _RUN_KEY) for r in store.read(
+        f"SELECT {', '.join(_RUN_KEY)} FROM runs")}
+    new_a = _fresh(checked["attempts"], _ATTEMPT_KEY, have_a)
+    new_e = _fresh(checked["events"], _EVENT_KEY, have_e)
+    new_r = _fresh(checked["reviews"], _REVIEW_KEY, have_r)
+    new_c = [r for r in checked["cards"] if r["id"] not in have_c]  # here already: newer
+    new_runs = _fresh(checked["runs"], _RUN_KEY, have_runs)
+    _insert_runs(conn, new_runs)
+    for table, rows in (("cards", new_c), ("reviews", new_r), ("attempts", new_a),
+                        ("events", new_e)):
+        for row in rows:  # rows of an export may differ in which optional keys they have
+            insert_rows(conn, table, [row])
+    # Imported history may be older than what is here: rebuild mastery from scratch.
+    conn.executemany("DELETE FROM settings WHERE key = ?",
+                     [(k,) for k in sorted(_DERIVED_SETTINGS)])
+    conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                     [(k, json.dumps(v)) for k, v in checked["settings"].items()])
     return {"attempts": len(new_a), "events": len(new_e), "cards": len(new_c),
             "reviews": len(new_r), "runs": len(new_runs)}
+
+
+def _fresh(rows: list[dict[str, Any]], key: tuple[str, ...], have: set[tuple[Any, ...]]
+           ) -> list[dict[str, Any]]:
+    """Rows not here yet (nor twice in the file)."""
+    out = []
+    for row in rows:
+        k = tuple(row.get(name) for name in key)
+        if k not in have:
+            have.add(k)
+            out.append(row)
+    return out
 
 
 def _insert_runs(conn: Any, runs: list[dict[str, Any]]) -> None:

@@ -515,8 +515,9 @@ def notebook(exercise_id: IdArg, home: HomeOpt = None, json: JsonOpt = False) ->
 
 @app.command()
 def serve(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (another free one "
-                                      "if taken).")] = 8765,
+    port: Annotated[int | None, typer.Option(
+        "--port", help="Port on 127.0.0.1; 0 lets the system choose a free one. Without it: "
+        "8765, or a free one if 8765 is taken.", show_default=False)] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")]
     = False,
     home: HomeOpt = None,
@@ -524,7 +525,10 @@ def serve(
     """Open the web app: dashboard, skill map, exercises with an editor, reviews, projects,
     portfolio and career, on this computer only (127.0.0.1, with a sign-in token).
 
-    Example: deepcareer serve --port 8765
+    The address is printed once the app is listening on it. A port given with --port
+    that is already in use is an error (exit 2).
+
+    Examples: deepcareer serve; deepcareer serve --port 0 --no-browser
     """
     from deepcareer.web.server import run
 

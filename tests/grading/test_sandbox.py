@@ -24,7 +24,7 @@ X = np.array([[1.0, 2.0, 3.0]])
 
 @pytest.fixture(autouse=True, params=["cold", "warm"])
 def mode(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Every test runs twice: a cold child, and a child forked by the warm zygote."""
+    """Every test runs twice: a cold child, and a child from the warm pool."""
     if request.param == "warm":
         with sandbox.warm():
             yield "warm"

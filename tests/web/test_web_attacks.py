@@ -7,6 +7,7 @@ answer into a pass, forge a pass in the database, read the session token, or lea
 a process behind.
 """
 
+# ruff: noqa: UP031  (attack code is templated with %, since it is full of braces)
 from __future__ import annotations
 
 import os

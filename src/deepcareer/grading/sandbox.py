@@ -311,7 +311,7 @@ class Run:
                     calls[index] = CallOutcome("missing", defined=[
                         str(d) for d in defined[:200]] if isinstance(defined, list) else [])
                     result.running_index = None
-            except Exception:  # noqa: BLE001  a frame cut short or forged: keep what came before
+            except Exception:  # a frame cut short or forged: keep what came before
                 break
         return result
 

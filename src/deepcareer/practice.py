@@ -87,6 +87,7 @@ def check_source(store: Store, ex: Exercise, source: str, filename: str | None =
         code_sha256=hashlib.sha256(source.encode()).hexdigest(),
         code=source,
         report=data,
+        isolation=report.isolation or "guard",
     )
     return report
 

@@ -88,6 +88,44 @@ def test_threads_sharing_a_store_and_processes_lose_no_attempt(tmp_path: Path) -
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def test_stores_opened_per_request_in_threads_lose_nothing(tmp_path: Path) -> None:
+    """The web app opens a store per request, in worker threads, while terminals write.
+    Opening must not touch the file outside SQLite: closing any descriptor of it drops
+    the POSIX locks of the process's other connections, and another process then deleted
+    the WAL they were writing to (attempts lost after their report was shown)."""
+    home = tmp_path / "home"
+    open_store(home).close()
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(home), f"p{i}", str(ADDS)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in range(4)]
+    given: list[int] = []
+    failures: list[BaseException] = []
+
+    def request(i: int) -> None:
+        for k in range(ADDS):
+            try:
+                with open_store(home) as s:
+                    given.append(s.add_attempt(exercise_id="softmax", content_version=1,
+                                               status="pass", message=f"t{i}-{k}"))
+                    s.attempt_summaries(after_id=given[-1] - 1)
+            except BaseException as exc:
+                failures.append(exc)
+
+    threads = [threading.Thread(target=request, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        given.extend(json.loads(out))
+    assert failures == []
+    with open_store(home) as s:
+        assert {r["id"] for r in s.attempts()} == set(given)
+    assert len(given) == 12 * ADDS
+
+
 def _rollback_journal_store(home: Path, patience: Patience) -> Store:
     """A store on a rollback-journal connection: there, COMMIT needs every reader gone,
     so a reader makes the COMMIT itself meet SQLITE_BUSY (WAL commits never wait)."""

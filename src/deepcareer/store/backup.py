@@ -4,10 +4,12 @@ behind the log.
 A backup is due when the newest one is older than ``BACKUP_EVERY`` and the log has been
 written since. The check runs on every ``open_store`` (the web app opens one per request,
 so a server left running for days backs up too) and after writes of a long-lived store
-(``check --watch``), so it must be cheap: after a backup the ``backups`` folder's
-modification time is set to the backup's time, and the usual answer ("not due") costs one
-``stat`` of the folder. Only past ``BACKUP_EVERY`` are the database's and the newest
-backup's times compared.
+(``check --watch``), so it must be cheap: the ``backups`` folder's modification time is
+set to the time of the last backup (or of the last look that found nothing new to back
+up), and the usual answer ("not due") costs one ``stat`` of the folder. Only past
+``BACKUP_EVERY`` is the folder listed and the database's time compared with the newest
+backup's. A write is thus in a backup at most about ``BACKUP_EVERY`` later, as soon as
+any deepcareer opens the home.
 
 A backup is SQLite's online backup (a consistent snapshot while others keep writing) into a
 uniquely named temp file, checked with ``PRAGMA quick_check`` before it is renamed in, so a

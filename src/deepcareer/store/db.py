@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 from deepcareer.atomic import write_text_atomic
 from deepcareer.errors import StoreError, StoreMissingError
 from deepcareer.store.backup import backup_if_due
-from deepcareer.store.failures import classify, damaged, is_busy
+from deepcareer.store.failures import SQLITE_NOTADB, classify, damaged, is_busy, sqlite_code
 
 DB_NAME = "progress.db"
 MARKER = "home.json"
@@ -502,25 +502,28 @@ def home_lock(home: Path) -> Iterator[None]:
 
 
 INTEGRITY_STAMP = ".integrity-checked"
-SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_HEADER_BYTES = 100  # a shorter file cannot be a SQLite database
 
 
-def _check_file(path: Path, patience: Patience = PATIENCE, *, deep: bool = True) -> None:
+def _check_file(path: Path, size: int, patience: Patience = PATIENCE, *,
+                deep: bool = True) -> None:
     """Refuse a file that is not a SQLite database, before anything writes to it.
+
+    The file is read through SQLite only, never opened with ``open()``: closing any other
+    descriptor of the file drops every POSIX lock this process holds on it, those of the
+    web app's other threads' connections included. Another process then believed it had
+    the last connection, checkpointed and deleted the WAL those connections were still
+    writing to: attempts vanished after their reports were shown, and reads failed with
+    "disk I/O error" (SQLITE_IOERR_SHORT_READ).
 
     ``PRAGMA quick_check`` reads the whole file (tens of milliseconds on a long history),
     so it runs only when the file changed since the last clean check; with WAL the main
     file changes at checkpoints, not on every read. Only damage found here is called
     damaged; a lock, a permission or an I/O error is reported as what it is.
     """
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise classify(path, exc) from exc
-    if head != SQLITE_MAGIC:
-        raise damaged(path, "it is not a SQLite database" if len(head) == len(SQLITE_MAGIC)
-                      else "the file is cut short: smaller than a SQLite header")
+    if size < SQLITE_HEADER_BYTES:
+        raise damaged(path, f"the file is cut short: {size} bytes, smaller than a SQLite "
+                      "header")
     if not deep:
         return
     stamp = _file_stamp(path)  # before the check: a change during it is checked next time
@@ -535,6 +538,8 @@ def _check_file(path: Path, patience: Patience = PATIENCE, *, deep: bool = True)
     try:
         status = retry_busy(quick_check, patience)
     except sqlite3.Error as exc:
+        if sqlite_code(exc) == SQLITE_NOTADB:
+            raise damaged(path, "it is not a SQLite database") from exc
         raise classify(path, exc, waited_s=patience.budget_s) from exc
     if not status or status[0] != "ok":
         raise damaged(path, f"integrity check says {status[0] if status else 'nothing'}")
@@ -608,7 +613,7 @@ def open_store(home: Path, *, clock: Clock = utcnow, create: bool = True,
         raise damaged(path, f"the file is empty (0 bytes), yet this home was set up on "
                       f"{_created(marker)}")
     if size:
-        _check_file(path, patience, deep=not _checked_since_change(path))
+        _check_file(path, size, patience, deep=not _checked_since_change(path))
     try:
         home.mkdir(parents=True, exist_ok=True)
         conn = _open_at_head(path, patience, fresh=not size)

@@ -31,14 +31,20 @@ from deepcareer.store.db import (
     DB_NAME,
     INTEGRITY_STAMP,
     MARKER,
+    SQLITE_HEADER_BYTES,
     TALLY_KEY,
     home_lock,
     migrate,
     open_store,
 )
-from deepcareer.store.failures import SQLITE_CORRUPT, SQLITE_NOTADB, classify, sqlite_code
+from deepcareer.store.failures import (
+    SQLITE_CORRUPT,
+    SQLITE_NOTADB,
+    classify,
+    copy_file,
+    sqlite_code,
+)
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 COUNTED = ("attempts", "events", "reviews", "runs", "cards")
 # What identifies a row of the append-only tables (as in ``store/exchange.py``).
 _IDENTITY: dict[str, tuple[str, ...]] = {
@@ -121,10 +127,10 @@ def _working_copy(db: Path, folder: Path, name: str) -> Path | None:
     if not db.exists():
         return None
     copy = folder / name
-    shutil.copyfile(db, copy)
+    copy_file(db, copy)
     wal = db.with_name(db.name + "-wal")
     if wal.exists():
-        shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        copy_file(wal, copy.with_name(copy.name + "-wal"))
     return copy
 
 
@@ -197,9 +203,7 @@ def check(db: Path, *, initialised: bool) -> dict[str, Any]:
     """``state``: healthy, damaged, missing or unusable (busy, read-only, I/O: not damage),
     with ``detail`` and, when healthy, ``counts``."""
     try:
-        size = db.stat().st_size
-        with open(db, "rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
+        size = db.stat().st_size  # never open(): see db._check_file
     except FileNotFoundError:
         return {"state": "missing" if initialised else "absent", "detail": "no file"}
     except OSError as exc:
@@ -209,9 +213,8 @@ def check(db: Path, *, initialised: bool) -> dict[str, Any]:
             return {"state": "damaged", "detail": "the file is empty (0 bytes)"}
         return {"state": "healthy", "detail": "empty (set up on first use)",
                 "counts": dict.fromkeys(COUNTED, 0)}
-    if head != SQLITE_MAGIC:
-        return {"state": "damaged", "detail": "it is not a SQLite database" if len(head) == 16
-                else "the file is cut short"}
+    if size < SQLITE_HEADER_BYTES:
+        return {"state": "damaged", "detail": f"the file is cut short ({size} bytes)"}
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
         try:
@@ -219,7 +222,9 @@ def check(db: Path, *, initialised: bool) -> dict[str, Any]:
         finally:
             con.close()
     except sqlite3.Error as exc:
-        if sqlite_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):
+        if sqlite_code(exc) == SQLITE_NOTADB:
+            return {"state": "damaged", "detail": "it is not a SQLite database"}
+        if sqlite_code(exc) == SQLITE_CORRUPT:
             return {"state": "damaged", "detail": str(exc)}
         return {"state": "unusable", "detail": classify(db, exc).message}
     if found != ["ok"]:

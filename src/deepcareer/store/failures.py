@@ -15,6 +15,8 @@ import errno
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,6 +74,9 @@ def classify(path: Path, exc: BaseException, *, waited_s: float | None = None) -
     if isinstance(exc, StoreError):
         return exc
     detail = str(exc) or type(exc).__name__
+    name = getattr(exc, "sqlite_errorname", None)
+    if name and name not in ("SQLITE_ERROR", "SQLITE_BUSY", "SQLITE_CORRUPT"):
+        detail = f"{detail}, {name}"  # the extended code says which step failed
     if isinstance(exc, sqlite3.Error):
         code = sqlite_code(exc)
         if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
@@ -192,13 +197,30 @@ def keep_copy(path: Path) -> Path | None:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     copy = path.with_name(f"{path.name}.corrupt-{stamp}")
     try:
-        shutil.copy2(path, copy)
+        copy_file(path, copy)
         wal = path.with_name(path.name + "-wal")
         if wal.exists() and wal.stat().st_size:
-            shutil.copy2(wal, copy.with_name(copy.name + "-wal"))
+            copy_file(wal, copy.with_name(copy.name + "-wal"))
     except OSError:
         return None
     return copy
+
+
+def copy_file(src: Path, dst: Path) -> None:
+    """Copy a database file (or its WAL) byte for byte, from a child process on POSIX.
+
+    Opening and closing a descriptor of the database here would drop every SQLite lock
+    this process holds on it (POSIX locks belong to the process, not the descriptor), and
+    in the web app other threads' connections may be open (see ``db._check_file``).
+    """
+    if os.name != "posix":  # pragma: no cover - Windows locks are per handle
+        shutil.copy2(src, dst)
+        return
+    done = subprocess.run([sys.executable, "-I", "-S", "-c",
+                           "import shutil, sys; shutil.copy2(sys.argv[1], sys.argv[2])",
+                           str(src), str(dst)], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise OSError(f"cannot copy {src} to {dst}: {done.stderr.strip()[-300:]}")
 
 
 def _writable(path: Path) -> bool:

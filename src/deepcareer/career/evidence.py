@@ -18,6 +18,7 @@ from deepcareer.store.db import Store
 
 VALUES = {"verified": 1.0, "partial": 0.5, "self-reported": 0.2, "none": 0.0}
 CLAIMS_KEY = "self_reported_skills"
+UNISOLATED = "graded without OS isolation"  # the label of work checked behind the guard only
 
 
 @dataclass
@@ -52,6 +53,7 @@ def skill_evidence(store: Store, catalog: Catalog, exercises: list[Any] | None =
     from deepcareer.mentor.progress import exercise_progress
 
     out = {sid: SkillEvidence(sid, "none") for sid in catalog.skills}
+    unisolated = unisolated_passes(store)
     progress = {p.id: p for p in (exercises if exercises is not None
                                   else exercise_progress(store, catalog))}
     for ex in catalog:
@@ -61,8 +63,9 @@ def skill_evidence(store: Store, catalog: Catalog, exercises: list[Any] | None =
                 continue
             if p.state == "passed":
                 when = f" on {p.last_at[:10]}" if p.last_at else ""
+                label = f" ({UNISOLATED})" if ex.id in unisolated else ""
                 out[sid].sources.append(f"exercise {ex.id} passed{when}, verified by "
-                                        "automated tests")
+                                        f"automated tests{label}")
                 out[sid].level = "verified"
             elif p.state == "attempted" and out[sid].level == "none":
                 out[sid].level = "partial"
@@ -84,6 +87,14 @@ def skill_evidence(store: Store, catalog: Catalog, exercises: list[Any] | None =
     return out
 
 
+def unisolated_passes(store: Store) -> set[str]:
+    """Exercises whose every pass was graded behind the in-process guard only (where
+    bubblewrap could not run): shown, but labelled, wherever the pass counts."""
+    rows = store.read("SELECT exercise_id FROM attempts WHERE status = 'pass' "
+                      "GROUP BY exercise_id HAVING MAX(isolation = 'os') = 0")
+    return {r["exercise_id"] for r in rows}
+
+
 def _project_evidence(store: Store, out: dict[str, SkillEvidence]) -> None:
     from deepcareer.projects.spec import load_projects
 
@@ -98,8 +109,9 @@ def _project_evidence(store: Store, out: dict[str, SkillEvidence]) -> None:
                 continue
             if verified:
                 out[sid].level = "verified"
+                label = f" ({UNISOLATED})" if r.get("isolation", "os") != "os" else ""
                 out[sid].sources.append(f"project {project.id} run #{r['id']} passed and was "
-                                        "reproduced by a re-run")
+                                        f"reproduced by a re-run{label}")
             elif out[sid].level in ("none", "self-reported"):
                 out[sid].level = "partial"
                 out[sid].sources.append(f"project {project.id} run #{r['id']} passed, not "

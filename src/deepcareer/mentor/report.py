@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from deepcareer.career.evidence import unisolated_passes
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.mentor.goals import week_summary
 from deepcareer.mentor.insights import (
@@ -44,6 +45,8 @@ def report_data(store: Store, catalog: Catalog) -> dict[str, Any]:
         "mastery": [m.to_dict() | {"title": catalog.skills[m.skill].title}
                     for m in skills.values() if m.evidence],
         "passed": [p.id for p in progress if p.state == "passed"],
+        "passed_without_isolation": sorted(
+            {p.id for p in progress if p.state == "passed"} & unisolated_passes(store)),
         "in_progress": [p.id for p in progress if p.state == "attempted"],
         "recurring": [{"misconception": r.misconception, "title": r.title, "count": r.count,
                        "exercises": r.exercises} for r in recurring],
@@ -60,7 +63,15 @@ def _projects(store: Store) -> list[dict[str, Any]]:
 
     latest = best_runs(store)
     return [{"project": pid, "run": r["id"], "status": r["status"], "metric": r["metric"],
-             "verified": r["verified_by"] is not None} for pid, r in sorted(latest.items())]
+             "verified": r["verified_by"] is not None,
+             "isolation": r.get("isolation", "guard")} for pid, r in sorted(latest.items())]
+
+
+def _unisolated_note(data: dict[str, Any]) -> str:
+    """The label for passes graded behind the in-process guard only (no OS sandbox)."""
+    weaker = data.get("passed_without_isolation") or []
+    return (f" ({len(weaker)} of them graded without OS isolation: {', '.join(weaker)})"
+            if weaker else "")
 
 
 def _project_lines(projects: list[dict[str, Any]]) -> list[str]:
@@ -68,6 +79,8 @@ def _project_lines(projects: list[dict[str, Any]]) -> list[str]:
     for p in projects:
         figure = f", {p['metric']:.4g}" if p["metric"] is not None else ""
         proof = "reproduced by a re-run" if p["verified"] else "not yet reproduced"
+        if p.get("isolation", "os") != "os":
+            proof += ", graded without OS isolation"
         out.append(f"{p['project']}: run #{p['run']} {p['status']}{figure} ({proof})")
     return out or ["none yet: `deepcareer project list` shows where to start"]
 
@@ -98,7 +111,8 @@ def to_markdown(data: dict[str, Any], plot: str | None = None) -> str:
         "",
         "## Progress",
         "",
-        f"- Exercises passed: {data['exercises_passed']} of {data['exercises_total']}",
+        f"- Exercises passed: {data['exercises_passed']} of {data['exercises_total']}"
+        + _unisolated_note(data),
         f"- Skills mastered (P(known) >= 95 %): {data['skills_mastered']} of "
         f"{data['skills_total']}",
         f"- This week: {w['hours_this_week']} h"
@@ -170,7 +184,8 @@ img {{ max-width: 100%; height: auto; }}
 <h1>Learning report</h1>
 <p>Generated {e(data['generated_at'])} by deepcareer from checked work.</p>
 <h2>Progress</h2>
-<ul><li>Exercises passed: {data['exercises_passed']} of {data['exercises_total']}</li>
+<ul><li>Exercises passed: {data['exercises_passed']} of {data['exercises_total']}
+{e(_unisolated_note(data))}</li>
 <li>Skills mastered: {data['skills_mastered']} of {data['skills_total']}</li>
 <li>This week: {w['hours_this_week']} h{goal}; streak {w['streak_days']} days;
 {w['hours_total']} h in total</li></ul>

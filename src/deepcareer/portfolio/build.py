@@ -191,6 +191,7 @@ def _project_pages(store: Store, out: Path, projects: dict[str, Any]) -> list[di
             "id": pid, "title": spec.title, "skills": spec.skills,
             "metric_text": f"{spec.main}: {fmt(spec.metric, run.metric)}",
             "verified": run.verified_by is not None, "rerun_id": run.verified_by,
+            "unisolated": run.isolation != "os",
             "run_id": run.id, "seed": run.seed, "code_sha": run.code_sha256[:16],
             "command": reproduce_command(project, run),
             "environment": f"Python {env.get('python')}, {env.get('cpus')} CPUs, {packages}",

@@ -332,7 +332,7 @@ def from_row(row: dict[str, Any]) -> RunResult:
                                                           if k in exp_fields}})
                    for e in data.get("experiments", []) if isinstance(e, dict) and "name" in e]
     columns = {"project_id", "seed", "status", "metric", "duration_s", "code_sha256", "id",
-               "created_at", "reproduces", "verified_by"}
+               "created_at", "reproduces", "verified_by"} | ({"isolation"} & set(row))
     known = set(RunResult.__dataclass_fields__) - columns - {"experiments", "passed"}
     return RunResult(experiments=experiments, passed=bool(row["passed"]),
                      **{k: row[k] for k in columns},

@@ -340,7 +340,7 @@ class Store:
     def run_summaries(self) -> list[dict[str, Any]]:
         """Every run without its code and detail: what the planner and lists need."""
         return self.read("SELECT id, project_id, created_at, seed, status, metric, passed, "
-                         "reproduces, verified_by FROM runs ORDER BY id")
+                         "reproduces, verified_by, isolation FROM runs ORDER BY id")
 
     def mark_verified(self, run_id: int, by_run: int) -> None:
         with self.transaction() as conn:

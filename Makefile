@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/project_training.py
 	$(BIN)/python bench/portfolio_build.py
 	$(BIN)/python bench/web_latency.py
+	$(BIN)/python bench/concurrency.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache

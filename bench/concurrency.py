@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -183,7 +184,8 @@ def main() -> None:
     for detail in failures[:5]:
         print(f"  {detail}")
     if failures or damaged or not ok:
-        sys.exit(1)
+        sys.exit(f"homes kept for a look: {work}")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

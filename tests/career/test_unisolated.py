@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from deepcareer.career.evidence import UNISOLATED, skill_evidence, unisolated_passes
 from deepcareer.curriculum.catalog import Catalog
-from deepcareer.mentor.report import to_markdown, report_data
+from deepcareer.mentor.report import report_data, to_markdown
 from deepcareer.store.db import Store
 
 

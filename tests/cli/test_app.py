@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.test_docs import _commands
 
 NAIVE = """import numpy as np
 
@@ -146,10 +147,7 @@ def test_import_of_a_malformed_file_is_a_clear_usage_error(home: Path, tmp_path:
     assert "not a deepcareer export" in result.stderr and "Traceback" not in result.stderr
 
 
-COMMANDS = [["init"], ["list"], ["skills"], ["start"], ["check"], ["hint"], ["solution"],
-            ["next"], ["progress"], ["export"], ["import"], ["content", "validate"],
-            ["content", "verify"], ["content", "path"], ["content", "stats"],
-            ["content", "mutants"], ["quiz"], ["read"], ["review"], ["goal"], ["report"]]
+COMMANDS = [name.split() for name in _commands()]  # every command the app has
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

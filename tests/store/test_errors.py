@@ -25,6 +25,7 @@ from deepcareer.errors import (
     StoreError,
     StoreFullError,
     StoreIOError,
+    StoreMissingError,
     StoreReadOnlyError,
 )
 from deepcareer.store.db import DB_NAME, MARKER, Patience, Store, open_store
@@ -175,15 +176,18 @@ def _real_db(home: Path, n: int = 200) -> Path:
     return db
 
 
-def test_a_zero_length_file_in_a_set_up_home_is_damaged(home: Path) -> None:
+def test_a_zero_length_file_in_a_set_up_home_has_its_own_message(home: Path) -> None:
+    """Emptied, not damaged: nothing to copy aside, the backup is named, nothing re-created."""
     db = _real_db(home, 3)
     db.write_bytes(b"")
     for extra in ("-wal", "-shm"):
         db.with_name(db.name + extra).unlink(missing_ok=True)
-    with pytest.raises(StoreCorruptError) as info:
+    with pytest.raises(StoreMissingError) as info:
         open_store(home)
-    assert "empty (0 bytes)" in info.value.message and "doctor" in info.value.message
-    assert len(_copies(home)) == 1
+    message = info.value.message
+    assert not isinstance(info.value, StoreCorruptError) and "damaged" not in message
+    assert "empty (0 bytes)" in message and "doctor" in message and "backup" in message
+    assert _copies(home) == []
     assert db.stat().st_size == 0  # not silently used as a new, empty database
 
 

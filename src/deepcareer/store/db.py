@@ -39,9 +39,11 @@ from deepcareer.store.failures import SQLITE_NOTADB, classify, damaged, is_busy,
 DB_NAME = "progress.db"
 MARKER = "home.json"
 LOCK = ".lock"  # held while a database is created or migrated
-HEAD_REVISION = "0004"  # newest Alembic revision; a test keeps it in step
+HEAD_REVISION = "0005"  # newest Alembic revision; a test keeps it in step
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ISOLATION_LEVELS = ("guard", "os")  # in-process guard only; bubblewrap (the OS) around it
+# Who did an attempt or run: the learner here, our reference, or an import (revision 0005).
+ORIGINS = ("learner", "reference", "imported")
 BACKUP_CHECK_EVERY_S = 600.0  # how often a long-lived store looks at the backups folder
 
 T = TypeVar("T")
@@ -223,9 +225,18 @@ class Store:
         return rows
 
     def attempt_summaries(self, after_id: int = 0) -> list[dict[str, Any]]:
-        """Attempts without their code and report (what mastery and progress need)."""
-        rows = self.read("SELECT id, exercise_id, created_at, status, findings, hint_level, "
-                         "duration_s FROM attempts WHERE id > ? ORDER BY id", (after_id,))
+        """Attempts without their code and report (what mastery and progress need).
+
+        ``repeat`` is 1 when an earlier attempt of the same exercise had the same code:
+        resubmitting is not new evidence (an empty hash, from old rows, is never a repeat).
+        """
+        rows = self.read(
+            "SELECT a.id, a.exercise_id, a.created_at, a.status, a.findings, a.hint_level, "
+            "a.duration_s, a.code_sha256, a.isolation, a.origin, "
+            "(a.code_sha256 != '' AND EXISTS (SELECT 1 FROM attempts b WHERE "
+            "b.exercise_id = a.exercise_id AND b.code_sha256 = a.code_sha256 "
+            "AND b.id < a.id)) AS repeat "
+            "FROM attempts a WHERE a.id > ? ORDER BY a.id", (after_id,))
         for row in rows:
             row["findings"] = json.loads(row["findings"] or "[]")
         return rows
@@ -320,6 +331,7 @@ class Store:
         """Log a project run; ``isolation`` is the sandbox it ran under ('os' or 'guard')."""
         row.setdefault("created_at", iso(self.clock()))
         row.setdefault("isolation", "guard")
+        row.setdefault("origin", "learner")
         _check_isolation(row)
         if not isinstance(row.get("result", ""), str):
             row["result"] = json.dumps(row["result"])
@@ -340,7 +352,8 @@ class Store:
     def run_summaries(self) -> list[dict[str, Any]]:
         """Every run without its code and detail: what the planner and lists need."""
         return self.read("SELECT id, project_id, created_at, seed, status, metric, passed, "
-                         "reproduces, verified_by, isolation FROM runs ORDER BY id")
+                         "reproduces, verified_by, isolation, origin, code_sha256 FROM runs "
+                         "ORDER BY id")
 
     def mark_verified(self, run_id: int, by_run: int) -> None:
         with self.transaction() as conn:
@@ -387,13 +400,17 @@ def _misconceptions_in(findings: str) -> dict[str, str]:
 
 _ATTEMPT_DEFAULTS: dict[str, Any] = {
     "message": "", "findings": "[]", "hint_level": 0, "duration_s": 0.0, "code_sha256": "",
-    "code": "", "report": "{}", "isolation": "guard"}
+    "code": "", "report": "{}", "isolation": "guard",
+    "origin": "learner"}
 
 
 def _check_isolation(row: dict[str, Any]) -> None:
+    """The two labels evidence depends on, checked before a row is written."""
     if row["isolation"] not in ISOLATION_LEVELS:
         raise ValueError(f"isolation must be one of {ISOLATION_LEVELS}, not "
                          f"{row['isolation']!r}")
+    if row["origin"] not in ORIGINS:
+        raise ValueError(f"origin must be one of {ORIGINS}, not {row['origin']!r}")
 
 
 def retry_busy(step: Callable[[], T], patience: Patience = PATIENCE) -> T:
@@ -610,8 +627,7 @@ def open_store(home: Path, *, clock: Clock = utcnow, create: bool = True,
     if size is None and not create:
         raise StoreMissingError(f"There is no progress database at {path}.")
     if size == 0 and marker.exists():  # SQLite would take it for a new, empty database
-        raise damaged(path, f"the file is empty (0 bytes), yet this home was set up on "
-                      f"{_created(marker)}")
+        raise _emptied(path, marker)
     if size:
         _check_file(path, size, patience, deep=not _checked_since_change(path))
     try:
@@ -629,6 +645,24 @@ def open_store(home: Path, *, clock: Clock = utcnow, create: bool = True,
     with contextlib.suppress(OSError, sqlite3.Error):  # a courtesy: never block the learner
         backup_if_due(path, clock())
     return Store(home, conn, clock, patience)
+
+
+def _emptied(path: Path, marker: Path) -> StoreMissingError:
+    """A zero-length file where a database was: its content is gone, but it is not a damaged
+    SQLite file (there is nothing to copy aside or salvage), so it gets its own message."""
+    from deepcareer.store import doctor
+
+    newest = doctor.newest_backup_summary(path)
+    held = (f"The newest backup ({newest['name']}, {newest['label']}) holds "
+            f"{newest['counts'].get('attempts', 'an unknown number of')} attempt(s)."
+            if newest is not None else "There is no automatic backup yet.")
+    home = path.parent
+    return StoreMissingError(
+        f"The progress database {path} is empty (0 bytes), but this home was set up on "
+        f"{_created(marker)}: its content was lost outside deepcareer (an interrupted copy or "
+        "a full disk can do this). Nothing was created over it. "
+        f"{held} Run `deepcareer doctor --home '{home}'` to see it, and `--apply` to put it "
+        "in place; or import an export with `deepcareer import FILE`.")
 
 
 def _created(marker: Path) -> str:

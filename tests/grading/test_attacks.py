@@ -386,3 +386,24 @@ def test_killing_the_grader_kills_the_run() -> None:
     while Path(f"/proc/{child_pid}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not Path(f"/proc/{child_pid}").exists()
+
+
+def test_writing_cannot_fill_the_hosts_disk_or_memory() -> None:
+    """The working folder and /tmp are private tmpfs mounts of a fixed size."""
+    result = attack('''
+written = {}
+for folder in (".", "/tmp"):
+    total = 0
+    try:
+        for i in range(64):
+            with open("%s/fill-%d" % (folder, i), "wb") as fh:
+                for _ in range(16):
+                    fh.write(b"\\0" * (1 << 20))
+                    total += 1
+    except OSError:
+        pass
+    written[folder] = total
+return repr(written)
+''')
+    written = eval(str(found(result)))
+    assert written["."] <= sandbox.SCRATCH_MB and written["/tmp"] <= isolation.TMP_MB

@@ -91,13 +91,19 @@ def _runtime_dirs() -> tuple[str, ...]:
     return tuple(kept)
 
 
+TMP_MB = 64  # the private /tmp, in memory
+
+
 def command(argv: Sequence[str], *, scratch: str, files: Sequence[str] = (),
-            hide: Sequence[str] = ()) -> list[str]:
+            hide: Sequence[str] = (), scratch_mb: int | None = None) -> list[str]:
     """``argv`` wrapped in bubblewrap, with ``scratch`` as the only writable folder.
 
     ``files`` are extra read-only files bound at their own paths (the sandbox
     scripts). ``hide`` are host paths that must not be readable even if they sit
-    inside a bound folder (the package, the learner's home).
+    inside a bound folder (the package, the learner's home). With ``scratch_mb``
+    the scratch folder is a private tmpfs of that size at the same path instead of
+    the host folder: a run whose results travel on a pipe (exercise checks) then
+    cannot fill the host's disk, and nothing it writes is ever seen by the parent.
     """
     bwrap = shutil.which("bwrap")
     if bwrap is None:
@@ -114,12 +120,15 @@ def command(argv: Sequence[str], *, scratch: str, files: Sequence[str] = (),
             args += ["--ro-bind", link, link]
     for f in _SYSTEM_FILES:
         args += ["--ro-bind-try", f, f]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_MB << 20), "--tmpfs", "/tmp"]
     bound = list(_runtime_dirs())
     for d in bound:
         args += ["--ro-bind", d, d]
     scratch = os.path.realpath(scratch)
-    args += ["--bind", scratch, scratch]
+    if scratch_mb is None:
+        args += ["--bind", scratch, scratch]
+    else:
+        args += ["--size", str(scratch_mb << 20), "--tmpfs", scratch]
     for f in files:
         real = os.path.realpath(f)
         args += ["--ro-bind", real, real]
@@ -196,9 +205,10 @@ def exposes(paths: Sequence[str]) -> bool:
 
 
 def wrap(argv: Sequence[str], *, scratch: str, files: Sequence[str] = (),
-         hide: Sequence[str] = ()) -> tuple[list[str], str]:
+         hide: Sequence[str] = (), scratch_mb: int | None = None) -> tuple[list[str], str]:
     """``(argv to run, level)``: under bubblewrap where it works, else unchanged."""
     if level() == OS:
-        return command(argv, scratch=scratch, files=files, hide=hide), OS
+        return command(argv, scratch=scratch, files=files, hide=hide,
+                       scratch_mb=scratch_mb), OS
     return list(argv), GUARD
 

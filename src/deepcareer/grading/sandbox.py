@@ -143,7 +143,8 @@ class _Child:
         self.workdir = tempfile.mkdtemp(prefix=WORKDIR_PREFIX)
         argv, self.isolation = isolation.wrap(
             [sys.executable, "-I", str(CHILD_SCRIPT), self.workdir],
-            scratch=self.workdir, files=[str(CHILD_SCRIPT)], hide=hide)
+            scratch=self.workdir, files=[str(CHILD_SCRIPT)], hide=hide,
+            scratch_mb=SCRATCH_MB)
         self.proc = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
@@ -316,6 +317,7 @@ class Run:
         return result
 
 
+SCRATCH_MB = 64  # the run's working folder: in memory, private, this size at most
 MAX_OUTPUT_BYTES = 64 << 20  # everything one run may send back
 MAX_FRAME_JSON = 4 << 20  # the JSON part of one frame
 _CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F,

@@ -54,9 +54,12 @@ def test_round_trip_is_lossless_and_idempotent(tmp_path: Path) -> None:
                                        "runs": 0}
         again = export_data(s)
         first, second = s.runs("digits-mlp")
-    for key in ("attempts", "events", "settings", "cards", "reviews"):
+    # Everything travels; the learner's rows arrive marked as imported (never evidence).
+    assert again["attempts"] == [{**r, "origin": "imported"} for r in original["attempts"]]
+    for key in ("events", "settings", "cards", "reviews"):
         assert again[key] == original[key]
     assert (second["reproduces"], first["verified_by"]) == (first["id"], second["id"])
+    assert {first["origin"], second["origin"]} == {"imported"}
     assert "mastery_cursor" not in original["settings"]
 
 

@@ -1,5 +1,8 @@
 """Export the whole store to JSON and import it back, losing nothing.
 
+Imported attempts and runs are marked ``origin = 'imported'`` (a run of our reference
+stays ``'reference'``): they are kept as history, never counted as evidence.
+
 Import merges: rows already present (same time, exercise and content) are
 skipped, so importing the same file twice, or into a home that shares history,
 never duplicates evidence. Every record is checked before anything is written
@@ -17,7 +20,12 @@ from deepcareer import __version__
 from deepcareer.errors import UsageError
 from deepcareer.limits import MAX_IMPORT_BYTES, parse_json, shown, size_text, type_name
 from deepcareer.store.db import TALLY_KEY, Store, insert_rows, iso
-from deepcareer.store.records import check_references, check_rows, check_settings
+from deepcareer.store.records import (
+    check_references,
+    check_rows,
+    check_settings,
+    imported_origin,
+)
 
 FORMAT = "deepcareer-export"
 FORMAT_VERSION = 1
@@ -100,6 +108,8 @@ def _checked(store: Store, data: dict[str, Any]) -> dict[str, Any]:
     the table, the index and the field."""
     rows = {table: check_rows(table, data.get(table, []), store.columns(table))
             for table in _TABLES}
+    for table in ("attempts", "runs"):
+        imported_origin(rows[table])
     cards_here = {r["id"] for r in store.read("SELECT id FROM cards")}
     check_references(rows["cards"], rows["reviews"], rows["runs"], cards_here)
     return {**rows, "settings": check_settings(data.get("settings", {}), _DERIVED_SETTINGS)}

@@ -28,7 +28,10 @@ RUN_STATUSES = ("pass", "fail", "leak", "error", "timeout")
 CARD_KINDS = ("exercise", "quiz", "drill")
 REVIEW_SOURCES = ("check", "review", "quiz")
 ISOLATION_LEVELS = ("os", "guard")
-OPTIONAL_DEFAULTS = {"isolation": "guard"}  # columns newer than some exports
+ORIGINS = ("learner", "reference", "imported")
+# Columns newer than some exports. A row without ``origin`` came from before revision 0005:
+# it is imported history, not work done in this home.
+OPTIONAL_DEFAULTS = {"isolation": "guard", "origin": "imported"}
 INT64 = 2**63 - 1
 _HEX = re.compile(r"[0-9a-f]{0,64}")
 _KIND = re.compile(r"[a-z][a-z_]{0,19}")
@@ -157,7 +160,7 @@ TABLES: dict[str, dict[str, Rule]] = {
         "findings": json_text(_findings), "hint_level": integer(0, 10_000),
         "duration_s": number(), "code_sha256": text(64, pattern=_HEX, empty=True),
         "code": _code, "report": json_text(_object),
-        "isolation": text(choices=ISOLATION_LEVELS),
+        "isolation": text(choices=ISOLATION_LEVELS), "origin": text(choices=ORIGINS),
     },
     "events": {
         "exercise_id": text(200), "kind": text(20, pattern=_KIND), "created_at": moment(),
@@ -178,7 +181,7 @@ TABLES: dict[str, dict[str, Rule]] = {
         "reproduces": integer(1, null=True), "verified_by": integer(1, null=True),
         "duration_s": number(), "code_sha256": text(64, pattern=_HEX, empty=True),
         "code": text(50_000_000, empty=True), "result": json_text(_object),
-        "isolation": text(choices=ISOLATION_LEVELS),
+        "isolation": text(choices=ISOLATION_LEVELS), "origin": text(choices=ORIGINS),
     },
 }
 # Local autoincrement ids: exported by older versions, never imported.
@@ -230,6 +233,16 @@ def check_rows(table: str, rows: Any, columns: dict[str, bool]) -> list[dict[str
                 kept[name] = default
         out.append(kept)
     return out
+
+
+def imported_origin(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mark imported attempts and runs as such: whoever did them, and under whichever
+    grader, this home did not see it, so they are history, never evidence. A run of our
+    reference stays 'reference' (it never was the learner's)."""
+    for row in rows:
+        if "origin" in row:
+            row["origin"] = "reference" if row["origin"] == "reference" else "imported"
+    return rows
 
 
 def check_references(cards: list[dict[str, Any]], reviews: list[dict[str, Any]],

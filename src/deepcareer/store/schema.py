@@ -24,6 +24,8 @@ attempts = Table(
     Column("report", Text, nullable=False, default="{}"),  # the full JSON report
     # The sandbox the code ran under: 'os' (bubblewrap) or 'guard' (in-process guard only).
     Column("isolation", Text, nullable=False, server_default="guard"),
+    # Who did it: 'learner' (here), 'reference' (our code) or 'imported' (never evidence).
+    Column("origin", Text, nullable=False, server_default="learner"),
     # Covering index for the per-exercise summary; time ranges for weekly figures.
     Index("ix_attempts_summary", "exercise_id", "status", "created_at"),
     Index("ix_attempts_created_at", "created_at"),
@@ -106,4 +108,5 @@ runs = Table(
     Column("code", Text, nullable=False),
     Column("result", Text, nullable=False),
     Column("isolation", Text, nullable=False, server_default="guard"),  # as for attempts
+    Column("origin", Text, nullable=False, server_default="learner"),  # as for attempts
 )

@@ -308,6 +308,101 @@ def _describe_error(exc: BaseException, filename: str) -> dict[str, Any]:
     return info
 
 
+# --- what a call did besides returning -----------------------------------------
+MAX_WARNINGS = 4  # numerical warnings (and changed arguments) reported per call
+_NUMERIC = ("overflow", "invalid value", "divide by zero")
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of an argument that shares no array with the case (tuples and lists too)."""
+    if isinstance(value, tuple):
+        return tuple(_fresh(v) for v in value)
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    return value.copy() if hasattr(value, "copy") else value
+
+
+def _same(before: Any, after: Any) -> bool:
+    """Whether an argument still holds what it was given (NaN equal to NaN)."""
+    import numpy as np
+
+    if isinstance(before, np.ndarray):
+        if not isinstance(after, np.ndarray) or after.shape != before.shape:
+            return False
+        try:
+            return bool(np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
+        except TypeError:
+            return bool(np.array_equal(before, after))
+    if isinstance(before, list):
+        return (isinstance(after, list) and len(after) == len(before)
+                and all(_same(b, a) for b, a in zip(before, after, strict=True)))
+    if isinstance(before, tuple):  # immutable itself, but it may hold arrays
+        return all(_same(b, a) for b, a in zip(before, after, strict=True))
+    return True
+
+
+def _mutated(fn: Any, originals: list[Any], given: list[Any],
+             kw_originals: dict[str, Any], kw_given: dict[str, Any]) -> list[str]:
+    """Names of the arguments the call changed in place (the learner's parameter names).
+
+    Compared after the call rather than prevented with read-only arrays: a read-only
+    array turns ``x -= 1`` into a ValueError about a flag the learner never set, while
+    "your function changed its argument `x`" names the actual mistake.
+    """
+    import inspect
+
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    changed = [params[i] if i < len(params) else f"argument {i + 1}"
+               for i, (b, a) in enumerate(zip(originals, given, strict=True)) if not _same(b, a)]
+    changed += [k for k, v in kw_originals.items() if not _same(v, kw_given.get(k))]
+    return [str(c)[:80] for c in changed]
+
+
+class _numeric_warnings:  # a context manager, named like the function it stands for
+    """Record NumPy's floating-point warnings (overflow, invalid, divide) during one call.
+
+    Each becomes "overflow encountered in exp" plus, when it was raised on a line of
+    the learner's file, that line: the grader fails the case with it instead of
+    leaving it in the printed output, where nobody reads it.
+    """
+
+    def __init__(self, filename: str) -> None:
+        import warnings
+
+        import numpy as np
+
+        self.filename = filename
+        self.found: list[str] = []
+        self._catch = warnings.catch_warnings(record=True)
+        self._errstate = np.errstate(over="warn", invalid="warn", divide="warn",
+                                     under="ignore")
+
+    def __enter__(self) -> list[str]:
+        import warnings
+
+        self._log = self._catch.__enter__()
+        warnings.simplefilter("always")
+        self._errstate.__enter__()
+        return self.found
+
+    def __exit__(self, *exc: Any) -> None:
+        self._errstate.__exit__(*exc)
+        self._catch.__exit__(*exc)
+        for w in self._log or []:
+            text = str(w.message)
+            if not issubclass(w.category, RuntimeWarning) or not text.startswith(_NUMERIC):
+                continue
+            if w.filename == self.filename:
+                line = (linecache.getline(self.filename, w.lineno) or "").strip()[:200]
+                text += f" (line {w.lineno}: `{line}`)" if line else f" (line {w.lineno})"
+            if text not in self.found:
+                self.found.append(text[:300])
+
+
 def apply_limits(limits: dict[str, int]) -> None:
     """Enter a new session (so the group can be killed) and lower the rlimits.
 
@@ -378,12 +473,15 @@ def main(workdir: str) -> None:
                   "defined": sorted(k for k, v in namespace.items()
                                     if callable(v) and not k.startswith("_"))}, [])
             continue
-        args = [unpack_value(a, arrays) for a in call["args"]]
-        kwargs = {k: unpack_value(v, arrays) for k, v in call["kwargs"].items()}
-        # Learner code may modify its inputs in place; keep the case pristine.
-        args = [a.copy() if hasattr(a, "copy") else a for a in args]
+        originals = [unpack_value(a, arrays) for a in call["args"]]
+        kw_originals = {k: unpack_value(v, arrays) for k, v in call["kwargs"].items()}
+        # The learner gets fresh copies (nested ones included), so the case stays pristine
+        # and, after the call, what the function did to its arguments can be seen.
+        args = [_fresh(a) for a in originals]
+        kwargs = {k: _fresh(v) for k, v in kw_originals.items()}
         try:
-            result = fn(*args, **kwargs)
+            with _numeric_warnings(filename) as seen:
+                result = fn(*args, **kwargs)
         except BaseException as exc:
             if isinstance(exc, SystemExit | KeyboardInterrupt):
                 exc = RuntimeError(f"the code called {type(exc).__name__}")
@@ -391,7 +489,13 @@ def main(workdir: str) -> None:
             continue
         values: list[Any] = []
         desc = pack_value(result, values)
-        send({"kind": "result", "index": index, "value": desc}, values)
+        msg: dict[str, Any] = {"kind": "result", "index": index, "value": desc}
+        if seen:
+            msg["warnings"] = seen[:MAX_WARNINGS]
+        changed = _mutated(fn, originals, args, kw_originals, kwargs)
+        if changed:
+            msg["mutated"] = changed[:MAX_WARNINGS]
+        send(msg, values)
     out.write(encode({"kind": "done", "stdout": captured.text()}, []))
 
 

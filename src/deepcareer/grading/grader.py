@@ -153,6 +153,9 @@ def _build_report(
 
     checks = [_check_case(ex, case, label, out, exp)
               for case, label, out, exp in zip(cases, labels, outcomes, expected, strict=True)]
+    n_cases = len(checks)
+    conduct = _conduct_checks(cases, labels, outcomes)
+    checks += conduct
     report = Report(ex.id, "pass", "", checks=checks)
     available = [o.kind == "result" and case.judge is None
                  for o, case in zip(outcomes, cases, strict=True)]
@@ -170,7 +173,7 @@ def _build_report(
         if missing is not None:
             report.message = errors[0].message[0].upper() + errors[0].message[1:]
         else:
-            report.message = (f"Your code raised an error on {len(errors)} of {len(checks)} "
+            report.message = (f"Your code raised an error on {len(errors)} of {n_cases} "
                               f"cases; first, {errors[0].name}: {errors[0].message}")
             first_err = next(o.error for o in outcomes if o.kind == "error")
             report.error_line = first_err.get("line")
@@ -179,6 +182,13 @@ def _build_report(
     else:
         n_hidden = sum(c.kind == "hidden" for c in cases)
         report.message = f"All {len(checks)} checks pass, {n_hidden} hidden ones included."
+        return report
+    case_failed = [c for c in checks[:n_cases] if c.status != "pass"]
+    if report.status == "fail" and not case_failed:  # right values, obtained the wrong way
+        problem = conduct[0]
+        lead = "one check failed" if len(conduct) == 1 else \
+            f"{len(conduct)} checks failed; first, {problem.name}"
+        report.message = f"Every output is right, but {lead}: {problem.message}"
         return report
 
     if any(available) and report.status in ("fail", "error"):
@@ -193,15 +203,17 @@ def _build_report(
             for d in found
         ]
         if not found:
-            report.checks += _property_checks(ex, cases, learner, available, checks)
+            report.checks += _property_checks(ex, cases, learner, available,
+                                              checks[:n_cases])
     if report.status == "fail":
-        n_bad = len(failed)
+        n_bad = len(case_failed)
+        failed = case_failed or failed
         if report.findings:
             f = report.findings[0]
             lead = "This looks like" if f.confidence == "diagnosed" else "This may be"
-            report.message = f"Wrong on {n_bad} of {len(checks)} cases. {lead}: {f.title}."
+            report.message = f"Wrong on {n_bad} of {n_cases} cases. {lead}: {f.title}."
         else:
-            report.message = f"Wrong on {n_bad} of {len(checks)} cases; first, " \
+            report.message = f"Wrong on {n_bad} of {n_cases} cases; first, " \
                              f"{failed[0].name}: {failed[0].message}"
     return report
 
@@ -244,6 +256,62 @@ def _check_case(ex: Exercise, case: Case, label: str, out: CallOutcome, exp: Any
                  "rate, check the scale of the initial weights, and look for a missing average "
                  "over the batch.")
     return CheckResult(label, "fail", text + shown)
+
+
+# What each kind of NumPy warning means, said to a learner (never the fix itself).
+_WARNING_ADVICE = {
+    "overflow": "a value grew past the largest float (exp overflows above about 709.8), so "
+                "your formula is not numerically stable on large inputs; the README describes "
+                "the stable form",
+    "invalid value": "an operation produced NaN (inf - inf, 0 * inf, 0 / 0, or the log or "
+                     "square root of a negative number); look for a step that is not stable "
+                     "on extreme inputs, as the README describes",
+    "divide by zero": "a division by zero or a log of 0 happened; the README says how to keep "
+                      "the formula away from that point",
+}
+IN_PLACE = "modifies its input in place"
+NUMERICAL = "numerically stable"
+
+
+def _conduct_checks(cases: list[Case], labels: list[str],
+                    outcomes: list[CallOutcome]) -> list[CheckResult]:
+    """Failed checks for how an output was obtained, not what it is.
+
+    A function that changes the caller's arrays (``logits -= ...``, ``m *= beta1``) or
+    that overflows on the way to a right answer passes every comparison, yet breaks the
+    code that calls it. One check per function and kind of problem, naming the first
+    case where it showed and how many more there were.
+    """
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for case, label, out in zip(cases, labels, outcomes, strict=True):
+        if out.kind != "result":
+            continue
+        if out.mutated and not case.mutates:
+            found.setdefault((case.call, IN_PLACE), []).append((label, ", ".join(out.mutated)))
+        numeric = [w for w in out.warnings if w.startswith(tuple(_WARNING_ADVICE))]
+        if numeric:
+            found.setdefault((case.call, NUMERICAL), []).append((label, "\n".join(numeric)))
+    checks = []
+    for (call, what), seen in found.items():
+        label, detail = seen[0]
+        more = f" (and {len(seen) - 1} more case{'s' if len(seen) > 2 else ''})" \
+            if len(seen) > 1 else ""
+        if what == IN_PLACE:
+            names = detail.split(", ")
+            quoted = ", ".join(f"`{n}`" for n in names)
+            plural = "s" if len(names) > 1 else ""
+            text = (f"{call}() changed its argument{plural} {quoted} on {label}{more}. The "
+                    "caller's arrays must come back as they were: compute into new arrays "
+                    "(`x = x - m` makes a new array; `x -= m` overwrites the caller's).")
+            checks.append(CheckResult(f"{IN_PLACE}: {call}()", "fail", text))
+        else:
+            first, *others = detail.split("\n")
+            advice = next(v for k, v in _WARNING_ADVICE.items() if first.startswith(k))
+            text = f"{call}() raised \"{first}\" on {label}{more}: {advice}."
+            if others:
+                text += " Then: " + "; ".join(f"\"{o}\"" for o in others) + "."
+            checks.append(CheckResult(f"{NUMERICAL}: {call}()", "fail", text))
+    return checks
 
 
 def _property_checks(

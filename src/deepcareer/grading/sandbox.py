@@ -60,6 +60,10 @@ class CallOutcome:
     value: Any = None
     error: dict[str, Any] = field(default_factory=dict)
     defined: list[str] = field(default_factory=list)
+    # NumPy floating-point warnings the call raised ("overflow encountered in exp (line 4:
+    # ...)") and the names of the arguments it changed in place; both a few strings at most.
+    warnings: list[str] = field(default_factory=list)
+    mutated: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -302,7 +306,9 @@ class Run:
                     continue
                 elif kind == "result":
                     calls[index] = CallOutcome("result",
-                                               value=_child.unpack_value(meta["value"], arrays))
+                                               value=_child.unpack_value(meta["value"], arrays),
+                                               warnings=_strings(meta.get("warnings")),
+                                               mutated=_strings(meta.get("mutated")))
                     result.running_index = None
                 elif kind == "error":
                     calls[index] = CallOutcome("error", error=_as_dict(meta.get("error")))
@@ -344,6 +350,13 @@ def _clean(value: Any, depth: int = 0) -> Any:
     if isinstance(value, dict):
         return {clean_text(str(k)): _clean(v, depth + 1) for k, v in value.items()}
     return value
+
+
+def _strings(value: Any, most: int = _child.MAX_WARNINGS, length: int = 300) -> list[str]:
+    """A short list of short strings from the child, whatever it actually sent."""
+    if not isinstance(value, list):
+        return []
+    return [v[:length] for v in value if isinstance(v, str)][:most]
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

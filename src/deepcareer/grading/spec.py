@@ -38,6 +38,10 @@ class Case:
     # output) returns None when the output is good enough, else a learner-facing sentence.
     # Judged cases are not compared with the reference and take no part in diagnosis.
     judge: Callable[[Case, Any], str | None] | None = None
+    # The grader fails a call that changes its arguments in place (the caller's arrays must
+    # survive it). Set True only where the exercise's contract is to update an argument
+    # in place (say so in the README); the reference is then free to do it too.
+    mutates: bool = False
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,13 @@ def _grad_no_onehot(logits, labels):
     return probs / n
 
 
+def _grad_unshifted(logits, labels):
+    n = logits.shape[0]
+    probs = _softmax_naive(logits)  # the loss is stable, the gradient forgot to be
+    probs[np.arange(n), labels] -= 1.0
+    return probs / n
+
+
 def _loss_is_finite(case, out):
     value = np.asarray(out, dtype=float)
     if value.shape == () and not np.isfinite(value):
@@ -68,6 +75,8 @@ def _random_cases(rng):
              name="random batch"),
         Case("cross_entropy_grad", [rng.normal(0, 1, size=(7, 3)), rng.integers(0, 3, size=7)],
              name="random batch of 7"),
+        Case("cross_entropy_grad", [rng.normal(900, 3, size=(3, 6)), rng.integers(0, 6, size=3)],
+             name="random large logits"),
     ]
 
 
@@ -86,6 +95,9 @@ CHECKS = Checks(
         Case("cross_entropy_grad", [Z, Y], name="the README example"),
         Case("cross_entropy_grad", [np.array([[3.0, -1.0], [0.0, 0.0], [-2.0, 2.0]]),
                                     np.array([1, 0, 1])], name="a batch of 3, two classes"),
+        # Past exp's overflow point (about 709.8): the gradient needs the shift as much as the loss.
+        Case("cross_entropy_grad", [np.array([[800.0, 0.0, -800.0], [1.0, 2.0, 3.0]]),
+                                    np.array([0, 2])], name="logits of +-800"),
     ],
     hidden=[
         Case("cross_entropy", [np.array([[0.2, -0.3, 1.0, 0.5]]), np.array([3])]),
@@ -116,6 +128,22 @@ CHECKS = Checks(
             reteach="The log-sum-exp identity logsumexp(z) = m + log(sum(exp(z - m))) with "
             "m = max(z) is the standard cure for overflow; every framework's cross-entropy "
             "takes logits, not probabilities, for this reason.",
+        ),
+        Misconception(
+            id="cross-entropy.grad-unshifted",
+            title="a gradient whose softmax skips the max shift",
+            explanation="The gradient is softmax minus one-hot, and that softmax overflows just "
+            "like the loss's would: exp(800) is inf and inf / inf is NaN. The gradient needs "
+            "the same shift by the row maximum.",
+            hints=[
+                "Your gradient is right for small logits. What does it give for logits "
+                "[[800, 0, -800]]?",
+                "softmax(z) = softmax(z - c) for a constant c per row: the gradient can use "
+                "the same shift as the loss.",
+                "Compute the probabilities from the shifted logits (or exp of your stable "
+                "log-softmax), then subtract the one-hot and average.",
+            ],
+            replace={"cross_entropy_grad": _grad_unshifted},
         ),
         Misconception(
             id="cross-entropy.sum-not-mean",

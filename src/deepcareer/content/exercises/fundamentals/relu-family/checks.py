@@ -32,6 +32,13 @@ def _gelu_sigmoid_form(x):
     return x / (1.0 + np.exp(-1.702 * x))
 
 
+def _gelu_exact(x):
+    import math
+
+    erf = np.vectorize(math.erf, otypes=[float])
+    return 0.5 * x * (1.0 + erf(np.asarray(x, dtype=float) / math.sqrt(2.0)))
+
+
 def _random_cases(rng):
     x = rng.normal(0, 2, size=(3, 4))
     return [Case(name, [x, 0.1] if "gelu" not in name else [x], name="random 3 x 4")
@@ -49,6 +56,9 @@ CHECKS = Checks(
         Case("gelu", [X], name="the README example"),
         Case("gelu_grad", [X], name="the README example"),
         Case("elu", [np.array([-800.0, 800.0]), 0.5], name="large inputs"),
+        # exp overflows above about 709.8: np.where evaluates both branches, so an unclipped
+        # exponent overflows on the positive side even though that branch is not chosen.
+        Case("elu_grad", [np.array([-800.0, 800.0, 0.0]), 0.5], name="large inputs"),
     ],
     hidden=[
         Case("leaky_relu", [np.linspace(-3, 3, 7), 0.2]),
@@ -112,6 +122,18 @@ CHECKS = Checks(
             hints=["Which GELU formula does the README give?",
                    "0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).", "Use the tanh form."],
             replace={"gelu": _gelu_sigmoid_form},
+        ),
+        Misconception(
+            id="relu-family.gelu-exact-erf",
+            title="the exact x * Phi(x) (with erf) instead of the tanh approximation",
+            explanation="x * Phi(x) is GELU's definition, but this exercise asks for the tanh "
+            "approximation that BERT and GPT-2 use; the two differ by up to about 5e-4, far "
+            "more than the checker's tolerance.",
+            hints=["Your GELU is very close but not equal: which formula does the README ask "
+                   "you to compute?",
+                   "The task is the tanh approximation, not the erf form.",
+                   "0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."],
+            replace={"gelu": _gelu_exact},
         ),
     ],
 )

@@ -63,10 +63,22 @@ def _digits(rng, n):
     return IMAGES[idx], LABELS[idx]
 
 
+def _digits_without(rng, n, missing):
+    idx = rng.choice(np.flatnonzero(LABELS != missing), size=n, replace=False)
+    return IMAGES[idx], LABELS[idx]
+
+
 def _random_cases(rng):
     X, y = _digits(rng, 40)
     W = rng.normal(scale=0.1, size=(64, 10))
+    # A batch need not hold every class: the class count is n_classes (or W's width), never
+    # what np.unique(y) finds. One random class is left out every run, so code that counts
+    # the labels fails every time instead of in 14 % of runs.
+    X_gap, y_gap = _digits_without(rng, 40, int(rng.integers(0, 10)))
     return [
+        Case("fit", [X_gap, y_gap, 10, 0.5, 10], name="40 random digits, one class absent"),
+        Case("gradient_step", [X_gap[:1], y_gap[:1], W, np.zeros(10), 0.5],
+             name="a batch of one random digit"),
         Case("gradient_step", [X, y, W, rng.normal(scale=0.1, size=10), 0.5],
              name="40 random digits"),
         Case("fit", [X, y, 10, 0.5, 15], name="40 random digits, 15 steps"),
@@ -87,6 +99,8 @@ CHECKS = Checks(
         Case("gradient_step", [X_SMALL, Y_SMALL, 400.0 * W_SMALL, np.zeros(3), 0.1],
              name="very confident weights (logits near 400)"),
         Case("fit", [IMAGES[:60], LABELS[:60], 10, 0.5, 20], name="the first 60 digits"),
+        Case("fit", [IMAGES[:80][LABELS[:80] < 8], LABELS[:80][LABELS[:80] < 8], 10, 0.5, 10],
+             name="digits 0 to 7 only, n_classes = 10"),
         Case("predict", [X_SMALL, W_SMALL, np.zeros(3)], name="three examples"),
         Case("predict", [IMAGES[:5], np.eye(64, 10), np.zeros(10)], name="five digits"),
     ],

@@ -22,6 +22,12 @@ def _global_sum(logits):
     return exps / np.sum(exps)
 
 
+def _global_max(logits):
+    shifted = logits - np.max(logits)  # one shift for the whole batch
+    exps = np.exp(shifted)
+    return exps / np.sum(exps, axis=-1, keepdims=True)
+
+
 def _no_exp(logits):
     return logits / np.sum(logits, axis=-1, keepdims=True)
 
@@ -56,6 +62,10 @@ def _random_cases(rng):
         Case("softmax", [rng.normal(0, 2, size=(2, 3, 5))], name="random 3-D input"),
         Case("softmax", [rng.normal(0, 1, size=7)], name="random vector"),
         Case("softmax", [rng.normal(800, 5, size=(3, 4))], name="random large logits"),
+        # Each row on its own scale: one shift for the whole batch underflows whole rows.
+        Case("softmax", [rng.normal(0, 1, size=(4, 5)) + np.array([[0.0], [900.0], [-900.0],
+                                                                    [300.0]])],
+             name="random rows on very different scales"),
     ]
 
 
@@ -67,6 +77,8 @@ CHECKS = Checks(
         Case("softmax", [np.array([[1.0, 2.0], [3.0, 5.0], [0.0, 0.0]])], name="a batch of 3 rows"),
         Case("softmax", [np.array([[5.0, 5.0, 5.0, 5.0]])], name="equal logits"),
         Case("softmax", [np.array([[800.0, 0.0, -800.0]])], name="logits spread over 1600"),
+        Case("softmax", [np.array([[1000.0, 1001.0, 1002.0], [1.0, 2.0, 3.0]])],
+             name="rows on very different scales"),
     ],
     hidden=[
         Case("softmax", [np.linspace(-3, 3, 12).reshape(3, 4)]),
@@ -121,6 +133,21 @@ CHECKS = Checks(
                 "np.sum(exps, axis=-1, keepdims=True)",
             ],
             replace={"softmax": _global_sum},
+        ),
+        Misconception(
+            id="softmax.global-max",
+            title="subtracting one maximum for the whole batch instead of each row's own",
+            explanation="The shift must be per row: with rows on different scales, the batch "
+            "maximum pushes every exponent of a small row far below -745, where exp underflows "
+            "to 0, and that row becomes 0 / 0 = NaN.",
+            hints=[
+                "Your answer is right when all rows are on a similar scale. Try the rows "
+                "[1000, 1001, 1002] and [1, 2, 3] together.",
+                "np.max without an axis takes the largest value of the whole array. Each row "
+                "needs its own shift.",
+                "Take the max along the last axis, keeping the dimension so it broadcasts.",
+            ],
+            replace={"softmax": _global_max},
         ),
         Misconception(
             id="softmax.no-exp",

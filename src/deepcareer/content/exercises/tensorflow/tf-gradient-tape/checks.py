@@ -63,7 +63,11 @@ def _logistic(X, y, w, b, *, mode):
     labels = _c(y)
     with tf.GradientTape() as tape:
         logits = tf.linalg.matvec(_c(X), tw) + tb
-        if mode == "double-sigmoid":
+        if mode == "by-hand":
+            # the textbook formula on probabilities: log(0) once sigmoid saturates
+            p = tf.sigmoid(logits)
+            per = -(labels * tf.math.log(p) + (1.0 - labels) * tf.math.log(1.0 - p))
+        elif mode == "double-sigmoid":
             # probabilities passed where logits are expected: sigmoid is applied twice
             per = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels,
                                                           logits=tf.sigmoid(logits))
@@ -75,6 +79,10 @@ def _logistic(X, y, w, b, *, mode):
 
 def _logistic_double_sigmoid(X, y, w, b):
     return _logistic(X, y, w, b, mode="double-sigmoid")
+
+
+def _logistic_by_hand(X, y, w, b):
+    return _logistic(X, y, w, b, mode="by-hand")
 
 
 def _logistic_sum(X, y, w, b):
@@ -91,7 +99,17 @@ def _random_cases(rng):
         Case("logistic_grads", [rng.normal(size=(n, 3)), rng.integers(0, 2, size=n).astype(float),
                                 rng.normal(size=3), float(rng.normal())],
              name=f"random N={n} D=3"),
+        Case("logistic_grads", _extreme(rng, n), name=f"random N={n} D=3, logits up to +-800"),
     ]
+
+
+def _extreme(rng, n):
+    """[X, y, w, b] with the largest |logit| exactly 800: the stable form is tested every run."""
+    X, w = rng.normal(size=(n, 3)), rng.normal(size=3)
+    X *= 800.0 / np.max(np.abs(X @ w))
+    z = X @ w
+    y = (z < 0).astype(float)  # every label on the wrong side: log(sigmoid) meets log(0)
+    return [X, y, w, 0.0]
 
 
 X = np.array([[1.0, 2.0], [3.0, -1.0]])
@@ -108,6 +126,11 @@ CHECKS = Checks(
              name="the mse README example"),
         Case("logistic_grads", [XL, YL, np.zeros(2), 0.0], name="the README example"),
         Case("logistic_grads", [XL, YL, np.array([1.0, -2.0]), 0.5], name="non-zero weights"),
+        # Logits of +-800, beyond exp's overflow point (about 709.8), on the wrong side of their
+        # labels: log(sigmoid(z)) written by hand gives log(0) and NaN gradients there.
+        Case("logistic_grads", [np.array([[400.0, 0.0], [-400.0, 0.0], [1.0, 1.0]]),
+                                np.array([0.0, 1.0, 1.0]), np.array([2.0, 0.5]), 0.0],
+             name="logits of +-800"),
     ],
     hidden=[
         Case("linear_grads", [np.eye(2), np.ones((2, 2)), np.zeros(2),
@@ -182,6 +205,22 @@ CHECKS = Checks(
             reteach="TensorFlow and Keras losses come in two kinds: from logits (raw scores, "
             "numerically stable) and from probabilities. Pick one and feed it what it expects; "
             "models usually output logits.",
+        ),
+        Misconception(
+            id="tf-gradient-tape.log-of-sigmoid",
+            title="writing the cross-entropy by hand as log(sigmoid(z)) and log(1 - sigmoid(z))",
+            explanation="For |z| beyond about 37 in float64, sigmoid(z) rounds to exactly 1 (or "
+            "its complement to 0), so log(1 - sigmoid(z)) is log(0) = -inf and the gradient "
+            "through it is NaN. The loss written from the logits never forms that 0.",
+            hints=[
+                "Your gradients are right for small logits. What are they for a logit of 800 "
+                "with label 0?",
+                "The README names the losses that take logits and apply the sigmoid "
+                "themselves, stably.",
+                "tf.nn.sigmoid_cross_entropy_with_logits(labels=..., logits=X @ w + b), then "
+                "the mean.",
+            ],
+            replace={"logistic_grads": _logistic_by_hand},
         ),
         Misconception(
             id="tf-gradient-tape.logistic-sum",

@@ -34,3 +34,15 @@ def test_reference_matches_torch_on_graded_cases(seed: int) -> None:
             ours = REF.batchnorm_backward(dout, x, gamma, eps)
             for mine, theirs in zip(ours, (tx.grad, tg.grad, tb.grad), strict=True):
                 np.testing.assert_allclose(mine, theirs.numpy(), rtol=1e-8, atol=1e-10)
+
+
+def test_a_training_batch_of_one_is_refused_as_torch_does() -> None:
+    """One example has no variance: N / (N - 1) would make running_var NaN without a word."""
+    x, ones, zeros = np.array([[1.0, 2.0]]), np.ones(2), np.zeros(2)
+    with pytest.raises(ValueError, match="at least 2"):
+        REF.batchnorm_forward(x, ones, zeros, zeros, ones, 0.1, 1e-5, True)
+    with pytest.raises(ValueError):  # PyTorch refuses it too
+        torch.nn.functional.batch_norm(torch.from_numpy(x), torch.zeros(2, dtype=torch.float64),
+                                       torch.ones(2, dtype=torch.float64), training=True)
+    out, rm, rv = REF.batchnorm_forward(x, ones, zeros, zeros, ones, 0.1, 1e-5, False)
+    assert np.all(np.isfinite(out)) and rm is zeros and rv is ones  # evaluation is fine

@@ -1,8 +1,8 @@
-"""data-splits: the reference against scipy.stats.zscore and set arithmetic."""
+"""data-splits: the reference against scikit-learn's StandardScaler and set arithmetic."""
 
 import numpy as np
 import pytest
-from scipy import stats
+from sklearn.preprocessing import StandardScaler
 
 from deepcareer.curriculum.catalog import default_catalog
 from deepcareer.grading.grader import build_cases
@@ -24,12 +24,18 @@ def test_reference_against_independent_definitions(seed: int) -> None:
         else:
             X_train, X_other = case.args
             train_s, other_s = REF.standardize(X_train, X_other)
-            varying = X_train.std(axis=0) > 0
-            # scipy's zscore is the same transform on the training rows (ddof=0).
-            np.testing.assert_allclose(train_s[:, varying],
-                                       stats.zscore(X_train[:, varying], axis=0, ddof=0),
-                                       rtol=1e-12, atol=1e-12)
-            # The other rows use the training statistics: undoing with them gives X_other back.
-            scale = np.where(varying, X_train.std(axis=0), 1.0)
-            np.testing.assert_allclose(other_s * scale + X_train.mean(axis=0), X_other,
-                                       rtol=1e-12, atol=1e-12)
+            # StandardScaler fits on the training rows only (ddof=0) and, like the reference,
+            # treats a feature whose std is round-off (a column of 0.1s) as constant.
+            scaler = StandardScaler().fit(X_train)
+            np.testing.assert_allclose(train_s, scaler.transform(X_train), rtol=1e-12,
+                                       atol=1e-12)
+            np.testing.assert_allclose(other_s, scaler.transform(X_other), rtol=1e-12,
+                                       atol=1e-12)
+
+
+def test_a_constant_column_with_round_off_is_centred_not_scaled() -> None:
+    X_train = np.array([[0.1, 1.0], [0.1, 2.0], [0.1, 4.0]])
+    assert 0 < X_train.std(axis=0)[0] < 1e-15  # round-off: not exactly 0
+    train_s, other_s = REF.standardize(X_train, np.array([[0.2, 0.0]]))
+    np.testing.assert_allclose(train_s[:, 0], 0.0, atol=1e-12)
+    np.testing.assert_allclose(other_s[0, 0], 0.1, atol=1e-12)

@@ -5,6 +5,11 @@ import numpy as np
 from deepcareer.grading.spec import Case, Checks, Misconception, Property
 
 
+def _scale(std, mean):
+    """The reference's rule for a constant feature, so variants differ in one idea only."""
+    return np.where(std <= 1e-12 * np.abs(mean), 1.0, std)
+
+
 def _overlap(perm, n_train, n_val):
     return perm[:n_train], perm[n_train - 1:n_train + n_val], perm[n_train + n_val:]
 
@@ -17,21 +22,20 @@ def _no_shuffle(perm, n_train, n_val):
 def _fit_on_all(X_train, X_other):
     both = np.concatenate([X_train, X_other])
     mean, std = both.mean(axis=0), both.std(axis=0)
-    std = np.where(std == 0, 1.0, std)
+    std = _scale(std, mean)
     return (X_train - mean) / std, (X_other - mean) / std
 
 
 def _fit_each(X_train, X_other):
     def scale(X):
-        std = X.std(axis=0)
-        return (X - X.mean(axis=0)) / np.where(std == 0, 1.0, std)
+        return (X - X.mean(axis=0)) / _scale(X.std(axis=0), X.mean(axis=0))
 
     return scale(X_train), scale(X_other)
 
 
 def _ddof_one(X_train, X_other):
     mean, std = X_train.mean(axis=0), X_train.std(axis=0, ddof=1)
-    std = np.where(std == 0, 1.0, std)
+    std = _scale(std, mean)
     return (X_train - mean) / std, (X_other - mean) / std
 
 
@@ -39,6 +43,12 @@ def _divide_by_zero(X_train, X_other):
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     with np.errstate(all="ignore"):
         return (X_train - mean) / std, (X_other - mean) / std
+
+
+def _exact_zero(X_train, X_other):
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    std = np.where(std == 0, 1.0, std)  # misses a std of 1e-17 left by round-off
+    return (X_train - mean) / std, (X_other - mean) / std
 
 
 def _disjoint(case, out):
@@ -72,6 +82,10 @@ CHECKS = Checks(
         Case("split_indices", [np.array([2, 0, 1]), 1, 1], name="one example each"),
         Case("standardize", [XT, XO], name="the README example"),
         Case("standardize", [XT[:2, :2], XO[:, :2]], name="two training rows"),
+        # Three rows of 0.1 have a std of 1.4e-17, not 0: an exact test scales them to +-1.
+        Case("standardize", [np.array([[0.1, 1.0], [0.1, 2.0], [0.1, 4.0]]),
+                             np.array([[0.1, 3.0], [0.2, 0.0]])],
+             name="a constant column of 0.1"),
     ],
     hidden=[
         Case("split_indices", [np.arange(7)[::-1], 4, 0]),
@@ -130,9 +144,23 @@ CHECKS = Checks(
             hints=[
                 "What is the std of the third feature in the README example?",
                 "Replace a zero std with 1.",
-                "std = np.where(std == 0, 1.0, std).",
+                "std = np.where(std <= 1e-12 * np.abs(mean), 1.0, std).",
             ],
             replace={"standardize": _divide_by_zero},
+        ),
+        Misconception(
+            id="data-splits.exact-zero-std",
+            title="testing a constant feature's std with == 0",
+            explanation="Floating-point round-off leaves the std of a constant column at about "
+            "1e-17 rather than 0 (three rows of 0.1 do it), so an exact test misses it and "
+            "divides round-off by round-off: the constant becomes +-1.",
+            hints=[
+                "What is np.std([0.1, 0.1, 0.1])? Is it exactly 0?",
+                "Compare the std with a tolerance relative to the feature's size, as the "
+                "README says.",
+                "Treat std <= 1e-12 * |mean| as constant.",
+            ],
+            replace={"standardize": _exact_zero},
         ),
         Misconception(
             id="data-splits.overlapping-slices",

@@ -79,8 +79,9 @@ def _random_cases(rng):
     return [
         Case("numerical_gradient", [A, b, rng.normal(size=4), 1e-3], name="random 4-D quadratic"),
         Case("relative_error", [rng.normal(size=5), rng.normal(size=5)], name="random vectors"),
-        Case("dense_weight_gradcheck", [rng.normal(size=(3, 2)), rng.normal(size=(2, 2)),
-                                        rng.normal(size=2), rng.normal(size=(3, 2)), 1e-4],
+        # W not square, so a transposed gradient has the wrong shape instead of hiding.
+        Case("dense_weight_gradcheck", [rng.normal(size=(3, 2)), rng.normal(size=(2, 4)),
+                                        rng.normal(size=4), rng.normal(size=(3, 4)), 1e-4],
              name="random dense layer"),
     ]
 
@@ -94,6 +95,10 @@ CHECKS = Checks(
         Case("numerical_gradient", [np.diag([10.0, 0.0, 6.0]), np.zeros(3),
                                     np.array([1.0, 5.0, -1.0]), 0.1],
              name="a large eps, curvature 10"),
+        # The gradient is 0.5 (A + A^T) w + b: A w + b only when A is symmetric.
+        Case("numerical_gradient", [np.array([[1.0, 3.0], [-1.0, 2.0]]), np.array([0.5, 0.0]),
+                                    np.array([2.0, -1.0]), 1e-4],
+             name="a matrix that is not symmetric"),
         Case("relative_error", [np.array([1.0, 2.0, 0.0]), np.array([1.1, 2.0, 0.0])],
              name="the README example"),
         Case("relative_error", [np.array([-3.0, 1.0]), np.array([-1.0, 1.0])],

@@ -87,6 +87,7 @@ def _random_cases(rng):
     return [
         _fwd_case(rng, 6, 4, True, "random training batch 6 x 4"),
         _fwd_case(rng, 5, 3, False, "random evaluation batch 5 x 3"),
+        _fwd_case(rng, 1, 3, False, "random evaluation of a single example"),
         Case("batchnorm_backward", [rng.normal(size=(6, 3)), rng.normal(1, 2, size=(6, 3)),
                                     rng.normal(1, 0.3, size=3), 1e-5],
              name="random upstream gradient 6 x 3"),

@@ -7,11 +7,15 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, momentum, eps, 
     """Normalise each feature of x, then scale and shift.
 
     x: (N, D); gamma, beta, running_mean, running_var: (D,); momentum, eps: floats.
-    Returns (out, new_running_mean, new_running_var).
+    Returns (out, new_running_mean, new_running_var). In training, a batch of one example
+    raises ValueError: its variance is 0 / 0 in the unbiased running estimate.
     """
     # BEGIN SOLUTION: batch statistics in training, running statistics at evaluation
     if training:
         n = x.shape[0]
+        if n < 2:  # N / (N - 1) would divide by zero and make running_var NaN, silently
+            raise ValueError("batch normalisation in training needs at least 2 examples "
+                             f"per batch, got {n}")
         mu = x.mean(axis=0)  # (D,)
         var = x.var(axis=0)  # (D,), biased: divides by N
         # The running variance estimates the population variance: unbiased, as PyTorch does.

@@ -1,0 +1,112 @@
+"""The numbers in each README's worked example are the reference's own, to 4 decimals.
+
+A learner reproduces the worked example by hand and checks each digit; a wrong last digit
+(a hand-rounded intermediate) costs them an hour. Each test recomputes the example with the
+reference solution and asserts the README prints exactly those numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from deepcareer.curriculum.catalog import Catalog
+from deepcareer.curriculum.modules import load_module
+
+
+def _fmt(values: Any, digits: int = 4) -> str:
+    """[0.9901, -1.9801]: the README's way of writing a vector (no trailing zeros trimmed)."""
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    return "[" + ", ".join(f"{v:.{digits}f}" for v in arr) + "]"
+
+
+def _num(value: float, digits: int = 4) -> str:
+    return f"{float(value):.{digits}f}"
+
+
+def _autodiff(ref: Any) -> list[str]:
+    out, dw, db = ref.neuron_grads(np.array([1.0, -2.0]), np.array([0.5, 0.25]), 0.1)
+    return [f"out = tanh(0.1) = {_num(out)}", f"dout/dw = (1 - out^2) * x = {_fmt(dw)}",
+            f"dout/db = {_num(db)}"]
+
+
+def _cross_entropy(ref: Any) -> list[str]:
+    z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.0]])
+    y = np.array([0, 1])
+    lse = np.log(np.exp(z).sum(axis=1))
+    rows = [f"row {i + 1}: logsumexp = {_num(lse[i])},  loss = {_num(lse[i])} - {z[i, y[i]]} = "
+            f"{_num(lse[i] - z[i, y[i]])}" for i in range(2)]
+    grad = ref.cross_entropy_grad(z, y)
+    return [*rows, f"mean loss = {_num(ref.cross_entropy(z, y))}", f"= {_fmt(grad[0])}"]
+
+
+def _logistic_regression(ref: Any) -> list[str]:
+    X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -1.0]])
+    y = np.array([1.0, 0.0, 1.0])
+    w, b = np.array([0.5, -0.25]), 0.1
+    z = X @ w + b
+    per = np.log1p(np.exp(z)) - y * z
+    dw, db = ref.gradients(X, y, w, b)
+    return [f"p = {_fmt(ref.sigmoid(z))}", f"mean({_fmt(per)}) = {_num(ref.bce_loss(X, y, w, b))}",
+            f"dw = X^T (p - y) / 3 = {_fmt(dw)}", f"db = mean(p - y) = {_num(db)}"]
+
+
+def _softmax(ref: Any) -> list[str]:
+    return [f"softmax = {_fmt(ref.softmax(np.array([1.0, 2.0, 3.0])))}"]
+
+
+def _attention(ref: Any) -> list[str]:
+    Q = np.array([[[1.0, 0.0], [0.0, 1.0]]])
+    K = np.array([[[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]])
+    V = np.array([[[1.0], [2.0], [3.0]]])
+    out, weights = ref.attention(Q, K, V, np.ones((1, 2, 3), dtype=bool))
+    return [f"weights[0, 0] = {_fmt(weights[0, 0])}", f"weights[0, 1] = {_fmt(weights[0, 1])}",
+            f"out[0, 1] = {_fmt(out[0, 1])}", f"out has shape {out.shape}",
+            f"weights {weights.shape}"]
+
+
+def _relu_family(ref: Any) -> list[str]:
+    x = np.array([-2.0, -0.5])
+    return [f"elu (1)        = [{_num(ref.elu(x, 1.0)[0])}, {_num(ref.elu(x, 1.0)[1])}",
+            f"gelu           = [{_num(ref.gelu(x)[0])}, {_num(ref.gelu(x)[1])}"]
+
+
+def _gradient_check(ref: Any) -> list[str]:
+    A, b, w = np.array([[2.0, 1.0], [1.0, 4.0]]), np.array([1.0, -1.0]), np.array([1.0, 2.0])
+    grad = ref.numerical_gradient(A, b, w, 1e-3)
+    err = ref.relative_error(np.array([1.0, 2.0, 0.0]), np.array([1.1, 2.0, 0.0]))
+    return [f"A w + b = [{grad[0]:.0f}, {grad[1]:.0f}]", f"= 0.1 / 2.1 = {_num(err)}"]
+
+
+def _batch_norm(ref: Any) -> list[str]:
+    x = np.array([[1.0, 2.0], [3.0, 6.0], [5.0, 4.0], [7.0, 0.0]])
+    out, rm, rv = ref.batchnorm_forward(x, np.ones(2), np.zeros(2), np.zeros(2), np.ones(2),
+                                        0.1, 1e-5, True)
+    return [f"= {_fmt(out[:, 0])}", f"running_mean = [{rm[0]:.1f}, {rm[1]:.1f}]",
+            f"= {_fmt(rv)}"]
+
+
+def _data_splits(ref: Any) -> list[str]:
+    xt = np.array([[1.0, 10.0, 3.0], [3.0, 20.0, 3.0], [5.0, 30.0, 3.0]])
+    _, other = ref.standardize(xt, np.array([[7.0, 0.0, 3.0]]))
+    return [f"-> [{other[0, 0]:.3f}, {other[0, 1]:.3f}, {other[0, 2]:.0f}]"]
+
+
+EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
+    "autodiff": _autodiff, "cross-entropy": _cross_entropy,
+    "logistic-regression": _logistic_regression, "softmax": _softmax, "attention": _attention,
+    "relu-family": _relu_family, "gradient-check": _gradient_check, "batch-norm": _batch_norm,
+    "data-splits": _data_splits,
+}
+
+
+@pytest.mark.parametrize("exercise", sorted(EXAMPLES))
+def test_the_worked_example_matches_the_reference(catalog: Catalog, exercise: str) -> None:
+    ex = catalog.get(exercise)
+    ref = load_module(ex.folder / "solution.py")
+    readme = " ".join(ex.readme_path.read_text(encoding="utf-8").split())  # spacing-insensitive
+    for expected in EXAMPLES[exercise](ref):
+        assert " ".join(expected.split()) in readme, f"{exercise} README should show {expected!r}"

@@ -52,6 +52,8 @@ def _random_cases(rng):
         backward(6, 4, 3, "random batch, N=6 D=4 M=3"),
         backward(3, 3, 3, "random square shapes"),
         backward(2, 5, 5, "random batch, N=2 D=M=5"),
+        Case("dense_forward", [rng.normal(size=(1, 3)), rng.normal(size=(3, 2)),
+                               rng.normal(size=2)], name="random batch of one example"),
     ]
 
 

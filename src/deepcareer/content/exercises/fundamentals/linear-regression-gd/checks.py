@@ -73,6 +73,8 @@ def _random_cases(rng):
         Case("predict", [X, rng.normal(size=3), float(rng.normal())], name="random data"),
         Case("gradients", [X, y, rng.normal(size=3), float(rng.normal())], name="random data"),
         Case("fit", [X, y, 0.05, 25], name="random data, 25 steps"),
+        Case("gradients", [X[:1], y[:1], rng.normal(size=3), float(rng.normal())],
+             name="random batch of one example"),
     ]
 
 

@@ -48,6 +48,7 @@ def _random_cases(rng):
         Case("bce_loss", [X, y, w, b], name="random data"),
         Case("gradients", [X, y, w, b], name="random data"),
         Case("predict_proba", [X, w, b], name="random data"),
+        Case("gradients", [X[:1], y[:1], w, b], name="random batch of one example"),
     ]
 
 
@@ -55,12 +56,20 @@ X1 = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -1.0]])
 Y1 = np.array([1.0, 0.0, 1.0])
 W1 = np.array([0.5, -0.25])
 
+XX = np.array([[2.0, 1.0], [-2.0, 0.0], [0.0, 1.0], [1.0, -1.0]])  # a batch of 4, D = 2
+YX = np.array([0.0, 1.0, 1.0, 0.0])
+WX = np.array([400.0, 0.5])  # logits [800.5, -800, 0.5, 399.5]
+
 CHECKS = Checks(
     cases=[
         Case("bce_loss", [X1, Y1, W1, 0.1], name="the README example"),
         Case("bce_loss", [X1, Y1, 400.0 * W1, 0.0], name="confident weights (large logits)"),
         Case("gradients", [X1, Y1, W1, 0.1], name="the README example"),
         Case("gradients", [X1, Y1, np.zeros(2), 0.0], name="from zero weights"),
+        # Logits of +-800, past exp's overflow point (about 709.8), each on the wrong side of
+        # its label: log(1 + exp(z)) and 1 / (1 + exp(-z)) written directly overflow here.
+        Case("bce_loss", [XX, YX, WX, 0.0], name="logits of +-800"),
+        Case("gradients", [XX, YX, WX, 0.0], name="logits of +-800"),
         Case("predict_proba", [X1, W1, 0.1], name="the README example"),
     ],
     hidden=[

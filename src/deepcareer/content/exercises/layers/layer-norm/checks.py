@@ -40,6 +40,8 @@ def _random_cases(rng):
                                    rng.normal(0, 0.3, 6), 1e-5], name="random 4 x 6"),
         Case("layernorm_backward", [rng.normal(size=(5, 4)), rng.normal(size=(5, 4)),
                                     rng.normal(size=4), 1e-5], name="random 5 x 4"),
+        Case("layernorm_backward", [rng.normal(size=(1, 6)), rng.normal(size=(1, 6)),
+                                    rng.normal(size=6), 1e-5], name="random, one example"),
     ]
 
 

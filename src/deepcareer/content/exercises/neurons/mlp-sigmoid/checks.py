@@ -72,6 +72,8 @@ def _random_cases(rng):
         Case("mlp_backward", [rng.normal(size=(5, 2)), X, *params], name="random gradient"),
         Case("mlp_train_step", [X, rng.normal(size=(5, 2)), *params, 0.1],
              name="random training step"),
+        Case("mlp_backward", [rng.normal(size=(1, 2)), X[:1], *params],
+             name="random gradient, a batch of one example"),
     ]
 
 

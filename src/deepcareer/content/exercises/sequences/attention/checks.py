@@ -49,6 +49,13 @@ def _softmax_over_queries(Q, K, V, mask):
     return weights @ V, weights
 
 
+def _global_max(Q, K, V, mask):
+    scores = np.where(mask, Q @ K.transpose(0, 2, 1) / np.sqrt(Q.shape[-1]), -np.inf)
+    e = np.exp(scores - scores.max())  # one shift for every query of every batch element
+    weights = e / e.sum(axis=-1, keepdims=True)
+    return weights @ V, weights
+
+
 def _causal(t):
     return np.tril(np.ones((t, t), dtype=bool))[None]
 
@@ -61,7 +68,18 @@ def _random_cases(rng):
                            rng.normal(size=(b, t, 2)), full], name="random, no mask"),
         Case("attention", [rng.normal(size=(1, 5, 4)), rng.normal(size=(1, 5, 4)),
                            rng.normal(size=(1, 5, 4)), _causal(5)], name="random, causal mask"),
+        Case("attention", _two_scales(rng), name="random, 3 queries and 5 keys, the two batch "
+             "elements on very different scales"),
     ]
+
+
+def _two_scales(rng):
+    """Tq != Tk != d (a swapped transpose cannot hide), and batch element 0 scaled so its
+    largest score is exactly 1000: one softmax shift for the whole batch wipes out element 1."""
+    Q, K = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4))
+    top = np.max(Q[0] @ K[0].T) / 2.0  # sqrt(d) = 2
+    Q[0] *= 1000.0 / top if top > 0 else -1000.0 / np.min(Q[0] @ K[0].T / 2.0)
+    return [Q, K, rng.normal(size=(2, 5, 2)), np.ones((2, 3, 5), dtype=bool)]
 
 
 Q1 = np.array([[[1.0, 0.0], [0.0, 1.0]]])
@@ -80,6 +98,9 @@ CHECKS = Checks(
              name="large scores"),
         Case("attention", [30.0 * Q1, 30.0 * K1, V1, np.ones((1, 2, 3), dtype=bool)],
              name="scores near 1000"),
+        Case("attention", [np.concatenate([30.0 * Q1, Q1]), np.concatenate([30.0 * K1, K1]),
+                           np.concatenate([V1, V1]), np.ones((2, 2, 3), dtype=bool)],
+             name="two batch elements, scores near 1000 and near 1"),
     ],
     hidden=[
         Case("attention", [np.ones((1, 2, 8)), np.linspace(-1, 1, 24).reshape(1, 3, 8),
@@ -135,6 +156,18 @@ CHECKS = Checks(
             hints=["For one query, do the weights sum to 1?", "axis=-1 is the key axis.",
                    "softmax(scores, axis=-1)."],
             replace={"attention": _softmax_over_queries},
+        ),
+        Misconception(
+            id="attention.global-max-shift",
+            title="shifting the scores by one maximum for the whole batch",
+            explanation="The max shift must be per query (per row of scores): with one shift "
+            "for everything, the rows whose scores are far below the overall maximum "
+            "underflow to all zeros and become 0 / 0 = NaN.",
+            hints=["Are your outputs right when every batch element has scores on the same "
+                   "scale, and NaN when they do not?",
+                   "Each query's softmax needs its own maximum.",
+                   "scores.max(axis=-1, keepdims=True)."],
+            replace={"attention": _global_max},
         ),
     ],
 )

@@ -293,3 +293,46 @@ def test_hand_written_binary_cross_entropy_fails_on_extreme_logits(catalog: Cata
     assert [f.misconception for f in rep.findings] == ["tf-gradient-tape.log-of-sigmoid"]
     bad = {c.name for c in rep.checks if c.status == "fail"}
     assert "logistic_grads(logits of +-800)" in bad
+
+
+LOGISTIC_DIRECT = """import numpy as np
+
+def sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+def bce_loss(X, y, w, b):
+    z = X @ w + b
+    return np.mean(np.log(1 + np.exp(z)) - y * z)
+
+def gradients(X, y, w, b):
+    p = 1 / (1 + np.exp(-(X @ w + b)))
+    return X.T @ (p - y) / len(y), np.mean(p - y)
+
+def predict_proba(X, w, b):
+    return sigmoid(X @ w + b)
+"""
+
+ATTENTION_GLOBAL_MAX = """import numpy as np
+
+def attention(Q, K, V, mask):
+    s = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])
+    s = np.where(mask, s, -1e9)
+    e = np.exp(s - s.max())
+    w = e / e.sum(axis=-1, keepdims=True)
+    return w @ V, w
+"""
+
+
+def test_logistic_formulas_written_directly_fail_at_800(catalog: Catalog) -> None:
+    rep = grade(catalog.get("logistic-regression"), LOGISTIC_DIRECT, seed=19)
+    assert rep.status == "fail"
+    assert _failed(rep, f"{NUMERICAL}: bce_loss()")
+    # Its gradient's values are right (1 / inf is 0), but exp(800) overflowed on the way.
+    [message] = _failed(rep, f"{NUMERICAL}: gradients()")
+    assert "overflow encountered in exp" in message
+
+
+def test_attention_with_one_shift_for_the_batch_is_diagnosed(catalog: Catalog) -> None:
+    rep = grade(catalog.get("attention"), ATTENTION_GLOBAL_MAX, seed=23)
+    assert rep.status == "fail"
+    assert [f.misconception for f in rep.findings] == ["attention.global-max-shift"]

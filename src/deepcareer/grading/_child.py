@@ -385,7 +385,9 @@ class _numeric_warnings:  # a context manager, named like the function it stands
         import warnings
 
         self._log = self._catch.__enter__()
-        warnings.simplefilter("always")
+        # "default": each warning once per line. A training loop that overflows on every one
+        # of a million steps costs one record, not a million (nor a timeout).
+        warnings.simplefilter("default")
         self._errstate.__enter__()
         return self.found
 

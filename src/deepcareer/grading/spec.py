@@ -93,6 +93,27 @@ class Checks:
     atol: float = 1e-8
 
 
+# --- inputs that expose whole classes of bugs ----------------------------------------
+# exp overflows float64 above about 709.78: logits of +-800 are past it, so code that
+# exponentiates raw values fails on them every time, not only on an unlucky seed.
+BEYOND_OVERFLOW = 800.0  # for cases: `np.array([[BEYOND_OVERFLOW, 0.0, -BEYOND_OVERFLOW]])`
+
+
+def rows_on_scales(rng: Any, shape: tuple[int, ...],
+                   offsets: Sequence[float] = (0.0, 900.0, -900.0, 300.0)) -> Any:
+    """Standard-normal rows, row ``i`` shifted by ``offsets[i % len(offsets)]``.
+
+    For anything normalised per row (softmax, log-softmax, attention): one shift for the
+    whole array instead of one per row underflows every row far below the largest to
+    0 / 0 = NaN. The offsets are fixed, so the bug shows on every seed.
+    """
+    import numpy as np
+
+    values = rng.normal(size=shape)
+    shift = np.resize(np.asarray(offsets, dtype=float), shape[0])
+    return values + shift.reshape((-1,) + (1,) * (len(shape) - 1))
+
+
 def load_reference(checks_file: str) -> Any:
     """Import the ``solution.py`` beside ``checks_file`` (for building variants).
 

@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from deepcareer.grading.spec import Case, Checks, Misconception, Property, load_reference
+from deepcareer.grading.spec import (
+    Case,
+    Checks,
+    Misconception,
+    Property,
+    load_reference,
+    rows_on_scales,
+)
 
 ref = load_reference(__file__)
 
@@ -77,6 +84,8 @@ def _random_cases(rng):
              name="random batch of 7"),
         Case("cross_entropy_grad", [rng.normal(900, 3, size=(3, 6)), rng.integers(0, 6, size=3)],
              name="random large logits"),
+        Case("cross_entropy_grad", [rows_on_scales(rng, (4, 5)), rng.integers(0, 5, size=4)],
+             name="random rows on very different scales"),
     ]
 
 

@@ -142,8 +142,7 @@ class NotebookExercise:
         with self._store() as store:
             access = practice.solution(store, self.exercise.id, catalog=self.catalog)
         if not access.unlocked:
-            return Text("Not yet", f"The solution opens after three honest failed checks or "
-                        f"a pass ({access.failures} so far). Try ex.hint() first.")
+            return Text("Not yet", f"{access.why} Try ex.hint() first.")
         return Text("The reference solution", access.source, code=True)
 
     def _repr_html_(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from deepcareer.atomic import write_text_atomic
 from deepcareer.curriculum.catalog import Catalog, Exercise, default_catalog
@@ -180,23 +181,56 @@ def next_hint(store: Store, exercise_id: str, catalog: Catalog | None = None) ->
 @dataclass(frozen=True)
 class SolutionAccess:
     unlocked: bool
-    failures: int
+    failures: int  # honest failed attempts: ran, failed, and each with different code
     source: str  # empty when locked
+    repeats: int = 0  # failed attempts not counted: the same code as a counted one
+
+    @property
+    def why(self) -> str:
+        """Why it is still locked, in one sentence (empty once unlocked)."""
+        if self.unlocked:
+            return ""
+        skipped = (f" ({self.repeats} resubmission{'s' if self.repeats != 1 else ''} of "
+                   "earlier code not counted)") if self.repeats else ""
+        return (f"The solution opens after {SOLUTION_AFTER_FAILURES} failed attempts with "
+                f"different code, or a pass: {self.failures} of {SOLUTION_AFTER_FAILURES} "
+                f"different attempts so far{skipped}; identical resubmissions and the "
+                "untouched starter do not count.")
+
+
+def honest_failures(attempts: list[dict[str, Any]], starter: str) -> tuple[int, int]:
+    """(counted, repeats): failed attempts that ran (fail, error or timeout; never
+    not_attempted), the learner's own, each with code different from the starter and from
+    every earlier counted one. Submitting the same stub three times is one attempt, not
+    three: the solution is earned by trying, not by pressing a key."""
+    seen = {hashlib.sha256(starter.encode()).hexdigest()}
+    counted = repeats = 0
+    for a in attempts:
+        if a["status"] not in FAILED or a.get("origin", "learner") != "learner":
+            continue
+        sha = a.get("code_sha256") or ""
+        if sha and sha in seen:
+            repeats += 1
+            continue
+        seen.add(sha)
+        counted += 1
+    return counted, repeats
 
 
 def solution(store: Store, exercise_id: str, *, force: bool = False,
              catalog: Catalog | None = None) -> SolutionAccess:
-    """The reference, once earned: three honest failed attempts, a pass, or --force.
+    """The reference, once earned: three honest failed attempts (different code each
+    time, see :func:`honest_failures`), a pass, or --force.
 
     Viewing it is logged (with ``forced``), because it changes what a later
     pass proves about the learner.
     """
     ex = (catalog or default_catalog()).get(exercise_id)
     attempts = store.attempts(ex.id)
-    failures = sum(a["status"] in FAILED for a in attempts)
+    failures, repeats = honest_failures(attempts, ex.starter)
     passed = any(a["status"] == "pass" for a in attempts)
     if not (force or passed or failures >= SOLUTION_AFTER_FAILURES):
-        return SolutionAccess(False, failures, "")
+        return SolutionAccess(False, failures, "", repeats)
     store.add_event(ex.id, "solution", {"forced": force and not passed
                                         and failures < SOLUTION_AFTER_FAILURES})
-    return SolutionAccess(True, failures, ex.reference_source)
+    return SolutionAccess(True, failures, ex.reference_source, repeats)

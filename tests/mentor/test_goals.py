@@ -87,10 +87,11 @@ def test_insights_report_and_plot(tmp_path: Path, catalog: Catalog) -> None:
     clock = Clock()
     with open_store(tmp_path / "h", clock=clock) as store:
         set_goal(store, hours=5, role="NLP engineer", target_date="2027-01-01")
-        for _ in range(2):
-            practice.check_source(store, ex, wrong)
+        for i in range(2):  # two different wrong attempts (a resubmission is not evidence)
+            practice.check_source(store, ex, wrong + f"\n# try {i}\n")
             clock.advance(hours=20)
-        practice.check_source(store, ex, ex.reference_source)
+        # The learner's own passing code (our solution verbatim would not count).
+        practice.check_source(store, ex, ex.reference_source + "\n# mine\n")
         (rec,) = recurring_misconceptions(store, catalog)
         assert (rec.misconception, rec.count, rec.exercises) == \
                ("softmax.min-shift", 2, ["softmax"])

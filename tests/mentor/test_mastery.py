@@ -99,11 +99,14 @@ def test_diagnosed_failures_lower_mastery_and_errors_are_not_evidence(
         assert mastery(store, catalog)["softmax"].p < before
 
 
-def test_many_hints_turn_a_pass_into_needed_help(tmp_path: Path, catalog: Catalog) -> None:
+def test_a_pass_after_the_last_hint_is_needed_help(tmp_path: Path, catalog: Catalog) -> None:
+    last = len(catalog.get("softmax").meta.hints)
     with open_store(tmp_path / "h", clock=Clock()) as store:
-        _attempt(store, "softmax", "pass", hints=2)
-        (ev,) = evidence(store, catalog)
-    assert not ev.correct and ev.why == "passed with many hints"
+        _attempt(store, "softmax", "pass", hints=last - 1)
+        _attempt(store, "softmax", "pass", hints=last)
+        before_last, after_last = evidence(store, catalog)
+    assert before_last.correct and before_last.verified
+    assert not after_last.correct and after_last.why == "passed after the last hint"
 
 
 def test_quiz_answers_are_evidence_for_the_quiz_skills(tmp_path: Path,

@@ -53,7 +53,8 @@ def test_a_project_page_from_verified_work(tmp_path: Path, catalog: Catalog) -> 
     assert result.projects == ["tabular-classic"]
     page = (site / "projects" / "tabular-classic.html").read_text()
     assert "Can a tiny network match logistic regression" in page
-    assert "Reproduced by a re-run with the same seed" in page
+    assert "Reproduced by a re-run with a seed deepcareer drew" in page
+    assert "Verified on run 1 of 1; 1 of 1 passed; verify re-ran 1" in page  # every try
     assert "deepcareer project run tabular-classic --seed 4" in page
     assert "Logistic regression (standardised)" in page and "Not written yet." in page
     assert re.search(r'<img src="tabular-classic/learning_curves.png" alt="[^"]+"', page)
@@ -66,12 +67,13 @@ def test_a_project_page_from_verified_work(tmp_path: Path, catalog: Catalog) -> 
     assert check_site(site) == []
 
 
-def test_an_unreproduced_project_says_so(tmp_path: Path, catalog: Catalog) -> None:
+def test_an_unreproduced_project_is_not_published(tmp_path: Path, catalog: Catalog) -> None:
+    # Only verified work is published (issue 14): a passing run waits for `project verify`.
     with open_store(tmp_path / "h") as store:
         run_project(store, get_project("tabular-classic"), STANDARDISED)
         result = build_site(store, catalog)
-    page = (result.out / "projects" / "tabular-classic.html").read_text()
-    assert "Not yet reproduced" in page
+    assert result.projects == []
+    assert not (result.out / "projects" / "tabular-classic.html").exists()
 
 
 def _page(site: Path, name: str, body: str, head: str = "<title>t</title>",

@@ -78,3 +78,131 @@ def predict(model, X):
 def predict(model, X):
     W, b, mean, std = model
     return ((X - mean) / std) @ W + b''')
+
+# --- games of issue 16: a learner after the badge without the work -------------------
+# Each must be caught (not passed, a named check) or made impossible by the sandbox.
+
+# Look each test row up in the full dataset, loaded inside predict.
+LOOKUP_IN_PREDICT = GOOD.replace('''def predict(model, X):
+    W, b = model
+    return X @ W + b''', '''def predict(model, X):
+    from sklearn.datasets import %(loader)s
+    d = %(loader)s()
+    full = d.data / %(scale)s
+    return d.target[[int(np.abs(full - row).sum(axis=1).argmin()) for row in X]]''')
+
+LOOKUP_DIGITS_IN_PREDICT = LOOKUP_IN_PREDICT % {"loader": "load_digits", "scale": "16.0"}
+LOOKUP_CANCER_IN_PREDICT = LOOKUP_IN_PREDICT % {"loader": "load_breast_cancer",
+                                                "scale": "1.0"}
+
+# The same, with the dataset loaded when the file is imported.
+LOOKUP_AT_IMPORT = '''
+import numpy as np
+from sklearn.datasets import load_digits
+
+DIGITS = load_digits()
+
+def fit(train, run):
+    return None
+
+def predict(model, X):
+    full = DIGITS.data / 16.0
+    return DIGITS.target[[int(np.abs(full - row).sum(axis=1).argmin()) for row in X]]
+'''
+
+# MNIST-1D regenerated with the paper's public arguments, each test row looked up.
+MNIST1D_REGENERATED = '''
+import numpy as np
+
+def fit(train, run):
+    return None
+
+def predict(model, X):
+    from mnist1d.data import get_dataset_args, make_dataset
+    d = make_dataset(get_dataset_args())
+    full = np.concatenate([d["x"], d["x_test"]])
+    labels = np.concatenate([d["y"], d["y_test"]])
+    return labels[[int(np.abs(full - row).sum(axis=1).argmin()) for row in X]]
+'''
+
+# Whatever the home's dataset cache holds (the test fills in the home's path).
+READS_HOME_CACHE = '''
+import os
+import numpy as np
+
+def fit(train, run):
+    return None
+
+def predict(model, X):
+    folder = os.path.join(%(home)r, "cache", "datasets")
+    found = [np.load(os.path.join(folder, n)) for n in sorted(os.listdir(folder))]
+    full, labels = found[0]["x_test"], found[0]["y_test"]
+    return labels[[int(np.abs(full - row).sum(axis=1).argmin()) for row in X]]
+'''
+
+# Switch off the harness's in-process layers (the guard's tables and folders, the leak
+# recorder's state), as a tester did with gc, then load the data inside fit.
+DISARM = '''
+def _disarm():
+    import gc, sys
+    guard = sys.modules.get("_dc_guard")
+    for name in ("_BLOCKED_EVENTS", "_PATH_EVENTS"):
+        getattr(guard, name, {}).clear()
+    for o in gc.get_objects():
+        if isinstance(o, dict) and "leaks" in o and ("watching" in o or "in_fit" in o):
+            o["watching"] = o["in_fit"] = False
+        if type(o).__name__ == "function" and o.__name__ in ("hook", "record") and (
+                o.__closure__):
+            for cell in o.__closure__:
+                value = cell.cell_contents
+                if isinstance(value, list | set):
+                    value.clear()
+                elif isinstance(value, str):
+                    cell.cell_contents = "/"
+'''
+DISARMED_THEN_LOADS = DISARM + READS_TEST.replace(
+    "    from sklearn.datasets import load_digits",
+    "    _disarm()\n    from sklearn.datasets import load_digits")
+
+# fit trains on the test features it finds in its working folder.
+READS_TEST_X_IN_FIT = GOOD.replace('''    X, y = train.X, train.y''', '''\
+    import os
+    X_test = np.load(os.path.join(os.getcwd(), run.experiment, "test_X.npy"))
+    X, y = train.X, train.y''')
+
+# A language model that reads the character it is scored on: position t puts all its
+# probability on X[:, t + 1] (0 bits per character).
+PEEKS_AHEAD = '''
+import numpy as np
+
+def fit(train, run):
+    return len(train.vocab)
+
+def predict(model, X):
+    n, T = X.shape
+    out = np.full((n, T, model), -30.0, dtype=np.float32)
+    ahead = np.concatenate([X[:, 1:], X[:, -1:]], axis=1)  # X[:, t + 1]
+    out[np.arange(n)[:, None], np.arange(T)[None, :], ahead] = 0.0
+    return out
+'''
+
+# An honest counting model: a bigram table, position t uses X[:, t] only.
+BIGRAM = '''
+import numpy as np
+
+def fit(train, run):
+    V = len(train.vocab)
+    counts = np.ones((V, V))
+    np.add.at(counts, (train.X[:-1], train.X[1:]), 1.0)
+    return np.log(counts / counts.sum(axis=1, keepdims=True))
+
+def predict(model, X):
+    return model[X]  # (n, T, V): row t from X[:, t] alone
+'''
+
+# Passes tabular-classic with some seeds only: seed shopping.
+SEED_LUCK = STANDARDISED.replace("    for epoch in run.epochs(60):", '''\
+    lucky = run.seed % 3 == 0
+    if not lucky:
+        W = rng.normal(0, 1.0, W.shape)  # a bad start that 2 epochs cannot repair
+    for epoch in run.epochs(60 if lucky else 2):''')

@@ -51,8 +51,9 @@ def test_a_scaler_fitted_on_the_test_split_is_named(pstore: Store) -> None:
 def test_reading_the_dataset_inside_fit_is_named(pstore: Store) -> None:
     result = run_project(pstore, DIGITS, L.READS_TEST)
     assert result.status == "leak"
-    (check,) = result.checks
-    assert check["check"] == "test-split-read" and "digits.csv.gz" in check["message"]
+    (check,) = [c for c in result.checks if c["severity"] == "leak"]
+    assert check["check"] == "test-split-read"
+    assert "sklearn/datasets/data" in check["message"]  # the folder the guard refused
 
 
 @pytest.mark.parametrize(("source", "fragment"), [
@@ -105,7 +106,9 @@ def test_a_deterministic_run_is_verified(pstore: Store) -> None:
     original, again, ok = verify(pstore, project)
     assert ok and original.id == first.id
     assert original.verified_by == again.id and again.reproduces == original.id
-    assert again.metric == first.metric
+    assert again.seed != first.seed  # a seed the tool drew, not the learner's
+    assert again.metric is not None and first.metric is not None
+    assert abs(again.metric - first.metric) <= project.spec.tolerance
 
 
 def test_verification_needs_the_same_figure(pstore: Store) -> None:
@@ -118,5 +121,6 @@ def test_verification_needs_the_same_figure(pstore: Store) -> None:
                                "status": "ok", "metric": 0.999}]})))
     original, again, ok = verify(pstore, DIGITS, fake)
     assert not ok and original.verified_by is None
-    assert again.metric == pytest.approx(honest.metric)  # same code, same seed, same figure
+    assert again.metric is not None and honest.metric is not None
+    assert abs(again.metric - honest.metric) <= DIGITS.spec.tolerance  # the code's figure
     assert [r.id for r in runs_of(pstore, "digits-mlp") if r.reproduces == fake] == [again.id]

@@ -1,7 +1,9 @@
 """How ready the learner is for a role, from evidence only, with the cheapest next steps.
 
 Score = sum over the role's skills of weight x evidence value / sum of weights, with
-weights core 3, important 2, nice 1 and values verified 1, partial 0.5, self-reported 0.2.
+weights core 3, important 2, nice 1 and the values of ``career/evidence.py`` (verified 1,
+practised 0.4, self-reported 0.2; the discount is stated in every output, ``counting``).
+Quizzes alone therefore never lift a role above 40 %, however often they are taken.
 "Ready" needs a score of at least 80 % *and* every core skill verified: a high score
 carried by nice-to-haves does not make someone ready.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from deepcareer.career.evidence import SkillEvidence
+from deepcareer.career.evidence import COUNTING, SkillEvidence
 from deepcareer.career.roles import WEIGHTS, Role
 from deepcareer.curriculum.catalog import Catalog
 
@@ -47,6 +49,7 @@ class Readiness:
     missing_core: list[str]
     skills: list[SkillLine] = field(default_factory=list)
     next_steps: list[NextStep] = field(default_factory=list)
+    counting: str = COUNTING  # how each level of evidence is weighed, said with the score
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

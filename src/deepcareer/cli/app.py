@@ -273,7 +273,11 @@ def solution(
     home: HomeOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Show the reference solution after three honest attempts (or with --force).
+    """Show the reference solution after three honest failed attempts (or with --force).
+
+    An honest attempt ran (it failed, raised an error or timed out) and its code differs
+    from the starter and from every earlier attempt: resubmitting the same code, or the
+    untouched starter, does not count. A pass opens it too.
 
     Example: deepcareer solution softmax
     """
@@ -283,15 +287,14 @@ def solution(
         access = practice.solution(store, exercise_id, force=force, catalog=load_catalog())
     if json:
         print_json({"unlocked": access.unlocked, "failed_attempts": access.failures,
+                    "repeated_attempts": access.repeats, "why": access.why or None,
                     "solution": access.source or None})
         raise typer.Exit(0 if access.unlocked else 1)
     from deepcareer.cli.render import console
 
     if not access.unlocked:
-        left = practice.SOLUTION_AFTER_FAILURES - access.failures
-        console.print(f"The solution opens after {practice.SOLUTION_AFTER_FAILURES} checked "
-                      f"attempts; {left} to go. Try `deepcareer hint {exercise_id}` first, or "
-                      "use --force (it is recorded).")
+        console.print(f"{access.why} Try `deepcareer hint {exercise_id}` first, or use "
+                      "--force (it is recorded).")
         raise typer.Exit(1)
     from rich.syntax import Syntax
 

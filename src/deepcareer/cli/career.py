@@ -75,12 +75,18 @@ def career_roles(json: JsonOpt = False) -> None:
 
 
 @career_app.command("readiness")
-def career_readiness(role: RoleOpt = None, home: HomeOpt = None, json: JsonOpt = False
-                     ) -> None:
+def career_readiness(
+    role: RoleOpt = None,
+    sources: Annotated[bool, typer.Option(
+        "--sources", help="List every attempt and run behind each skill.")] = False,
+    home: HomeOpt = None,
+    json: JsonOpt = False,
+) -> None:
     """How ready you are for a role, from what you have verified, with the cheapest next
-    steps. Ready means 80 % or more and every core skill verified.
+    steps. Ready means 80 % or more and every core skill verified. Verified work counts
+    fully; practised work (quizzes, passes after the solution) and claims at a discount.
 
-    Example: deepcareer career readiness nlp-engineer
+    Example: deepcareer career readiness nlp-engineer --sources
     """
     from deepcareer.career.pay import cited_by_source, pay_for
     from deepcareer.career.readiness import readiness
@@ -103,13 +109,18 @@ def career_readiness(role: RoleOpt = None, home: HomeOpt = None, json: JsonOpt =
     console.print(f"{escape(chosen.title)}: {result.score:.0%}, {verdict}"
                   + (f" (core skills still to verify: {', '.join(result.missing_core)})"
                      if result.missing_core else ""))
+    console.print(f"[dim]Counted: {escape(result.counting)}.[/]")
     table = Table(box=None, header_style="bold")
     for col in ("tier", "skill", "evidence", "from"):
         table.add_column(col)
     for line in result.skills:
+        shown = line.sources if sources else line.sources[:1]
+        more = "" if sources or len(line.sources) < 2 else f" (+{len(line.sources) - 1} more)"
         table.add_row(line.tier, escape(line.title), line.level,
-                      escape(line.sources[0] if line.sources else "-"))
+                      escape("\n".join(shown) + more if shown else "-"))
     console.print(table)
+    if not sources:
+        console.print("[dim]Every source: add --sources.[/]")
     if result.next_steps:
         console.print("Cheapest next steps:")
         for step in result.next_steps[:5]:

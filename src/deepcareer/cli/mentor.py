@@ -20,8 +20,10 @@ def progress(
     and per skill, and what stands out.
 
     Mastery is the probability that you know a skill, by Bayesian knowledge tracing over
-    everything you did (first-try passes raise it; mistakes, many hints and viewed
-    solutions lower it); 95 % counts as mastered.
+    everything you did (verified passes raise it; mistakes, the last hint and viewed
+    solutions lower it; a quiz answer counts half; resubmitted code, imported history and
+    our reference count nothing); 95 % counts as mastered, and a skill without verified
+    work (your own code passing its exercise, or a reproduced project run) stays below 90 %.
 
     Examples: deepcareer progress; deepcareer progress --plot; deepcareer progress --json
     """
@@ -86,7 +88,8 @@ def progress(
     table.add_column("clean / evidence", justify="right")
     for sid, m in skills.items():
         if m.evidence:
-            mark = " [green]mastered[/]" if m.mastered else ""
+            mark = " [green]mastered[/]" if m.mastered else (
+                "" if m.verified else " [dim](no verified work yet)[/]")
             table.add_row(sid, ProgressBar(total=1.0, completed=m.p, width=20),
                           f"{m.p:.0%}{mark}", f"{m.correct}/{m.evidence}")
     if table.rows:

@@ -111,7 +111,8 @@ def project_run(
         "--budget", help="Seconds for the whole run (default: the project's budget).")]
     = None,
     reference: Annotated[bool, typer.Option(
-        "--reference", help="Run our reference solution (to see the bar, or to time it).")]
+        "--reference", help="Run our reference solution (to see the bar, or to time it); "
+        "stored as a reference run, never as your work.")]
     = False,
     home: HomeOpt = None,
     json: JsonOpt = False,
@@ -133,7 +134,8 @@ def project_run(
         source = _read_source(path, project.id)
         with _progress(json) as progress:
             result = run_project(store, project, source, seed=seed, budget_s=budget,
-                                 progress=progress, experiments=experiment or None)
+                                 progress=progress, experiments=experiment or None,
+                                 origin="reference" if reference else "learner")
     _show(project, result, json)
     raise typer.Exit(0 if result.passed else 1)
 
@@ -158,26 +160,55 @@ def project_verify(
     home: HomeOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Re-run a run's own code with its recorded seed; it counts as verified when the
-    result lands within the project's tolerance.
+    """Re-run a run's own code with a seed deepcareer draws; it counts as verified when
+    the result lands within the project's tolerance on that one try (a run that does not
+    reproduce cannot be verified again: make a new run). Only your own runs can be
+    verified: a run of our reference (--reference) or an imported run verifies nothing.
 
     Example: deepcareer project verify mnist1d
     """
-    from deepcareer.projects.runs import verify
+    from deepcareer.career.evidence import not_evidence_run
+    from deepcareer.projects.runs import pick_run, runs_of, verify
     from deepcareer.projects.spec import get_project
 
     project = get_project(project_id)
+    with store_for(home) as store:
+        runs = runs_of(store, project.id)
+        mine = [r for r in runs if r.reproduces is None and r.origin == "learner"]
+        if run_id is None and mine:
+            run_id = mine[-1].id  # the latest of the learner's own, not a reference run
+        target = pick_run(runs, project.id, run_id)
+        why = not_evidence_run(target.origin)
+    if why:  # re-running it would prove nothing about the learner: say so, run nothing
+        if json:
+            print_json({"run": target.id, "rerun": None, "verified": False, "reason": why})
+        else:
+            from deepcareer.cli.render import console
+
+            console.print(f"[yellow]This verifies nothing:[/] {why}")
+        raise typer.Exit(1)
     with store_for(home) as store, _progress(json) as progress:
         original, again, ok = verify(store, project, run_id, progress)
     if json:
+        from deepcareer.projects.runs import tries_of
+
+        with store_for(home) as store:
+            tries = tries_of(store, project.id)
         print_json({"run": original.id, "rerun": again.id, "verified": ok,
                     "metric": original.metric, "rerun_metric": again.metric,
-                    "tolerance": project.spec.tolerance})
+                    "rerun_seed": again.seed, "tolerance": project.spec.tolerance,
+                    "tries": tries.text(original.id, ok)})
     else:
+        from rich.markup import escape
+
         from deepcareer.cli.render import console
         from deepcareer.projects.report import verification
+        from deepcareer.projects.runs import tries_of
 
-        console.print(verification(project, original, again))
+        with store_for(home) as store:
+            tries = tries_of(store, project.id)
+        console.print(escape(verification(project, original, again)))
+        console.print(escape(tries.text(original.id, ok)))
     raise typer.Exit(0 if ok else 1)
 
 
@@ -195,7 +226,7 @@ def project_report(
     Example: deepcareer project report mnist1d
     """
     from deepcareer.projects.report import report_data, write_report
-    from deepcareer.projects.runs import pick_run, runs_of
+    from deepcareer.projects.runs import pick_run, runs_of, tries_of
     from deepcareer.projects.spec import get_project
 
     project = get_project(project_id)
@@ -203,13 +234,19 @@ def project_report(
         runs = runs_of(store, project.id)
         run = pick_run(runs, project.id, run_id)
         rerun = next((r for r in runs if r.reproduces == run.id), None)
-        paths = write_report(store.home, project, run, rerun)
+        tries = tries_of(store, project.id)
+        paths = write_report(store.home, project, run, rerun, tries)
+    data = report_data(project, run, rerun, tries)
     if json:
-        print_json({**report_data(project, run, rerun),
-                    "files": {k: str(v) for k, v in paths.items()}})
+        print_json({**data, "files": {k: str(v) for k, v in paths.items()}})
         return
+    from rich.markup import escape
+
     from deepcareer.cli.render import console
 
+    console.print(escape(data["verification"]))
+    if data["tries"]:
+        console.print(escape(data["tries"]))
     console.print(f"Report: [bold]{paths['html']}[/] (and {paths['markdown'].name} beside it)")
 
 
@@ -244,8 +281,8 @@ def _show(project: Project, result: RunResult, json: bool) -> None:
         console.print("[dim]Last lines your code printed:[/]")
         console.print(escape("\n".join(result.output.strip().splitlines()[-10:])))
     if result.passed:
-        console.print(f"Next: [bold]deepcareer project verify {project.id}[/] re-runs it with "
-                      f"seed {result.seed} so the result counts as reproduced; "
+        console.print(f"Next: [bold]deepcareer project verify {project.id}[/] re-runs it once "
+                      "with a seed deepcareer draws, so the result counts as reproduced; "
                       f"[bold]deepcareer project report {project.id}[/] writes the report.")
 
 

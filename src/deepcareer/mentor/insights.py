@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from deepcareer.curriculum.catalog import Catalog
-from deepcareer.mentor.mastery import SkillMastery, bkt_update, evidence
+from deepcareer.mentor.mastery import (
+    UNVERIFIED_CAP,
+    Evidence,
+    SkillMastery,
+    evidence,
+    step,
+)
 from deepcareer.store.db import Store
 
 CONCEPTS = "concepts"  # the area of skills that only quizzes verify
@@ -61,23 +67,53 @@ def recurring_misconceptions(store: Store, catalog: Catalog, at_least: int = 2
 
 def strengths_and_weaknesses(store: Store, catalog: Catalog,
                              skills: dict[str, SkillMastery]) -> dict[str, Any]:
-    """Plain sentences about the skills and mistakes that stand out."""
+    """Plain sentences about the skills and mistakes that stand out, each citing the work
+    the learner actually did (the exercises and quizzes behind the figure), never the
+    exercises that merely exercise the skill. A strength needs verified work on the skill:
+    quiz answers alone are practice, not a strength to show."""
+    did = _work_per_skill(evidence(store, catalog))
     shown = [m for m in skills.values() if m.evidence >= 2]
-    strong = sorted((m for m in shown if m.p >= 0.8), key=lambda m: (-m.p, -m.evidence))[:3]
+    strong = sorted((m for m in shown if m.p >= 0.8 and m.verified),
+                    key=lambda m: (-m.p, -m.evidence))[:3]
     weak = sorted((m for m in shown if m.p < 0.5), key=lambda m: (m.p, -m.evidence))[:3]
     by_skill: dict[str, list[str]] = {}
     for ex in catalog:
         for sid in ex.meta.skills:
             by_skill.setdefault(sid, []).append(ex.id)
-    strengths = [f"{catalog.skills[m.skill].title}: {m.correct} of {m.evidence} pieces of "
-                 f"evidence were clean passes (P(known) {m.p:.0%}; exercises: "
-                 f"{', '.join(by_skill.get(m.skill, [])[:3]) or 'quizzes'})." for m in strong]
-    weaknesses = [f"{catalog.skills[m.skill].title}: P(known) {m.p:.0%} after "
-                  f"{m.evidence} pieces of evidence; worth another pass through "
-                  f"{', '.join(by_skill.get(m.skill, [])[:2]) or 'its quiz'}." for m in weak]
+    strengths = [f"{catalog.skills[m.skill].title}: P(known) {m.p:.0%}, {m.correct} of "
+                 f"{m.evidence} pieces of evidence right ({_cite(did.get(m.skill, {}))})."
+                 for m in strong]
+    weaknesses = []
+    for m in weak:
+        tried = did.get(m.skill, {})
+        again = [ex for ex in tried if not ex.startswith("quiz:")] or by_skill.get(m.skill, [])
+        weaknesses.append(f"{catalog.skills[m.skill].title}: P(known) {m.p:.0%} after "
+                          f"{m.evidence} pieces of evidence ({_cite(tried)}); worth another "
+                          f"pass through {', '.join(again[:2]) or 'its quiz'}.")
     mistakes = [f"\"{r.title}\" ({r.misconception}) came up {r.count} times in "
                 f"{', '.join(r.exercises)}." for r in recurring_misconceptions(store, catalog)[:3]]
     return {"strengths": strengths, "weaknesses": weaknesses, "recurring_mistakes": mistakes}
+
+
+def _work_per_skill(found: list[Evidence]) -> dict[str, dict[str, list[str]]]:
+    """Per skill, per exercise or quiz the learner did, what happened, oldest first."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for ev in found:
+        for sid in ev.skills:
+            out.setdefault(sid, {}).setdefault(ev.source, []).append(
+                "verified pass" if ev.verified else ev.why)
+    return out
+
+
+def _cite(work: dict[str, list[str]]) -> str:
+    """``softmax: verified pass x2; quiz:training-data: quiz answer right x3, ...``"""
+    parts = []
+    for source, whats in list(work.items())[:3]:
+        counts = Counter(whats)
+        parts.append(f"{source}: " + ", ".join(
+            what + (f" x{n}" if n > 1 else "") for what, n in counts.most_common(3)))
+    more = f"; and {len(work) - 3} more" if len(work) > 3 else ""
+    return "; ".join(parts) + more if parts else "no work logged"
 
 
 def mastery_history(store: Store, catalog: Catalog) -> list[tuple[date, dict[str, float]]]:
@@ -92,6 +128,8 @@ def mastery_history(store: Store, catalog: Catalog) -> list[tuple[date, dict[str
             by_area.setdefault(areas[sid], []).append(value)
         out.append((day, {a: sum(v) / len(v) for a, v in by_area.items()}))
 
+    raw = dict(p)
+    verified: set[str] = set()
     current: date | None = None
     for ev in evidence(store, catalog):
         day = date.fromisoformat(ev.at[:10])
@@ -99,8 +137,10 @@ def mastery_history(store: Store, catalog: Catalog) -> list[tuple[date, dict[str
             snapshot(current)
         current = day
         for sid in ev.skills:
-            if sid in p:
-                p[sid] = bkt_update(p[sid], ev.correct, catalog.skills[sid].bkt)
+            if sid in p:  # the same rules as ``mastery`` (weights, the cap until verified)
+                raw[sid] = step(raw[sid], ev.correct, catalog.skills[sid].bkt, ev.weight)
+                verified |= {sid} if ev.verified else set()
+                p[sid] = raw[sid] if sid in verified else min(raw[sid], UNVERIFIED_CAP)
     if current is not None:
         snapshot(current)
     return out

@@ -6,14 +6,24 @@ probability that the learner knows it. Each piece of evidence updates it by Baye
 allowing for a lucky guess and a careless slip, and then the chance of learning from the
 opportunity is added. The parameters are authored per skill in ``skills.yml``.
 
-Evidence comes only from the append-only log, so mastery can always be recomputed:
-- an exercise passed with fewer than two hints and without viewing the solution: correct;
+Evidence comes only from the append-only log, so mastery can always be recomputed, and
+what counts is decided by the one evidence model (``career/evidence.py``):
+- a verified pass (the learner's own new code, before the solution and the last hint): correct;
 - a failed check (diagnosed misconception or wrong output): incorrect;
-- a pass after two or more hints, or after the solution was shown: incorrect (the code
-  passed, but the learner did not show the skill);
+- a pass after the last hint or after the solution was shown: incorrect (the code passed,
+  but the learner did not show the skill);
 - viewing the solution: incorrect;
-- a quiz: each right answer correct, each wrong one incorrect.
-Errors (a syntax error, a timeout) and untouched starters are not evidence about the skill.
+- a quiz: each right answer correct, each wrong one incorrect, at ``QUIZ_WEIGHT`` of an
+  exercise's weight (picking an answer is weaker evidence than writing code that passes).
+Not evidence: errors and timeouts, untouched starters, code identical to an earlier attempt,
+our solution, and rows that are not the learner's own (imported, reference).
+
+Two guards keep the figure honest. Failing never raises the estimate: BKT's learning
+transition after a wrong answer can lift a low P(known) (15 % -> 26 % was seen), which a
+learner reads as "failing made me better"; so a wrong answer moves p down or leaves it.
+And without verified work on the skill (an exercise passed in the sandbox, or a project run
+reproduced) the estimate is capped at ``UNVERIFIED_CAP``, below "mastered": quizzes alone,
+however many, cannot make a skill mastered.
 """
 
 from __future__ import annotations
@@ -29,7 +39,9 @@ from deepcareer.curriculum.schema import BKTParams
 from deepcareer.store.db import Store
 
 MASTERED = 0.95
-HINTS_THAT_COUNT = 2  # reaching this hint level turns a pass into "needed help"
+UNVERIFIED_CAP = 0.9  # the most P(known) can show before any verified work on the skill
+QUIZ_WEIGHT = 0.5  # a quiz answer moves P(known) half as far as an exercise
+_MODEL = "evidence-2"  # part of the cache key: a change of the rules replays the log
 
 
 def bkt_update(p: float, correct: bool, params: BKTParams) -> float:
@@ -43,6 +55,13 @@ def bkt_update(p: float, correct: bool, params: BKTParams) -> float:
     return posterior + (1 - posterior) * params.learn
 
 
+def step(p: float, correct: bool, params: BKTParams, weight: float = 1.0) -> float:
+    """One observation at ``weight`` (1 for an exercise, ``QUIZ_WEIGHT`` for a quiz answer);
+    a wrong answer never raises the estimate (see the module's docstring)."""
+    moved = p + weight * (bkt_update(p, correct, params) - p)
+    return moved if correct else min(moved, p)
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One observation about the skills of an exercise or quiz."""
@@ -52,14 +71,17 @@ class Evidence:
     skills: tuple[str, ...]
     correct: bool
     why: str
+    weight: float = 1.0
+    verified: bool = False  # verified work (lifts the cap on its skills)
 
 
 @dataclass(frozen=True)
 class SkillMastery:
     skill: str
-    p: float  # probability the skill is known
+    p: float  # probability the skill is known (capped until verified work exists)
     evidence: int
     correct: int
+    verified: bool = False  # verified work on the skill exists
 
     @property
     def mastered(self) -> bool:
@@ -67,7 +89,8 @@ class SkillMastery:
 
     def to_dict(self) -> dict[str, Any]:
         return {"skill": self.skill, "p": round(self.p, 4), "mastered": self.mastered,
-                "evidence": self.evidence, "correct": self.correct}
+                "evidence": self.evidence, "correct": self.correct,
+                "verified": self.verified}
 
 
 def evidence(store: Store, catalog: Catalog) -> list[Evidence]:
@@ -78,6 +101,7 @@ def evidence(store: Store, catalog: Catalog) -> list[Evidence]:
 def _evidence_from(attempts: list[dict[str, Any]], events: list[dict[str, Any]],
                    catalog: Catalog, shown_solution: set[str]) -> list[Evidence]:
     """Observations in these rows; ``shown_solution`` carries over (and is updated)."""
+    from deepcareer.career.evidence import attempt_level, reference_shas
     from deepcareer.errors import ContentError
 
     found: list[Evidence] = []
@@ -93,28 +117,35 @@ def _evidence_from(attempts: list[dict[str, Any]], events: list[dict[str, Any]],
             skills = quizzes.get(quiz_id, ())
             data = row["data"]
             right, total = int(data.get("score", 0)), int(data.get("total", 0))
-            found += [Evidence(at, row["exercise_id"], skills, True, "quiz answer right")
-                      for _ in range(right)]
-            found += [Evidence(at, row["exercise_id"], skills, False, "quiz answer wrong")
-                      for _ in range(max(total - right, 0))]
+            found += [Evidence(at, row["exercise_id"], skills, True, "quiz answer right",
+                               QUIZ_WEIGHT) for _ in range(right)]
+            found += [Evidence(at, row["exercise_id"], skills, False, "quiz answer wrong",
+                               QUIZ_WEIGHT) for _ in range(max(total - right, 0))]
             continue
         try:
             ex_id = catalog.canonical_id(row["exercise_id"])
-            skills = tuple(catalog.get(ex_id).meta.skills)
+            ex = catalog.get(ex_id)
         except ContentError:  # an exercise that no longer exists: no skills to credit
             continue
+        skills = tuple(ex.meta.skills)
         if kind == "event":
             if row["kind"] == "solution":
                 shown_solution.add(ex_id)
                 found.append(Evidence(at, ex_id, skills, False, "viewed the solution"))
             continue
         status = row["status"]
+        if status not in ("pass", "fail"):
+            continue  # errors, timeouts, starters: not evidence about the skill
+        ours = (status == "pass" and bool(row.get("code_sha256"))
+                and row["code_sha256"] in reference_shas(ex))
+        level, why = attempt_level(row, solution_seen=ex_id in shown_solution,
+                                   last_hint=len(ex.meta.hints), reference_code=ours)
+        if level == "none":
+            continue  # not the learner's, a repeat, or our solution
         if status == "pass":
-            helped = row["hint_level"] >= HINTS_THAT_COUNT or ex_id in shown_solution
-            why = "passed after the solution" if ex_id in shown_solution else (
-                "passed with many hints" if helped else "passed")
-            found.append(Evidence(at, ex_id, skills, not helped, why))
-        elif status == "fail":
+            found.append(Evidence(at, ex_id, skills, level == "verified", why,
+                                  verified=level == "verified"))
+        else:
             diagnosed = bool(row["findings"])
             found.append(Evidence(at, ex_id, skills, False,
                                   "diagnosed misconception" if diagnosed else "wrong output"))
@@ -134,12 +165,14 @@ def mastery(store: Store, catalog: Catalog, *, cached: bool = True) -> dict[str,
                                      for sid, skill in catalog.skills.items()}
     after_attempt = after_event = 0
     shown: set[str] = set()
+    verified: set[str] = set()  # skills with a verified exercise pass
     if isinstance(cursor, dict) and cursor.get("key") == key:
         for sid, row in store.skill_states().items():
             if sid in state:
                 state[sid] = [row["p"], row["evidence"], row["correct"]]
         after_attempt, after_event = int(cursor["attempt"]), int(cursor["event"])
         shown = set(cursor.get("solutions", []))
+        verified = set(cursor.get("verified", []))
     else:
         cursor = None
     attempts = store.attempt_summaries(after_attempt)
@@ -149,17 +182,35 @@ def mastery(store: Store, catalog: Catalog, *, cached: bool = True) -> dict[str,
             if sid not in state:
                 continue
             s = state[sid]
-            s[0] = bkt_update(float(s[0]), ev.correct, catalog.skills[sid].bkt)
+            s[0] = step(float(s[0]), ev.correct, catalog.skills[sid].bkt, ev.weight)
             s[1] += 1
             s[2] += ev.correct
+            if ev.verified:
+                verified.add(sid)
     if cached and (cursor is None or attempts or events):
         store.save_skill_states(
             {sid: {"skill": sid, "p": p, "evidence": int(n), "correct": int(c)}
              for sid, (p, n, c) in state.items()},
             {"key": key, "attempt": attempts[-1]["id"] if attempts else after_attempt,
              "event": events[-1]["id"] if events else after_event,
-             "solutions": sorted(shown)})
-    return {sid: SkillMastery(sid, float(p), int(n), int(c)) for sid, (p, n, c) in state.items()}
+             "solutions": sorted(shown), "verified": sorted(verified)})
+    verified |= _project_verified(store)
+    return {sid: SkillMastery(sid, float(p) if sid in verified else min(float(p), UNVERIFIED_CAP),
+                              int(n), int(c), sid in verified)
+            for sid, (p, n, c) in state.items()}
+
+
+def _project_verified(store: Store) -> set[str]:
+    """Skills of the learner's own project runs that were reproduced (verified work)."""
+    from deepcareer.career.evidence import project_items
+
+    counted = [i for i in project_items(store) if i.level == "verified"]
+    if not counted:
+        return set()
+    from deepcareer.projects.spec import load_projects
+
+    projects = load_projects()
+    return {sid for i in counted if i.ref in projects for sid in projects[i.ref].spec.skills}
 
 
 _PARAMS_KEYS: weakref.WeakKeyDictionary[Catalog, str] = weakref.WeakKeyDictionary()
@@ -172,7 +223,8 @@ def _params_key(catalog: Catalog) -> str:
     if key is None:
         import hashlib
 
-        text = json.dumps({sid: dump(s.bkt) for sid, s in catalog.skills.items()},
+        text = json.dumps({"model": _MODEL, **{sid: dump(s.bkt)
+                                                for sid, s in catalog.skills.items()}},
                           sort_keys=True)
         key = _PARAMS_KEYS[catalog] = hashlib.sha256(text.encode()).hexdigest()[:16]
     return key

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from deepcareer.career.evidence import unisolated_passes
+from deepcareer.career.evidence import unisolated_passes, verified_exercises
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.mentor.goals import week_summary
 from deepcareer.mentor.insights import (
@@ -45,6 +45,7 @@ def report_data(store: Store, catalog: Catalog) -> dict[str, Any]:
         "mastery": [m.to_dict() | {"title": catalog.skills[m.skill].title}
                     for m in skills.values() if m.evidence],
         "passed": [p.id for p in progress if p.state == "passed"],
+        "verified": sorted(i.ref for i in verified_exercises(store, catalog)),
         "passed_without_isolation": sorted(
             {p.id for p in progress if p.state == "passed"} & unisolated_passes(store)),
         "in_progress": [p.id for p in progress if p.state == "attempted"],
@@ -68,10 +69,15 @@ def _projects(store: Store) -> list[dict[str, Any]]:
 
 
 def _unisolated_note(data: dict[str, Any]) -> str:
-    """The label for passes graded behind the in-process guard only (no OS sandbox)."""
+    """How many passes are verified work (the rest came after the solution or the last
+    hint, were resubmitted, imported or our code), and the label for passes graded behind
+    the in-process guard only (no OS sandbox)."""
+    verified = data.get("verified")
+    note = (f", {len(verified)} verified (your own code, before the solution and the last "
+            "hint)" if verified is not None else "")
     weaker = data.get("passed_without_isolation") or []
-    return (f" ({len(weaker)} of them graded without OS isolation: {', '.join(weaker)})"
-            if weaker else "")
+    return note + (f" ({len(weaker)} of them graded without OS isolation: "
+                   f"{', '.join(weaker)})" if weaker else "")
 
 
 def _project_lines(projects: list[dict[str, Any]]) -> list[str]:

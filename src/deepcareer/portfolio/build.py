@@ -161,18 +161,20 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def _project_pages(store: Store, out: Path, projects: dict[str, Any]) -> list[dict[str, Any]]:
+    from deepcareer.career.evidence import project_items
     from deepcareer.projects.baselines import NAMES
     from deepcareer.projects.report import fmt, reproduce_command
     from deepcareer.projects.runs import runs_of
 
+    # Only verified work is published: the learner's own passing run, reproduced by a
+    # re-run; never a run of our reference, an imported one, or one not yet reproduced.
+    published = {i.rows[0] for i in project_items(store) if i.level == "verified"}
     pages = []
     for pid, project in projects.items():
-        runs = runs_of(store, pid)
-        own = [r for r in runs if r.reproduces is None and r.passed]
+        own = [r for r in runs_of(store, pid) if r.id in published]
         if not own:
             continue
-        verified = [r for r in own if r.verified_by is not None]
-        run = verified[-1] if verified else own[-1]
+        run = own[-1]
         spec = project.spec
         folder = out / "projects" / pid
         figures = _figures(run, project, folder, store.home / "cache" / "portfolio")
@@ -256,17 +258,20 @@ def _skills(store: Store, catalog: Catalog, on_site: set[str], progress: list[An
 
     evidence = skill_evidence(store, catalog, progress)
     areas: dict[str, list[dict[str, Any]]] = {}
-    level_text = {"verified": "verified by automated tests", "partial": "in progress",
-                  "self-reported": "self-reported", "none": "no evidence yet"}
+    # A public page shows verified work only: practice and claims are "not yet verified",
+    # with no sources, and the sources of a verified skill are its verified work.
+    level_text = {"verified": "verified by automated tests"}
     for sid, area in skill_areas(catalog).items():
         ev = evidence[sid]
         sources = []
-        for text in ev.sources:
-            m = re.match(r"project (\S+) run", text)
+        for text in ev.verified_sources:
+            m = re.match(r"project (\S+) ", text)
             href = f"projects/{m.group(1)}.html" if m and m.group(1) in on_site else None
             sources.append({"text": text, "href": href})
         areas.setdefault(area, []).append({"id": sid, "title": catalog.skills[sid].title,
-                                           "level": ev.level, "level_text": level_text[ev.level],
+                                           "level": ev.level,
+                                           "level_text": level_text.get(ev.level,
+                                                                        "not yet verified"),
                                            "sources": sources})
     verified = [catalog.skills[s].title for s, e in evidence.items() if e.level == "verified"]
     names = {"pytorch": "PyTorch", "tensorflow": "TensorFlow"}

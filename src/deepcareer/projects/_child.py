@@ -2,18 +2,23 @@
 
 Run as ``python -I _child.py WORKDIR EVENT_FD``. ``WORKDIR/boot.json`` says what to
 import; the child then waits for a line ``go`` on stdin, and ``WORKDIR/job.json`` says
-what to run;
-each experiment's training split is in ``WORKDIR/<experiment>/`` as ``.npy`` files, and so
-are its test features, which the child loads only after ``fit`` has returned. Progress and
-results go to the parent as JSON lines on ``EVENT_FD``; whatever the learner prints goes to
+what to run; each experiment's training split is in ``WORKDIR/<experiment>/`` as ``.npy``
+files. The test features are not there while ``fit`` runs: after it returns the child
+emits ``fitted`` and waits for a line ``test`` on stdin, by which time the parent has
+written ``test_X.npy`` (and for a language model ``test_X_later.npy``, the same windows
+with their later characters changed, which ``predict`` also gets). Progress and results
+go to the parent as JSON lines on ``EVENT_FD``; whatever the learner prints goes to
 ``WORKDIR/output.txt``.
 
 Like the exercise child, it must not import ``deepcareer``: the tracker and the exercise
 sandbox's guard are loaded from their files before the guard goes up, and the guard then
 forbids the network, other programs, writes outside WORKDIR and reads of the course
-content. A second, recording hook notes every opening of the dataset's own files and every
-import of a dataset generator while ``fit`` runs: the held-out rows are reachable that way,
-and the parent names it as a leak.
+content, the home and the datasets' sources. Those are not mounted in the OS sandbox
+either; that is the wall. A second, recording hook notes every opening of the dataset's
+own files and every import of a dataset generator, from loading the learner's file to the
+last ``predict``, and sends each at once as a ``leak`` event, so the parent can name the
+attempt even when it fails. It lives in this process, so code that goes looking for it can
+switch it off; it only makes messages kinder, and the data is still not there to read.
 """
 
 from __future__ import annotations
@@ -98,22 +103,26 @@ def main(workdir: str, event_fd: int) -> None:
         return
     with open(os.path.join(workdir, "job.json"), encoding="utf-8") as fh:
         job = json.load(fh)
-    state: dict[str, Any] = {"in_fit": False, "leaks": []}
+    state: dict[str, Any] = {"watching": False, "leaks": [], "experiment": None}
     watched_files = [os.path.realpath(p) for p in job.get("guarded_files", [])]
     watched_modules = set(job.get("guarded_modules", []))
 
+    def note(what: str) -> None:
+        if what not in state["leaks"]:
+            state["leaks"].append(what)
+            # At once, not only with the experiment's result: clearing the list later
+            # does not take it back.
+            emit({"event": "leak", "experiment": state["experiment"], "what": what})
+
     def record(event: str, args: tuple[Any, ...]) -> None:
-        if not state["in_fit"]:
+        if not state["watching"]:
             return
         if event == "open" and args and isinstance(args[0], str | bytes):
             path = os.path.realpath(os.fsdecode(args[0]))
-            hit = any(path == w or path.startswith(w + os.sep) for w in watched_files)
-            if hit and path not in state["leaks"]:
-                state["leaks"].append(path)
+            if any(path == w or path.startswith(w + os.sep) for w in watched_files):
+                note(path)
         elif event == "import" and args and str(args[0]).split(".")[0] in watched_modules:
-            name = str(args[0]).split(".")[0]
-            if name not in state["leaks"]:
-                state["leaks"].append(name)
+            note(str(args[0]).split(".")[0])
 
     sys.addaudithook(record)
     # Training libraries load native code at run time (threadpoolctl, torch, TensorFlow),
@@ -125,13 +134,16 @@ def main(workdir: str, event_fd: int) -> None:
     try:
         code = compile(job["source"], filename, "exec")
         namespace: dict[str, Any] = {"__name__": "project"}
+        state["watching"] = True  # code at import time can reach the data too
         exec(code, namespace)
         fit, predict = namespace.get("fit"), namespace.get("predict")
         if not callable(fit) or not callable(predict):
             raise NameError("project.py must define fit(train, run) and predict(model, X)")
     except BaseException as exc:  # the learner's file: report, never crash
+        state["watching"] = False  # describing the error reads source files
         emit({"event": "error", "experiment": None, "phase": "load",
-              "error": guard._describe_error(exc, filename)})
+              "error": guard._describe_error(exc, filename),
+              "leaks": list(state["leaks"])})
         return
     deadline = time.monotonic() + float(job["budget_s"])
     for exp in job["experiments"]:
@@ -140,17 +152,20 @@ def main(workdir: str, event_fd: int) -> None:
             info = json.load(fh)
         run = tracker.Run(seed=int(job["seed"]), variant=exp["variant"], experiment=name,
                           budget_s=max(0.0, deadline - time.monotonic()), emit=emit)
+        state["experiment"] = name
         emit({"event": "start", "experiment": name, "variant": exp["variant"]})
         phase = "fit"
         try:
             _seed(int(job["seed"]), frameworks)
             train = _split(folder, "train", info)
-            state["in_fit"] = True
+            state["watching"] = True
             started = time.perf_counter()
             model = fit(train, run)
             fit_s = time.perf_counter() - started
-            state["in_fit"] = False
             phase = "predict"
+            emit({"event": "fitted", "experiment": name})
+            if sys.stdin.buffer.readline().strip() != b"test":
+                raise RuntimeError("the runner did not hand over the test features")
             X_test = np.load(os.path.join(folder, "test_X.npy"), allow_pickle=False)
             started = time.perf_counter()
             pred = _as_array(predict(model, X_test), "predict")
@@ -162,6 +177,12 @@ def main(workdir: str, event_fd: int) -> None:
             np.save(os.path.join(folder, "half_idx.npy"), half, allow_pickle=False)
             np.save(os.path.join(folder, "pred_half.npy"),
                     _as_array(predict(model, X_test[half]), "predict"), allow_pickle=False)
+            later = os.path.join(folder, "test_X_later.npy")
+            if os.path.exists(later):  # a language model: later characters changed
+                X_later = np.load(later, allow_pickle=False)
+                np.save(os.path.join(folder, "pred_later.npy"),
+                        _as_array(predict(model, X_later), "predict"), allow_pickle=False)
+            state["watching"] = False
             phase = "sample"
             sampler = namespace.get("sample")
             if callable(sampler) and info.get("vocab"):
@@ -171,7 +192,7 @@ def main(workdir: str, event_fd: int) -> None:
                 np.save(os.path.join(folder, "sample.npy"), ids.astype(np.int64),
                         allow_pickle=False)
         except BaseException as exc:
-            state["in_fit"] = False
+            state["watching"] = False  # describing the error reads source files
             emit({"event": "error", "experiment": name, "phase": phase,
                   "error": guard._describe_error(exc, filename),
                   "history": run.history, "params": run.recorded_params,

@@ -1,9 +1,11 @@
 """Score what ``predict`` returned against labels only the parent holds, and check it.
 
 Every check here has a name the report uses: ``test-statistics`` (predictions change with
-the other test rows), ``test-split-read`` (the dataset's files or generator used inside
-``fit``), ``duplicates`` (test rows identical to training rows), ``nan-loss`` and
-``divergence`` (advice from the learning curve).
+the other test rows), ``test-split-read`` (the dataset's files or generator reached for, or
+the test features looked for inside ``fit``), ``looks-ahead`` (a language model's
+prediction for a position changes when only later characters change), ``duplicates``
+(test rows identical to training rows), ``nan-loss`` and ``divergence`` (advice from the
+learning curve).
 """
 
 from __future__ import annotations
@@ -97,6 +99,23 @@ def batch_dependent_rows(spec: ProjectSpec, pred: np.ndarray, pred_half: np.ndar
         return int((a != b).sum())
     diff = np.abs(full.astype(np.float64) - pred_half.astype(np.float64))
     return int((diff.reshape(len(half), -1).max(axis=1) > 1e-3).sum())
+
+
+def lookahead_rows(pred: np.ndarray, pred_later: np.ndarray, cuts: np.ndarray,
+                   atol: float = 1e-3) -> int:
+    """Windows whose predictions before their cut changed when only the characters from
+    the cut on were changed (``runner._write_test``): position ``t`` predicts ``X[t + 1]``
+    from ``X[:t + 1]``, so an honest model gives the same scores there. Compared after a
+    log-softmax, as scored; a copy of another shape or with NaN counts every window."""
+    n = len(cuts)
+    if pred.shape != pred_later.shape or pred.ndim != 3 or pred.shape[0] != n:
+        return n
+    a = _log_softmax(pred.astype(np.float64))
+    b = _log_softmax(pred_later.astype(np.float64))
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(a - b).max(axis=-1)  # (n, T)
+    before = np.arange(pred.shape[1])[None, :] < np.asarray(cuts)[:, None]  # (n, T)
+    return int((~(diff <= atol) & before).any(axis=1).sum())
 
 
 def curve_advice(history: list[dict[str, Any]]) -> list[dict[str, str]]:

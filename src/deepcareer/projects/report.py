@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from deepcareer.projects.baselines import NAMES as BASELINE_NAMES
-from deepcareer.projects.runs import RunResult
+from deepcareer.projects.runs import RunResult, Tries
 from deepcareer.projects.spec import Project
 
 STATUS_WORDS = {"pass": "PASS", "fail": "NOT YET", "leak": "LEAK", "error": "ERROR",
@@ -36,18 +36,25 @@ def reproduce_command(project: Project, run: RunResult) -> str:
 
 def verification(project: Project, run: RunResult, rerun: RunResult | None) -> str:
     if run.verified_by is not None and rerun is not None:
-        return (f"Verified: re-run #{rerun.id} of the same code with seed {run.seed} gave "
-                f"{fmt(project.spec.metric, rerun.metric)} (tolerance "
-                f"{project.spec.tolerance:g}).")
+        return (f"Verified: re-run #{rerun.id} of the same code with seed {rerun.seed}, "
+                f"drawn by deepcareer, gave {fmt(project.spec.metric, rerun.metric)} "
+                f"(tolerance {project.spec.tolerance:g}).")
     if rerun is not None:
-        return (f"Not reproduced: re-run #{rerun.id} gave "
-                f"{fmt(project.spec.metric, rerun.metric)}, outside the tolerance "
-                f"{project.spec.tolerance:g}. Fix the seeding (see the README) and verify again.")
+        got = (fmt(project.spec.metric, rerun.metric) if rerun.metric is not None
+               else STATUS_WORDS.get(rerun.status, rerun.status).lower())
+        return (f"Not reproduced: re-run #{rerun.id} with seed {rerun.seed}, drawn by "
+                f"deepcareer, gave {got} (tolerance {project.spec.tolerance:g}). A run "
+                "gets one verification: make the result hold for any seed (see the "
+                "README), make a new run and verify that.")
+    if not run.passed:
+        return "Not verified: only a passing run can be."
     return f"Not yet reproduced: run `deepcareer project verify {project.id}`."
 
 
-def report_data(project: Project, run: RunResult, rerun: RunResult | None = None
-                ) -> dict[str, Any]:
+def report_data(project: Project, run: RunResult, rerun: RunResult | None = None,
+                tries: Tries | None = None) -> dict[str, Any]:
+    """Everything the report shows; ``tries`` counts every run of the project, shown
+    beside this one so a lucky run cannot stand alone."""
     spec = project.spec
     rows = [{"experiment": e.name, "model": e.variant, "data": e.data, "status": e.status,
              "metric": e.metric, "fit_s": e.fit_s} for e in run.experiments]
@@ -63,6 +70,9 @@ def report_data(project: Project, run: RunResult, rerun: RunResult | None = None
             "value": run.metric, "threshold": spec.threshold,
             "verified": run.verified_by is not None,
             "verification": verification(project, run, rerun),
+            "tries": tries.text(run.id, run.verified_by is not None) if tries else "",
+            "runs_total": tries.runs if tries else None,
+            "runs_passed": tries.passed if tries else None,
             "experiments": rows, "baselines": run.baselines, "paper": paper,
             "checks": run.checks, "dataset": run.dataset,
             "environment": run.environment, "code_sha256": run.code_sha256,
@@ -140,11 +150,12 @@ def _save(fig: Any, stem: Path) -> list[Path]:
 
 
 def write_report(home: Path, project: Project, run: RunResult,
-                 rerun: RunResult | None = None) -> dict[str, Path]:
+                 rerun: RunResult | None = None, tries: Tries | None = None
+                 ) -> dict[str, Path]:
     """Write report.md, report.html and the plots; return their paths."""
     folder = report_dir(home, project.id)
     folder.mkdir(parents=True, exist_ok=True)
-    data = report_data(project, run, rerun)
+    data = report_data(project, run, rerun, tries)
     images = plot_curves(run, folder)
     images += plot_confusion(run, project.spec.main, run.dataset.get("classes", []), folder)
     pngs = [p for p in images if p.suffix == ".png"]
@@ -196,7 +207,8 @@ def to_markdown(project: Project, data: dict[str, Any], pngs: list[Path]) -> str
     spec = project.spec
     lines = [f"# {spec.title}: run #{data['run']}", "",
              f"**{STATUS_WORDS.get(data['status'], data['status'])}**: {data['message']}", "",
-             data["verification"], "", "## Data", "",
+             data["verification"], *(["", data["tries"]] if data["tries"] else []),
+             "", "## Data", "",
              f"{spec.dataset.source}. Licence: {spec.dataset.licence}."]
     if spec.dataset.citation:
         lines += ["", f"Citation: {spec.dataset.citation}"]
@@ -235,6 +247,7 @@ def to_html(project: Project, data: dict[str, Any], pngs: list[Path]) -> str:
     parts = [f"<h1>{e(spec.title)}: run #{data['run']}</h1>",
              f"<p><strong>{e(STATUS_WORDS.get(data['status'], data['status']))}</strong>: "
              f"{e(data['message'])}</p>", f"<p>{e(data['verification'])}</p>",
+             f"<p>{e(data['tries'])}</p>" if data["tries"] else "",
              "<h2>Data</h2>",
              f"<p>{e(spec.dataset.source)}. Licence: {e(spec.dataset.licence)}.</p>"]
     if spec.dataset.citation:

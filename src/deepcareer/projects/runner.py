@@ -1,9 +1,14 @@
 """Run a learner's ``project.py`` in the sandbox, one experiment after another.
 
-The parent builds the data, writes each experiment's training split and test features
-into a scratch folder, starts ``projects/_child.py`` with rlimits and a wall-clock budget,
-and reads the child's JSON events as they come (to draw progress and keep every epoch's
-figures even if the budget runs out). Test labels are never written to the folder.
+The parent builds the data, writes each experiment's training split into a scratch
+folder, starts ``projects/_child.py`` with rlimits and a wall-clock budget, and reads the
+child's JSON events as they come (to draw progress and keep every epoch's figures even if
+the budget runs out). Test labels are never written to the folder, and test features only
+once ``fit`` has returned: the child says ``fitted`` and waits; the parent then writes
+them (and, for a language model, a copy whose later characters are changed, to check that
+each prediction uses its prefix only) and answers ``test`` on the child's stdin. The
+sandbox hides whatever the caller lists (the home, the datasets' sources), so nothing
+inside can rebuild the held-out rows.
 """
 
 from __future__ import annotations
@@ -63,6 +68,9 @@ class ChildOutcome:
     isolation: str = isolation.GUARD  # the wall the run went behind (isolation.OS or GUARD)
     events: list[dict[str, Any]] = field(default_factory=list)
     arrays: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    # What the parent kept to check the child's answers (cut positions of the changed copy)
+    held: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    hidden: list[str] = field(default_factory=list)  # paths kept from the run (see run_child)
     output: str = ""
     duration_s: float = 0.0
     detail: str = ""
@@ -92,18 +100,47 @@ def _experiment_data(ds: Dataset, exp: Experiment) -> Dataset:
 
 
 def _write_experiment(folder: Path, ds: Dataset) -> None:
+    """The training split only: the test features wait until fit has returned."""
     import numpy as np
 
     folder.mkdir()
     np.save(folder / "train_X.npy", ds.train.X, allow_pickle=False)
     if ds.train.y is not None:
         np.save(folder / "train_y.npy", ds.train.y, allow_pickle=False)
-    np.save(folder / "test_X.npy", ds.test.X, allow_pickle=False)  # features only
     info: dict[str, Any] = {"classes": ds.train.classes, "vocab": ds.train.vocab,
                             "meta": ds.train.meta}
     if ds.train.vocab:
         info["prompt_ids"] = [int(i) for i in ds.train.X[:40]]  # the training text's start
     (folder / "info.json").write_text(json.dumps(info), encoding="utf-8")
+
+
+TEST_FILES = ("test_X.npy", "test_X_later.npy")
+
+
+def _write_test(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
+    """Write the test features (once fit has returned); return what the parent keeps.
+
+    For a language model also ``test_X_later.npy``: each window with everything from a
+    cut position on replaced by the text of another window (real text, so the copy does
+    not stand out). The prediction for position ``t`` may use ``X[:, :t + 1]`` only, so
+    every position before the cut must come back the same; the cuts are drawn from
+    ``os.urandom`` and stay in the parent (see ``evaluate.lookahead_rows``).
+    """
+    import numpy as np
+
+    X = ds.test.X
+    np.save(folder / "test_X.npy", X, allow_pickle=False)  # features only
+    if not ds.test.vocab or X.ndim != 2 or len(X) < 2:
+        return {}
+    rng = np.random.default_rng(int.from_bytes(os.urandom(8), "big"))
+    n, T = X.shape
+    cuts = rng.integers(max(1, T // 4), max(2, 3 * T // 4), size=n)
+    other = (np.arange(n) + rng.integers(1, n)) % n  # another window for every row
+    later = X.copy()
+    after = np.arange(T)[None, :] >= cuts[:, None]  # (n, T)
+    later[after] = X[other][after]
+    np.save(folder / "test_X_later.npy", later, allow_pickle=False)
+    return {"later_cut": cuts}
 
 
 def run_child(project: Project, source: str, build: Callable[[], Dataset], *, seed: int,
@@ -117,6 +154,10 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     """
     experiments = experiments or project.spec.experiments
     workdir = Path(tempfile.mkdtemp(prefix="deepcareer-project-"))
+    # A folder that holds the scratch folder (a home under /tmp) cannot be hidden whole;
+    # the caller lists the parts that matter inside it too.
+    forbidden = [f for f in forbidden if not isolation._inside(
+        os.path.realpath(workdir), os.path.realpath(f))]
     started = time.perf_counter()
     preload = frameworks_for(project, source)
     limits = limits_for(budget_s, preload)
@@ -124,12 +165,14 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             "preload": preload, "threads": THREADS}
     (workdir / "boot.json").write_text(json.dumps(boot), encoding="utf-8")
     proc, read_fd, level = _spawn(workdir, limits, [str(PACKAGE_DIR), *forbidden])
+    held: dict[str, dict[str, np.ndarray]] = {}
     try:
         import numpy as np  # everything from here overlaps with the child's start
 
         ds = build()
+        splits = {exp.name: _experiment_data(ds, exp) for exp in experiments}
         for exp in experiments:
-            _write_experiment(workdir / exp.name, _experiment_data(ds, exp))
+            _write_experiment(workdir / exp.name, splits[exp.name])
         job = {
             "source": source, "filename": "project.py", "seed": seed, "budget_s": budget_s,
             "experiments": [{"name": e.name, "variant": e.variant} for e in experiments],
@@ -139,14 +182,34 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
         }
         (workdir / "job.json").write_text(json.dumps(job), encoding="utf-8")
         assert proc.stdin is not None
+        stdin = proc.stdin
         with contextlib.suppress(BrokenPipeError):  # a child that died says so below
-            proc.stdin.write(b"go\n")
-            proc.stdin.close()
-        outcome = _supervise(proc, read_fd, limits, progress, level)
+            stdin.write(b"go\n")
+            stdin.flush()
+        current: list[str] = []  # the experiment the child started last
+
+        def hand_over(event: dict[str, Any]) -> None:
+            """Test features for the running experiment, once its fit has returned (and
+            once only); removed again when it is done, before the next fit starts."""
+            kind, name = event.get("event"), str(event.get("experiment"))
+            if kind == "start" and name in splits and name not in held:
+                current[:] = [name]
+            elif kind == "fitted" and current == [name] and name not in held:
+                held[name] = _write_test(workdir / name, splits[name])
+                with contextlib.suppress(BrokenPipeError, OSError):
+                    stdin.write(b"test\n")
+                    stdin.flush()
+            elif kind in ("done", "error") and name in splits:
+                for stem in TEST_FILES:
+                    with contextlib.suppress(OSError):
+                        (workdir / name / stem).unlink()
+
+        outcome = _supervise(proc, read_fd, limits, progress, level, hand_over)
+        outcome.held, outcome.hidden = held, [str(PACKAGE_DIR), *forbidden]
         for exp in experiments:
             folder = workdir / exp.name
             found = {}
-            for stem in ("pred", "pred_half", "half_idx", "sample"):
+            for stem in ("pred", "pred_half", "half_idx", "pred_later", "sample"):
                 data = _read_scratch(folder / f"{stem}.npy", MAX_ARRAY_BYTES)
                 if data is not None:
                     with contextlib.suppress(ValueError, OSError, EOFError):
@@ -164,6 +227,9 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
         proc.wait()
         with contextlib.suppress(OSError):
             os.close(read_fd)
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -213,7 +279,8 @@ def _spawn(workdir: Path, limits: Limits, hide: list[str]
 
 
 def _supervise(proc: subprocess.Popen[bytes], read_fd: int, limits: Limits,
-               progress: Progress | None, level: str) -> ChildOutcome:
+               progress: Progress | None, level: str,
+               on_event: Progress | None = None) -> ChildOutcome:
     outcome = ChildOutcome(status="ok", isolation=level)
     deadline = time.monotonic() + limits.wall_s
     buffer = b""
@@ -245,6 +312,8 @@ def _supervise(proc: subprocess.Popen[bytes], read_fd: int, limits: Limits,
                     if not isinstance(event, dict):
                         continue
                     outcome.events.append(event)
+                    if on_event is not None:
+                        on_event(event)
                     if progress is not None:
                         progress(event)
     finally:

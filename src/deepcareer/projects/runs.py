@@ -66,6 +66,7 @@ class RunResult:
     reproduces: int | None = None
     verified_by: int | None = None
     isolation: str = "guard"  # the sandbox the run went behind: "os" (bubblewrap) or "guard"
+    origin: str = "learner"  # "reference" (our code) and "imported" runs are never evidence
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -146,8 +147,12 @@ def environment() -> dict[str, Any]:
 def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
                 budget_s: float | None = None, progress: Progress | None = None,
                 reproduces: int | None = None, experiments: list[str] | None = None,
-                record: bool = True) -> RunResult:
-    """Train and evaluate ``source`` on every experiment; store and return the result."""
+                record: bool = True, origin: str = "learner") -> RunResult:
+    """Train and evaluate ``source`` on every experiment; store and return the result.
+
+    ``origin`` is 'reference' for a run of our reference (``project run --reference``):
+    stored so its figures can be shown, never counted as the learner's work.
+    """
     spec = project.spec
     chosen = _choose(project, experiments)
     budget = float(budget_s if budget_s is not None else spec.time_budget_s)
@@ -162,11 +167,12 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
     result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines)
     result.reproduces = reproduces
     result.isolation = outcome.isolation
+    result.origin = origin
     if record:
         result.id = store.add_run(
             project_id=project.id, seed=seed, status=result.status, metric=result.metric,
             passed=int(result.passed), reproduces=reproduces, verified_by=None,
-            isolation=result.isolation,
+            isolation=result.isolation, origin=origin,
             duration_s=result.duration_s, code_sha256=result.code_sha256, code=source,
             result=_stored(result))
     return result
@@ -317,7 +323,7 @@ def _fmt(metric: str, value: float) -> str:
 
 def _stored(result: RunResult) -> dict[str, Any]:
     data = result.to_dict()
-    for key in ("id", "created_at", "verified_by", "reproduces"):
+    for key in ("id", "created_at", "verified_by", "reproduces", "origin"):
         data.pop(key, None)
     return data
 
@@ -332,7 +338,7 @@ def from_row(row: dict[str, Any]) -> RunResult:
                                                           if k in exp_fields}})
                    for e in data.get("experiments", []) if isinstance(e, dict) and "name" in e]
     columns = {"project_id", "seed", "status", "metric", "duration_s", "code_sha256", "id",
-               "created_at", "reproduces", "verified_by"} | ({"isolation"} & set(row))
+               "created_at", "reproduces", "verified_by"} | ({"isolation", "origin"} & set(row))
     known = set(RunResult.__dataclass_fields__) - columns - {"experiments", "passed"}
     return RunResult(experiments=experiments, passed=bool(row["passed"]),
                      **{k: row[k] for k in columns},
@@ -348,8 +354,8 @@ def best_runs(store: Store) -> dict[str, dict[str, Any]]:
     else the latest (re-runs made by ``verify`` are not the learner's). Summary rows."""
     best: dict[str, dict[str, Any]] = {}
     for r in store.run_summaries():
-        if r["reproduces"] is not None:
-            continue
+        if r["reproduces"] is not None or r.get("origin", "learner") != "learner":
+            continue  # a re-run, a run of our reference or an imported one
         have = best.get(r["project_id"])
         if have is None or r["passed"] or not have["passed"]:
             best[r["project_id"]] = r
@@ -380,7 +386,7 @@ def verify(store: Store, project: Project, run_id: int | None = None,
     original = find_run(store, project.id, run_id)
     code = store.read("SELECT code FROM runs WHERE id = ?", (original.id,))[0]["code"]
     again = run_project(store, project, code, seed=original.seed, progress=progress,
-                        reproduces=original.id,
+                        reproduces=original.id, origin=original.origin,
                         experiments=[e.name for e in original.experiments])
     ok = (original.passed and again.passed and original.metric is not None
           and again.metric is not None

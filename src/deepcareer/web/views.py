@@ -74,6 +74,7 @@ def skill_map(store: Store, catalog: Catalog) -> dict[str, Any]:
             pos[sid] = (10 + i * (box_w + gap_x), 10 + d * (box_h + gap_y))
     nodes = [{"id": sid, "title": catalog.skills[sid].title, "x": x, "y": y, "w": box_w,
               "h": box_h, "p": skills[sid].p, "mastered": skills[sid].mastered,
+              "verified": skills[sid].verified,
               "exercises": [ex.id for ex in catalog if sid in ex.meta.skills]}
              for sid, (x, y) in pos.items()]
     edges = [{"x1": pos[p][0] + box_w / 2, "y1": pos[p][1] + box_h,

@@ -1,0 +1,160 @@
+"""Issue 16's games: a learner after the badge without the work.
+
+Each is caught (the run does not pass, and a named check says why in a sentence) or made
+impossible by the sandbox: the held-out rows are not where the learner's code can reach
+them, whatever it does to the in-process layers; and what gets verified is chosen by the
+tool, with every try shown beside it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deepcareer.errors import UsageError
+from deepcareer.projects import runs as runs_module
+from deepcareer.projects.datasets import SECRET_FILE, load_dataset
+from deepcareer.projects.report import report_data, write_report
+from deepcareer.projects.runs import RunResult, run_project, runs_of, tries_of, verify
+from deepcareer.projects.spec import get_project
+from deepcareer.store.db import Store, open_store
+from tests.conftest import os_sandbox_skip, track_skip
+from tests.projects import learners as L
+
+DIGITS = get_project("digits-mlp")
+TABULAR = get_project("tabular-classic")
+
+
+def caught(result: RunResult, check: str = "test-split-read") -> list[dict[str, object]]:
+    """Not passed, called a leak, and a named check with a sentence for the learner."""
+    assert result.status == "leak" and not result.passed, (result.status, result.message)
+    found = [c for c in result.checks if c["check"] == check and c["severity"] == "leak"]
+    assert found, result.checks
+    assert all(len(str(c["message"]).split()) > 8 for c in found)
+    return found
+
+
+@pytest.mark.parametrize(("project", "source"), [
+    (DIGITS, L.LOOKUP_DIGITS_IN_PREDICT),
+    (DIGITS, L.LOOKUP_AT_IMPORT),
+    (TABULAR, L.LOOKUP_CANCER_IN_PREDICT),
+], ids=["load_digits-in-predict", "load_digits-at-import", "load_breast_cancer"])
+def test_scikit_learns_bundled_data_cannot_be_reloaded(pstore: Store, project: object,
+                                                       source: str) -> None:
+    result = run_project(pstore, project, source, record=False)  # type: ignore[arg-type]
+    (check,) = caught(result)
+    assert "sklearn/datasets/data" in str(check["message"])
+
+
+@os_sandbox_skip()
+def test_disarming_the_recorder_and_the_guard_still_reaches_nothing(pstore: Store) -> None:
+    """The tester's gc trick switches the in-process layers off; the files are still not
+    mounted, so the load fails, and the failed attempt is still named."""
+    result = run_project(pstore, DIGITS, L.DISARMED_THEN_LOADS, record=False)
+    assert result.isolation == "os"
+    (model,) = result.experiments
+    assert model.error["type"] == "FileNotFoundError"  # the wall, not the guard
+    (check,) = caught(result)
+    assert "digits.csv.gz" in str(check["message"])
+
+
+def test_the_homes_cache_is_out_of_reach(pstore: Store, project_home: Path) -> None:
+    """Whatever the home holds (here a planted copy of the held-out rows) stays outside."""
+    ds = load_dataset("digits", project_home)
+    folder = project_home / "cache" / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez(folder / "planted.npz", x_test=ds.test.X, y_test=ds.test.y)
+    source = L.READS_HOME_CACHE % {"home": str(project_home)}
+    result = run_project(pstore, DIGITS, source, record=False)
+    (check,) = caught(result)
+    assert str(project_home) in str(check["message"])
+
+
+def test_fit_cannot_read_the_test_features(pstore: Store) -> None:
+    result = run_project(pstore, DIGITS, L.READS_TEST_X_IN_FIT, record=False)
+    (check,) = caught(result)
+    assert "only after fit has returned" in str(check["message"])
+
+
+@track_skip("pytorch")
+def test_mnist1d_regenerated_with_the_public_arguments_is_caught(pstore: Store) -> None:
+    result = run_project(pstore, get_project("mnist1d"), L.MNIST1D_REGENERATED,
+                         experiments=["logistic"], record=False)
+    (check,) = caught(result)
+    assert "mnist1d" in str(check["message"])
+
+
+def test_the_public_generator_arguments_do_not_give_the_test_rows(tmp_path: Path) -> None:
+    """Training rows are the paper's (seed 42); test rows come from the same generator
+    and arguments with a secret seed of the home, kept where no sandbox looks."""
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    ds = load_dataset("mnist1d", tmp_path / "a")
+    public = make_dataset(get_dataset_args())
+    np.testing.assert_array_equal(ds.train.X, public["x"].astype(np.float32))
+    rows = np.concatenate([public["x"], public["x_test"]]).astype(np.float32)
+    nearest = np.abs(ds.test.X[:50, None, :] - rows[None]).sum(axis=2).min(axis=1)
+    assert np.all(nearest > 1e-3)  # no test row is a public row
+    seed_file = tmp_path.joinpath("a", *SECRET_FILE)
+    assert seed_file.stat().st_mode & 0o077 == 0 and int(seed_file.read_text()) != 42
+    again = load_dataset("mnist1d", tmp_path / "a")
+    np.testing.assert_array_equal(ds.test.X, again.test.X)  # fixed per home
+    assert ds.test.X.shape == (1000, 40) and set(np.unique(ds.test.y)) == set(range(10))
+
+
+@track_skip("pytorch")
+def test_a_language_model_that_reads_ahead_is_caught(pstore: Store) -> None:
+    lstm = get_project("char-lstm")
+    result = run_project(pstore, lstm, L.PEEKS_AHEAD, record=False)
+    (check,) = caught(result, "looks-ahead")
+    assert "X[:, :t+1]" in str(check["message"])
+    honest = run_project(pstore, lstm, L.BIGRAM, record=False)
+    assert honest.status == "fail" and not [c for c in honest.checks
+                                            if c["severity"] == "leak"], honest.checks
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Store:
+    with open_store(tmp_path / "home") as store:
+        yield store
+
+
+def test_seed_shopping_shows_every_try_and_verify_draws_its_own_seed(
+        fresh: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeds 0-5 of a model that passes with one seed in three: the passing run the
+    learner picks is re-run with the tool's seed, and every failure is shown beside it."""
+    made = [run_project(fresh, TABULAR, L.SEED_LUCK, seed=seed) for seed in range(6)]
+    assert [r.passed for r in made] == [True, False, False, True, False, False]
+    with pytest.raises(UsageError, match="only a passing run"):
+        verify(fresh, TABULAR)  # the latest run failed: nothing to verify
+    monkeypatch.setattr(runs_module, "draw_seed", lambda: 7)  # an unlucky seed
+    original, again, ok = verify(fresh, TABULAR, made[3].id)
+    assert not ok and again.seed == 7 and again.reproduces == made[3].id
+    tries = tries_of(fresh, TABULAR.id)
+    assert tries.text(made[3].id, False) == (
+        "Run 4 of 6; 2 of 6 passed (4 fell short); verify re-ran 1 of them with a seed it "
+        "drew and 0 reproduced.")
+    data = report_data(TABULAR, original, again, tries)
+    assert data["runs_total"] == 6 and data["runs_passed"] == 2
+    assert "Not reproduced" in data["verification"] and "one verification" in (
+        data["verification"])
+    paths = write_report(fresh.home, TABULAR, original, again, tries)
+    assert "Run 4 of 6; 2 of 6 passed" in paths["markdown"].read_text()
+    assert "Run 4 of 6; 2 of 6 passed" in paths["html"].read_text()
+    # Verify twice: the second try of the same run is refused, nothing is re-run.
+    with pytest.raises(UsageError, match="one try"):
+        verify(fresh, TABULAR, made[3].id)
+    with pytest.raises(UsageError, match="re-run that verify made"):
+        verify(fresh, TABULAR, again.id)
+    assert len(runs_of(fresh, TABULAR.id)) == 7
+    # Another passing run, a lucky draw: verified, and still shown with every try.
+    monkeypatch.setattr(runs_module, "draw_seed", lambda: 9)
+    original, again, ok = verify(fresh, TABULAR, made[0].id)
+    assert ok and original.verified_by == again.id
+    assert tries_of(fresh, TABULAR.id).text(made[0].id, True) == (
+        "Verified on run 1 of 6; 2 of 6 passed (4 fell short); verify re-ran 2 of them "
+        "with a seed it drew and 1 reproduced.")
+    assert verify(fresh, TABULAR, made[0].id)[2]  # verified already: no new re-run
+    assert len(runs_of(fresh, TABULAR.id)) == 8

@@ -164,7 +164,7 @@ def _project_pages(store: Store, out: Path, projects: dict[str, Any]) -> list[di
     from deepcareer.career.evidence import project_items
     from deepcareer.projects.baselines import NAMES
     from deepcareer.projects.report import fmt, reproduce_command
-    from deepcareer.projects.runs import runs_of
+    from deepcareer.projects.runs import runs_of, tries_of
 
     # Only verified work is published: the learner's own passing run, reproduced by a
     # re-run; never a run of our reference, an imported one, or one not yet reproduced.
@@ -193,6 +193,8 @@ def _project_pages(store: Store, out: Path, projects: dict[str, Any]) -> list[di
             "id": pid, "title": spec.title, "skills": spec.skills,
             "metric_text": f"{spec.main}: {fmt(spec.metric, run.metric)}",
             "verified": run.verified_by is not None, "rerun_id": run.verified_by,
+            # Every try beside the one shown: "verified on run 7 of 15; 4 of 15 passed".
+            "tries": tries_of(store, pid).text(run.id, run.verified_by is not None),
             "unisolated": run.isolation != "os",
             "run_id": run.id, "seed": run.seed, "code_sha": run.code_sha256[:16],
             "command": reproduce_command(project, run),

@@ -77,3 +77,18 @@ def test_curve_advice() -> None:
     assert nan["check"] == "nan-loss"
     (up,) = evaluate.curve_advice([{"loss": 1.0}, {"loss": 0.4}, {"loss": 5.0}])
     assert up["check"] == "divergence" and "smaller learning rate" in up["message"]
+
+
+def test_lookahead_counts_windows_whose_past_changed() -> None:
+    from deepcareer.projects.evaluate import lookahead_rows
+
+    rng = np.random.default_rng(0)
+    pred = rng.normal(size=(3, 6, 4))
+    later = pred.copy()
+    cuts = np.array([2, 3, 4])
+    later[0, 2:] += 1.0  # from the cut on: allowed
+    later[1, 1, 0] += 1.0  # before the cut: looked ahead
+    later[2, 3, 2] += 5.0  # before the cut
+    assert lookahead_rows(pred, later, cuts) == 2
+    assert lookahead_rows(pred, pred + 3.0, cuts) == 0  # a constant shift: same log-softmax
+    assert lookahead_rows(pred, later[:, :5], cuts) == 3  # another shape counts every row

@@ -78,6 +78,14 @@ def test_fit_cannot_read_the_test_features(pstore: Store) -> None:
     assert "only after fit has returned" in str(check["message"])
 
 
+def test_asking_for_the_test_features_from_inside_fit_is_caught(pstore: Store) -> None:
+    """Forging the harness's request from inside fit gets the features early, but the
+    harness still asks after fit, and a second request names the first."""
+    result = run_project(pstore, DIGITS, L.FORGES_FITTED, record=False)
+    (check,) = caught(result)
+    assert "before fit had returned" in str(check["message"])
+
+
 @track_skip("pytorch")
 def test_mnist1d_regenerated_with_the_public_arguments_is_caught(pstore: Store) -> None:
     result = run_project(pstore, get_project("mnist1d"), L.MNIST1D_REGENERATED,

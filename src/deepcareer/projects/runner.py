@@ -71,6 +71,9 @@ class ChildOutcome:
     # What the parent kept to check the child's answers (cut positions of the changed copy)
     held: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     hidden: list[str] = field(default_factory=list)  # paths kept from the run (see run_child)
+    # Experiments whose test features were asked for twice: the first request came from
+    # inside fit (the harness asks once, after fit has returned).
+    early: list[str] = field(default_factory=list)
     output: str = ""
     duration_s: float = 0.0
     detail: str = ""
@@ -187,6 +190,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             stdin.write(b"go\n")
             stdin.flush()
         current: list[str] = []  # the experiment the child started last
+        early: list[str] = []
 
         def hand_over(event: dict[str, Any]) -> None:
             """Test features for the running experiment, once its fit has returned (and
@@ -199,6 +203,8 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
                 with contextlib.suppress(BrokenPipeError, OSError):
                     stdin.write(b"test\n")
                     stdin.flush()
+            elif kind == "fitted" and name in held and name not in early:
+                early.append(name)  # a second request: the first was forged inside fit
             elif kind in ("done", "error") and name in splits:
                 for stem in TEST_FILES:
                     with contextlib.suppress(OSError):
@@ -206,6 +212,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
 
         outcome = _supervise(proc, read_fd, limits, progress, level, hand_over)
         outcome.held, outcome.hidden = held, [str(PACKAGE_DIR), *forbidden]
+        outcome.early = early
         for exp in experiments:
             folder = workdir / exp.name
             found = {}

@@ -248,6 +248,13 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                    if event.get("event") == "error" else None)
         checks += _leak_checks(exp.name, leaks.get(exp.name, []), failure, reach,
                                ds.guarded_modules)
+        if exp.name in outcome.early:
+            checks.append({"check": "test-split-read", "experiment": exp.name,
+                           "severity": "leak", "message": (
+                               "The test features were asked for twice, the first time "
+                               "before fit had returned: code inside fit sent the "
+                               "harness's request to get them early. Train only on the "
+                               "`train` split you are given.")})
         if event.get("event") == "error":
             res.status, res.error = "error", event.get("error", {})
             continue

@@ -57,3 +57,6 @@ def test_a_reference_run_verified_verifies_nothing_and_publishes_nothing(home: P
     assert not (site / "projects").exists() or not list((site / "projects").glob("*.html"))
     progress = json.loads(run_cli("progress", "--json", home=home).stdout)
     assert not any(m["verified"] or m["mastered"] for m in progress["mastery"])
+    assert not any(m["level"] == "verified" for m in progress["mastery"])
+    mlp = next(m for m in progress["mastery"] if m["skill"] == "classic-ml")
+    assert any("a run of our reference solution" in s for s in mlp["sources"])

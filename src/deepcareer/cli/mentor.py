@@ -39,6 +39,9 @@ def progress(
         week = week_summary(store)
         areas = area_mastery(skills, catalog)
         insights = strengths_and_weaknesses(store, catalog, skills)
+        from deepcareer.career.evidence import skill_evidence
+
+        evidence = skill_evidence(store, catalog)  # the work behind each figure
         png = None
         if plot:
             from deepcareer.mentor.insights import mastery_history, plot_mastery
@@ -47,7 +50,9 @@ def progress(
                                store.home / "reports" / "mastery.png")
     if json:
         print_json({"skills": {sid: round(m.p, 4) for sid, m in skills.items()},
-                    "mastery": [m.to_dict() for m in skills.values()],
+                    "mastery": [m.to_dict() | {"level": evidence[m.skill].level,
+                                                "sources": evidence[m.skill].sources}
+                                for m in skills.values()],
                     "areas": {a: round(v, 4) for a, v in areas.items()},
                     "week": week, "insights": insights,
                     "plot": str(png) if png else None,
@@ -86,12 +91,14 @@ def progress(
     table.add_column("P(known)", width=24)
     table.add_column("")
     table.add_column("clean / evidence", justify="right")
+    table.add_column("evidence level")
     for sid, m in skills.items():
-        if m.evidence:
+        if m.evidence or evidence[sid].level != "none":
             mark = " [green]mastered[/]" if m.mastered else (
                 "" if m.verified else " [dim](no verified work yet)[/]")
             table.add_row(sid, ProgressBar(total=1.0, completed=m.p, width=20),
-                          f"{m.p:.0%}{mark}", f"{m.correct}/{m.evidence}")
+                          f"{m.p:.0%}{mark}", f"{m.correct}/{m.evidence}",
+                          evidence[sid].level)
     if table.rows:
         console.print(table)
     for title, key in (("Strengths", "strengths"), ("Worth another look", "weaknesses"),

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from deepcareer.career.evidence import unisolated_passes, verified_exercises
+from deepcareer.career.evidence import skill_evidence, unisolated_passes, verified_exercises
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.mentor.goals import week_summary
 from deepcareer.mentor.insights import (
@@ -33,6 +33,7 @@ def report_data(store: Store, catalog: Catalog) -> dict[str, Any]:
     progress = exercise_progress(store, catalog)
     week = week_summary(store)
     insights = strengths_and_weaknesses(store, catalog, skills)
+    evidence = skill_evidence(store, catalog, progress)  # the work behind each figure
     recurring = recurring_misconceptions(store, catalog)
     return {
         "generated_at": store.clock().isoformat(timespec="minutes"),
@@ -42,7 +43,9 @@ def report_data(store: Store, catalog: Catalog) -> dict[str, Any]:
         "skills_total": len(skills),
         "week": week,
         "areas": {a: round(v, 3) for a, v in area_mastery(skills, catalog).items()},
-        "mastery": [m.to_dict() | {"title": catalog.skills[m.skill].title}
+        "mastery": [m.to_dict() | {"title": catalog.skills[m.skill].title,
+                                   "level": evidence[m.skill].level,
+                                   "sources": evidence[m.skill].sources}
                     for m in skills.values() if m.evidence],
         "passed": [p.id for p in progress if p.state == "passed"],
         "verified": sorted(i.ref for i in verified_exercises(store, catalog)),

@@ -3,7 +3,7 @@ sandboxed runner a learner's file goes through (training kept short where it can
 
 from __future__ import annotations
 
-from deepcareer.projects.runs import RunResult, run_project
+from deepcareer.projects.runs import RunResult, run_project, verify
 from deepcareer.projects.spec import get_project
 from deepcareer.store.db import Store
 from tests.conftest import track_skip
@@ -11,11 +11,17 @@ from tests.conftest import track_skip
 
 def _run(pstore: Store, project_id: str,
          experiments: list[str] | None = None) -> RunResult:
-    """The capstone's reference runs in test_capstone.py, on the wine table."""
+    """Run the reference and, when it passes, verify it the way a learner's run is: one
+    re-run with a seed the tool draws must land within the project's tolerance (so the
+    tolerance must cover the reference's spread over seeds). The capstone's reference
+    runs in test_capstone.py, on the wine table."""
     project = get_project(project_id)
     result = run_project(pstore, project, project.reference.read_text(),
-                         experiments=experiments, record=False)
+                         experiments=experiments)
     assert not [c for c in result.checks if c["severity"] == "leak"], result.checks
+    if result.passed:
+        _, again, ok = verify(pstore, project, result.id)
+        assert ok, (result.metric, again.seed, again.metric, again.message)
     return result
 
 

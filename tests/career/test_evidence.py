@@ -107,9 +107,12 @@ def test_repeated_identical_code_is_one_piece_of_evidence(store: Store,
     for _ in range(3):
         store.add_attempt(exercise_id="softmax", content_version=1, status="fail",
                           code_sha256="cd" * 32)
+        mastery(store, catalog)  # the cached estimate reads only the new row each time
     rows = store.attempt_summaries()
     assert [r["repeat"] for r in rows] == [0, 1, 1]
+    assert [r["repeat"] for r in store.attempt_summaries(rows[0]["id"])] == [1, 1]
     assert mastery(store, catalog)["softmax"].evidence == 1
+    assert mastery(store, catalog, cached=False)["softmax"].evidence == 1
     ev = skill_evidence(store, catalog)["softmax"]
     assert any("not counted: the same code as an earlier attempt (attempts #2, #3)" in s
                for s in ev.sources)

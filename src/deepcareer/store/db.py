@@ -230,13 +230,19 @@ class Store:
         ``repeat`` is 1 when an earlier attempt of the same exercise had the same code:
         resubmitting is not new evidence (an empty hash, from old rows, is never a repeat).
         """
-        rows = self.read(
-            "SELECT a.id, a.exercise_id, a.created_at, a.status, a.findings, a.hint_level, "
-            "a.duration_s, a.code_sha256, a.isolation, a.origin, "
-            "(a.code_sha256 != '' AND EXISTS (SELECT 1 FROM attempts b WHERE "
-            "b.exercise_id = a.exercise_id AND b.code_sha256 = a.code_sha256 "
-            "AND b.id < a.id)) AS repeat "
-            "FROM attempts a WHERE a.id > ? ORDER BY a.id", (after_id,))
+        columns = ("a.id, a.exercise_id, a.created_at, a.status, a.findings, a.hint_level, "
+                   "a.duration_s, a.code_sha256, a.isolation, a.origin")
+        if after_id <= 0:  # the whole log: one pass with a window (no per-row lookup)
+            rows = self.read(
+                f"SELECT {columns}, (a.code_sha256 != '' AND ROW_NUMBER() OVER ("
+                "PARTITION BY a.exercise_id, a.code_sha256 ORDER BY a.id) > 1) AS repeat "
+                "FROM attempts a ORDER BY a.id")
+        else:  # a few new rows (mastery's cursor): look each one up
+            rows = self.read(
+                f"SELECT {columns}, (a.code_sha256 != '' AND EXISTS (SELECT 1 FROM attempts "
+                "b WHERE b.exercise_id = a.exercise_id AND b.code_sha256 = a.code_sha256 "
+                "AND b.id < a.id)) AS repeat FROM attempts a WHERE a.id > ? ORDER BY a.id",
+                (after_id,))
         for row in rows:
             row["findings"] = json.loads(row["findings"] or "[]")
         return rows

@@ -71,6 +71,7 @@ def _ready_project(store: Store, skills: dict[str, SkillMastery]) -> Step | None
     """The easiest project whose skills are mastered and that is not yet verified."""
     if not any(m.mastered for m in skills.values()):
         return None  # nothing can be ready: skip reading the project files
+    from deepcareer.career.evidence import run_counts
     from deepcareer.projects.spec import load_projects
 
     runs = store.run_summaries()
@@ -78,8 +79,11 @@ def _ready_project(store: Store, skills: dict[str, SkillMastery]) -> Step | None
         needed = [s for s in project.spec.skills if s in skills]
         if not needed or any(skills[s].p < MASTERED for s in needed):
             continue
-        own = [r for r in runs if r["project_id"] == project.id and r["reproduces"] is None]
-        if any(r["passed"] and r["verified_by"] for r in own):
+        # Only the learner's own runs (a run of our reference, or an imported one, is not
+        # theirs: see career/evidence.py).
+        own = [r for r in runs if r["project_id"] == project.id and r["reproduces"] is None
+               and r.get("origin", "learner") == "learner"]
+        if any(run_counts(r) for r in own):
             continue
         names = ", ".join(needed)
         if any(r["passed"] for r in own):

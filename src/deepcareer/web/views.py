@@ -137,7 +137,9 @@ def projects(store: Store) -> dict[str, Any]:
 
     rows = []
     for pid, p in load_projects().items():
-        own = [r for r in runs_of(store, pid) if r.reproduces is None]
+        # The learner's own runs: a run of our reference or an imported one is not theirs.
+        own = [r for r in runs_of(store, pid) if r.reproduces is None
+               and r.origin == "learner"]
         rows.append({"id": pid, "title": p.spec.title, "level": p.spec.level,
                      "track": p.spec.track, "runs": len(own),
                      "last": own[-1] if own else None})

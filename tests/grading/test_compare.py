@@ -22,11 +22,42 @@ def test_shape_and_dtype_are_named() -> None:
     assert m is not None and m.kind == "dtype" and "integers" in m.message
 
 
-def test_message_never_contains_the_expected_values() -> None:
+def test_message_shows_one_expected_value_never_the_array() -> None:
     expected = np.array([0.123456, 0.654321])
     m = compare(np.array([0.5, 0.5]), expected)
     assert m is not None
-    assert "0.123" not in m.message and "0.654" not in m.message
+    # Both numbers at the worst index, not the expected array.
+    assert "index [0]" in m.message and "returned 0.5" in m.message
+    assert "0.123456" in m.message and "0.654" not in m.message
+
+
+def test_scalar_mismatch_shows_both_numbers() -> None:
+    m = compare(3.0, 2.5)
+    assert m is not None and "returned 3, expected a value near 2.5" in m.message
+    m = compare(np.int64(3), np.int64(2))
+    assert m is not None and "returned 3, expected 2" in m.message
+    assert "1 of 1" not in m.message
+    m = compare(np.array([1, 2, 3]), np.array([1, 5, 3]))
+    assert m is not None and "index [1]" in m.message and "returned 2" in m.message
+
+
+def test_a_bool_is_named_as_a_bool() -> None:
+    m = compare(np.array([True, False]), np.array([0.5, 0.0]))
+    assert m is not None and "booleans (True/False)" in m.message
+    assert "fractions" not in m.message
+    m = compare(np.bool_(True), 0.7)
+    assert m is not None and "booleans" in m.message
+
+
+def test_integer_result_shows_the_numbers() -> None:
+    m = compare(np.int64(2), 2.5)
+    assert m is not None and "returned 2 where 2.5" in m.message
+
+
+def test_float32_result_off_by_rounding_says_so() -> None:
+    exp = np.array([0.0967266, 0.5934280])
+    m = compare(exp.astype(np.float32) + np.float32(3e-6), exp)
+    assert m is not None and "float32" in m.message and "float64" in m.message
 
 
 def test_tuples_name_the_wrong_output() -> None:
@@ -45,6 +76,8 @@ def test_ratio_patterns() -> None:
     g = rng.normal(size=(4, 3))
     assert "sign" in ratio_pattern(-g, g)
     assert "twice" in ratio_pattern(2 * g, g)
+    assert "square" not in ratio_pattern(g / 2, g)  # no guessed cause for a bare 2
+    assert "batch" not in ratio_pattern(g / 2, g, batch=2)  # a batch of 2 is too ambiguous
     assert "batch size" in ratio_pattern(g / 4, g, batch=4)
     assert "averaged over the batch" in ratio_pattern(g * 4, g, batch=4)
     assert "same factor (3" in ratio_pattern(3 * g, g)

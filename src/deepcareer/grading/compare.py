@@ -2,8 +2,10 @@
 
 Order of questions: was anything returned, is it the right structure, the
 right shape, the right kind of number, finite where it should be, and close
-enough. Messages describe what came back and never print the expected array.
-For gradients, a constant ratio between the two is named (x2, /N, sign flip).
+enough. Messages describe what came back and how it differs: for one number both
+numbers, for an array the worst element beside its expected value, never the
+expected array. For gradients, a constant ratio between the two is named (x2,
+/N, sign flip) without guessing a cause the call does not support.
 """
 
 from __future__ import annotations
@@ -172,43 +174,71 @@ def _compare_array(
         return Mismatch(f"returned {_kind_name(g)}, expected numbers", kind="dtype")
     if g.shape != e.shape:
         return Mismatch(f"returned shape {g.shape}, expected shape {e.shape}", kind="shape")
-    if e.dtype.kind == "f" and g.dtype.kind in "biu":
+    if g.dtype.kind == "b" and e.dtype.kind != "b":
         return Mismatch(
-            f"returned {_kind_name(g)} ({g.dtype}), expected floats: "
-            "integer results lose the fractions",
+            f"returned booleans (True/False), expected {_kind_name(e)}: is a comparison's "
+            "mask returned where the numbers it selects (or counts) are wanted?",
             kind="dtype",
         )
-    if e.dtype.kind in "biu" and g.dtype.kind == "b" and e.dtype.kind != "b":
-        return Mismatch("returned booleans, expected integers", kind="dtype")
+    if e.dtype.kind == "f" and g.dtype.kind in "iu":
+        return Mismatch(
+            f"returned {_kind_name(g)} ({g.dtype}), expected floats{_both(g, e)}: integer "
+            "results lose the fractions (integer division `//`, an int array, `int(...)`?)",
+            kind="dtype",
+        )
     if e.dtype.kind == "f" or g.dtype.kind == "f":
         gf, ef = g.astype(np.float64), e.astype(np.float64)
         bad_nan = np.isnan(gf) & ~np.isnan(ef)
         if bad_nan.any():
             idx = tuple(int(i) for i in np.argwhere(bad_nan)[0])
-            return Mismatch(f"contains NaN ({int(bad_nan.sum())} of {g.size} values, "
-                            f"first at index {list(idx)})", kind="nan")
+            return Mismatch(f"contains NaN ({int(bad_nan.sum())} of {g.size} values"
+                            + (f", first at index {list(idx)}" if idx else "")
+                            + ") where the expected value is finite", kind="nan")
         bad_inf = np.isinf(gf) & ~np.isinf(ef)
         if bad_inf.any():
             idx = tuple(int(i) for i in np.argwhere(bad_inf)[0])
-            return Mismatch(f"contains infinity ({int(bad_inf.sum())} of {g.size} values, "
-                            f"first at index {list(idx)})", kind="nan")
+            return Mismatch(f"contains infinity ({int(bad_inf.sum())} of {g.size} values"
+                            + (f", first at index {list(idx)}" if idx else "")
+                            + ") where the expected value is finite", kind="nan")
         r, a = tolerance(e, rtol, atol)
         ok = np.isclose(gf, ef, rtol=r, atol=a, equal_nan=True)
         if ok.all():
             return None
         err = np.where(ok, 0.0, np.abs(gf - ef))
         idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape))
-        where = f" at index {list(idx)}" if g.ndim else ""
-        msg = (f"{int((~ok).sum())} of {g.size} values are wrong; the largest error is "
-               f"{float(err[idx]):.3g}{where}, where you returned {float(gf[idx]):.6g}")
-        if gradient:
+        worst = float(err[idx])
+        if g.ndim == 0:
+            msg = (f"returned {float(gf):.6g}, expected a value near {float(ef):.6g} "
+                   f"(off by {worst:.3g})")
+        else:
+            msg = (f"{int((~ok).sum())} of {g.size} values are wrong; the largest error is "
+                   f"{worst:.3g} at index {list(idx)}, where you returned "
+                   f"{float(gf[idx]):.6g} and the expected value is near {float(ef[idx]):.6g}")
+        scale = float(np.abs(ef).max(initial=0.0))
+        if g.dtype == np.float32 and worst <= 1e-3 * scale:
+            msg += (". Your result is float32, and an error this small is float32 rounding: "
+                    "compute in float64")
+        elif gradient:
             pattern = ratio_pattern(gf, ef, batch)
             if pattern:
                 msg += f". {pattern}"
         return Mismatch(msg, kind="value")
     if np.array_equal(g, e):
         return None
-    return Mismatch(f"{int((g != e).sum())} of {g.size} values are wrong", kind="value")
+    if g.ndim == 0:
+        return Mismatch(f"returned {g.item()!r}, expected {e.item()!r}", kind="value")
+    wrong = g != e
+    idx = tuple(int(i) for i in np.argwhere(wrong)[0])
+    return Mismatch(f"{int(wrong.sum())} of {g.size} values are wrong; first at index "
+                    f"{list(idx)}, where you returned {g[idx].item()!r} and the expected "
+                    f"value is {e[idx].item()!r}", kind="value")
+
+
+def _both(g: np.ndarray, e: np.ndarray) -> str:
+    """For one number, both of them: ", you returned 2 where 2.5 is expected"."""
+    if g.ndim == 0 and e.ndim == 0:
+        return f" (you returned {g.item()!r} where {float(e):.6g} is expected)"
+    return ""
 
 
 def ratio_pattern(got: np.ndarray, expected: np.ndarray, batch: int | None = None) -> str:
@@ -227,7 +257,7 @@ def ratio_pattern(got: np.ndarray, expected: np.ndarray, batch: int | None = Non
     if median == 0 or np.max(np.abs(ratios - median)) > 1e-3 * max(1.0, abs(median)):
         return ""
     candidates: list[tuple[float, str]] = []
-    if batch and batch > 1:  # checked first: with a batch of 2, "half" is most often 1/N
+    if batch and batch > 2:  # a batch of 2 is too easily another factor 2 to be named
         candidates += [
             (float(batch), f"Every value is {batch} times too large ({batch} is the batch "
                            "size): should it be averaged over the batch?"),
@@ -237,10 +267,8 @@ def ratio_pattern(got: np.ndarray, expected: np.ndarray, batch: int | None = Non
     candidates += [
         (-1.0, "Every value has the wrong sign: check the direction of the update or a "
                "subtraction in the chain rule"),
-        (2.0, "Every value is exactly twice the correct one: is a factor 1/2 missing, "
-              "or a term counted twice?"),
-        (0.5, "Every value is exactly half the correct one: is a factor 2 missing "
-              "(the derivative of a square)?"),
+        (2.0, "Every value is exactly twice the expected one: the same factor 2 everywhere"),
+        (0.5, "Every value is exactly half the expected one: the same factor 1/2 everywhere"),
     ]
     for factor, text in candidates:
         if abs(median - factor) <= 1e-3 * max(1.0, abs(factor)):

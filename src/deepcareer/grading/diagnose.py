@@ -3,7 +3,7 @@
 Every catalogued misconception comes with a buggy implementation. We run each
 one on the same cases as the learner (in this, the parent, process: it is our
 code) and ask which one the learner's outputs agree with. Agreement on every
-case is ``diagnosed``; agreement on most of the cases where the mistake shows
+case is ``diagnosed``; agreement on most (more than half) of the cases where the mistake shows
 is ``likely``. Cases where a mistake gives the same answer as the reference say
 nothing about it and are left out of its score.
 """
@@ -21,7 +21,7 @@ from deepcareer.grading.compare import close, summarize
 from deepcareer.grading.spec import Case, Misconception
 
 _RAISED = object()  # a variant that raised on a case: matches nothing
-LIKELY_THRESHOLD = 0.5
+LIKELY_THRESHOLD = 0.5  # "likely" needs more than this share: most cases, not 1 of 2
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def diagnose(
         score = len(matched) / len(revealing)
         if everywhere:
             confidence = "diagnosed"
-        elif score >= LIKELY_THRESHOLD:
+        elif score > LIKELY_THRESHOLD:
             confidence = "likely"
         else:
             continue

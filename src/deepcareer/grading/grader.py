@@ -21,6 +21,7 @@ from deepcareer.curriculum.tracks import TRACKS
 from deepcareer.grading import sandbox
 from deepcareer.grading._child import pack_value
 from deepcareer.grading.compare import Mismatch, compare, summarize
+from deepcareer.grading.detectors import Shape, detect, float32_of
 from deepcareer.grading.diagnose import case_label, diagnose, run_case
 from deepcareer.grading.report import CheckResult, Finding, FrameworkCheck, Report
 from deepcareer.grading.sandbox import CallOutcome, Limits, SandboxResult
@@ -151,9 +152,12 @@ def _build_report(
         return Report(ex.id, "not_attempted",
                       "Not attempted yet: every function still raises NotImplementedError.")
 
-    checks = [_check_case(ex, case, label, out, exp)
-              for case, label, out, exp in zip(cases, labels, outcomes, expected, strict=True)]
+    checked = [_check_case(ex, case, label, out, exp)
+               for case, label, out, exp in zip(cases, labels, outcomes, expected, strict=True)]
+    checks = [c for c, _ in checked]
+    kinds = [k for _, k in checked]
     n_cases = len(checks)
+    case_checks = list(checks)
     conduct = _conduct_checks(cases, labels, outcomes)
     checks += conduct
     report = Report(ex.id, "pass", "", checks=checks)
@@ -191,6 +195,7 @@ def _build_report(
         report.message = f"Every output is right, but {lead}: {problem.message}"
         return report
 
+    shapes: list[Shape] = []
     if any(available) and report.status in ("fail", "error"):
         checks_def = ex.checks
         found = diagnose(cases, learner, expected, checks_def.misconceptions,
@@ -203,40 +208,87 @@ def _build_report(
             for d in found
         ]
         if not found:
-            report.checks += _property_checks(ex, cases, learner, available,
-                                              checks[:n_cases])
+            shapes = _shapes(ex, cases, labels, learner, expected, available, case_checks)
+            named = [CheckResult(s.name, "fail", s.sentence()) for s in shapes]
+            report.checks = named + report.checks
+            report.checks += _property_checks(ex, cases, learner, available, case_checks)
     if report.status == "fail":
         n_bad = len(case_failed)
-        failed = case_failed or failed
         if report.findings:
             f = report.findings[0]
             lead = "This looks like" if f.confidence == "diagnosed" else "This may be"
             report.message = f"Wrong on {n_bad} of {n_cases} cases. {lead}: {f.title}."
+        elif shapes:
+            top = shapes[0]
+            lead = ("Only rounding separates your results from the expected ones"
+                    if top.seen.key == "float32" else "The shape of the mistake")
+            report.message = (f"Wrong on {n_bad} of {n_cases} cases. {lead}: "
+                              f"{top.seen.title}, on {top.where}: {top.seen.detail}.")
         else:
+            shown = _most_telling(cases, case_checks, kinds) if case_failed else failed[0]
             report.message = f"Wrong on {n_bad} of {n_cases} cases; first, " \
-                             f"{failed[0].name}: {failed[0].message}"
+                             f"{shown.name}: {shown.message}"
     return report
 
 
-def _check_case(ex: Exercise, case: Case, label: str, out: CallOutcome, exp: Any) -> CheckResult:
+# How telling a failure of each kind is, as the headline's example: a wrong shape says
+# more than a wrong value, and a wrong value on ordinary inputs more than a NaN on extreme ones.
+_KIND_ORDER = {"none": 0, "structure": 0, "type": 0, "shape": 1, "dtype": 2, "value": 3,
+               "nan": 4}
+
+
+def _most_telling(cases: list[Case], checks: list[CheckResult], kinds: list[str]) -> CheckResult:
+    """The failed case to headline: the most telling kind, then a shown, small case."""
+    failed = [i for i, c in enumerate(checks) if c.status != "pass"]
+    best = min(failed, key=lambda i: (_KIND_ORDER.get(kinds[i], 3), cases[i].kind == "hidden",
+                                      _case_size(cases[i]), i))
+    return checks[best]
+
+
+def _case_size(case: Case) -> int:
+    return sum(int(getattr(a, "size", 1)) for a in [*case.args, *case.kwargs.values()])
+
+
+def _shapes(ex: Exercise, cases: list[Case], labels: list[str], learner: list[Any],
+            expected: list[Any], available: list[bool],
+            checks: list[CheckResult]) -> list[Shape]:
+    """Generic shapes of the mistake (transpose, axis, factor...) when nothing catalogued fits."""
+    failed = [ok and c.status == "fail" for ok, c in zip(available, checks, strict=True)]
+    if not any(failed):
+        return []
+    returns = {e.name: list(e.returns) for e in ex.meta.entries}
+    try:
+        return detect(cases, labels, learner, expected, failed,
+                      names=lambda call: returns.get(call, []),
+                      reference=ex.reference_function,
+                      float32=float32_of(ex.reference_function, run_case),
+                      rtol=ex.checks.rtol, atol=ex.checks.atol)
+    except Exception:  # a detector must never turn a fail into a crash of the grader
+        return []
+
+
+def _check_case(ex: Exercise, case: Case, label: str, out: CallOutcome,
+                exp: Any) -> tuple[CheckResult, str]:
+    """The case's check and the kind of its mismatch ("" when it passes or did not run)."""
     if out.kind == "missing":
         defined = ", ".join(out.defined) or "no functions"
         return CheckResult(label, "error",
                            f"there is no function named {case.call}() in your file (it defines "
-                           f"{defined}). Did you rename it?")
+                           f"{defined}). Did you rename it?"), "error"
     if out.kind == "not_run":
-        return CheckResult(label, "error", "did not run: the process ended before this case")
+        return CheckResult(label, "error",
+                           "did not run: the process ended before this case"), "error"
     if out.kind == "error":
         if out.error.get("type") == NOT_IMPLEMENTED:
-            return CheckResult(label, "fail", f"{case.call}() is not implemented yet")
-        return CheckResult(label, "error", _error_text(out.error))
+            return CheckResult(label, "fail", f"{case.call}() is not implemented yet"), "none"
+        return CheckResult(label, "error", _error_text(out.error)), "error"
     if case.judge is not None:
         try:
             verdict = case.judge(case, out.value)
         except Exception as exc:  # an output of the wrong kind for the judge
             verdict = f"returned {summarize(out.value)}, which could not be judged ({exc})"
-        return CheckResult(label, "pass") if verdict is None else CheckResult(label, "fail",
-                                                                              verdict)
+        return (CheckResult(label, "pass"), "") if verdict is None else \
+            (CheckResult(label, "fail", verdict), "value")
     entry = next((e for e in ex.meta.entries if e.name == case.call), None)
     batch = None
     if case.args and hasattr(case.args[0], "shape") and len(case.args[0].shape) >= 2:
@@ -248,14 +300,14 @@ def _check_case(ex: Exercise, case: Case, label: str, out: CallOutcome, exp: Any
         batch=batch,
     )
     if mismatch is None:
-        return CheckResult(label, "pass")
+        return CheckResult(label, "pass"), ""
     shown = "" if case.kind == "hidden" else f" Called with {_inputs(case)}."
     text = mismatch.message if mismatch.message.endswith(("?", ".")) else mismatch.message + "."
     if mismatch.kind == "nan" and any(w in case.call for w in TRAINING_WORDS):
         text += (" In a training loop this usually means divergence: try a smaller learning "
                  "rate, check the scale of the initial weights, and look for a missing average "
                  "over the batch.")
-    return CheckResult(label, "fail", text + shown)
+    return CheckResult(label, "fail", text + shown), mismatch.kind
 
 
 # What each kind of NumPy warning means, said to a learner (never the fix itself).

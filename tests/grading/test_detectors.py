@@ -1,0 +1,258 @@
+"""Shapes of a mistake no misconception catalogues, and messages that tell the truth.
+
+Realistic buggy solutions are graded twice: with the exercise's catalogue, and with an
+empty one (the mistake is then outside the catalogue, as in most learners' code). None
+passes, and without the catalogue each is named by its shape.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from deepcareer.curriculum.catalog import Catalog, Exercise
+from deepcareer.grading.detectors import detect_output
+from deepcareer.grading.diagnose import diagnose
+from deepcareer.grading.grader import grade
+from deepcareer.grading.report import Report
+from deepcareer.grading.spec import Case, Misconception
+
+SEED = 5
+
+
+def _bare(ex: Exercise) -> Exercise:
+    """The exercise with an empty misconception catalogue."""
+    out = copy.copy(ex)
+    out.__dict__["checks"] = replace(ex.checks, misconceptions=())
+    return out
+
+
+def _shape_keys(rep: Report) -> list[str]:
+    return [c.name for c in rep.checks if c.name.startswith("shape of the mistake")]
+
+
+SOFTMAX_AXIS0 = """import numpy as np
+def softmax(logits):
+    s = logits - logits.max(axis=0, keepdims=True)
+    e = np.exp(s)
+    return e / e.sum(axis=0, keepdims=True)
+"""
+
+SOFTMAX_F32 = """import numpy as np
+def softmax(logits):
+    x = logits.astype(np.float32)
+    s = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(s)
+    return e / e.sum(axis=-1, keepdims=True)
+"""
+
+DENSE_DX_TRANSPOSED = """import numpy as np
+def dense_forward(x, W, b):
+    return x @ W + b
+def dense_backward(dout, x, W):
+    return (dout @ W.T).T, x.T @ dout, dout.sum(axis=0)
+"""
+
+DENSE_DB_KEEPDIMS = """import numpy as np
+def dense_forward(x, W, b):
+    return x @ W + b
+def dense_backward(dout, x, W):
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0, keepdims=True)
+"""
+
+DROPOUT_NO_RESCALE = """import numpy as np
+def dropout_forward(x, p, u, training):
+    if not training:
+        return x
+    return x * (u >= p)
+def dropout_backward(dout, p, u, training):
+    if not training:
+        return dout
+    return dout * (u >= p)
+"""
+
+MSE_BY_ROWS = """import numpy as np
+def mse(pred, target):
+    d = pred - target
+    return np.sum(d * d) / pred.shape[0]
+def mse_grad(pred, target):
+    return 2.0 * (pred - target) / pred.size
+"""
+
+MSE_INTEGER_DIVISION = """import numpy as np
+def mse(pred, target):
+    d = pred - target
+    return np.sum(d * d) // pred.size
+def mse_grad(pred, target):
+    return 2.0 * (pred - target) / pred.size
+"""
+
+MSE_GRAD_SIGN = """import numpy as np
+def mse(pred, target):
+    d = pred - target
+    return np.mean(d * d)
+def mse_grad(pred, target):
+    return 2.0 * (target - pred) / pred.size
+"""
+
+CE_SUMMED = """import numpy as np
+def _ls(z):
+    s = z - z.max(axis=1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+def cross_entropy(logits, labels):
+    n = logits.shape[0]
+    return -np.sum(_ls(logits)[np.arange(n), labels])
+def cross_entropy_grad(logits, labels):
+    n = logits.shape[0]
+    p = np.exp(_ls(logits))
+    p[np.arange(n), labels] -= 1
+    return p / n
+"""
+
+CE_BOOL = """import numpy as np
+def _ls(z):
+    s = z - z.max(axis=1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+def cross_entropy(logits, labels):
+    n = logits.shape[0]
+    return -np.mean(_ls(logits)[np.arange(n), labels]) > 0
+def cross_entropy_grad(logits, labels):
+    n = logits.shape[0]
+    p = np.exp(_ls(logits))
+    p[np.arange(n), labels] -= 1
+    return p / n
+"""
+
+# (exercise, source, the shape's key in the check name, words the headline must hold)
+BUGGY = {
+    "softmax over the wrong axis": ("softmax", SOFTMAX_AXIS0, "normalised-axis", "axis"),
+    "dense dx transposed": ("dense-layer", DENSE_DX_TRANSPOSED, "transposed", "transpose"),
+    "dense db keepdims": ("dense-layer", DENSE_DB_KEEPDIMS, "keepdims", "(1, "),
+    "dropout without 1/(1-p)": ("dropout", DROPOUT_NO_RESCALE, "factor", "1/(1 - p)"),
+    "mse divided by rows": ("mse", MSE_BY_ROWS, "factor", "each row of `pred`"),
+    "integer division in a mean": ("mse", MSE_INTEGER_DIVISION, "integer", "whole number"),
+    "float32 softmax": ("softmax", SOFTMAX_F32, "float32", "float32"),
+    "loss off by the batch size": ("cross-entropy", CE_SUMMED, "factor", "batch size"),
+    "sign-flipped gradient": ("mse", MSE_GRAD_SIGN, "factor", "minus"),
+    "a bool for a number": ("cross-entropy", CE_BOOL, "bool", "True/False"),
+}
+
+
+@pytest.mark.parametrize("bug", list(BUGGY))
+def test_buggy_solution_outside_the_catalogue_is_named_by_its_shape(
+        bug: str, catalog: Catalog) -> None:
+    exercise_id, source, key, words = BUGGY[bug]
+    ex = catalog.get(exercise_id)
+    with_catalogue = grade(ex, source, seed=SEED)
+    assert with_catalogue.status == "fail", with_catalogue.message
+    rep = grade(_bare(ex), source, seed=SEED)
+    assert rep.status == "fail", rep.message
+    names = _shape_keys(rep)
+    assert names and names[0].startswith(f"shape of the mistake: {key}"), (names, rep.message)
+    assert words in rep.message, rep.message
+    assert "The shape of the mistake" in rep.message or "rounding" in rep.message
+    # What it saw, where, and a hint.
+    first = rep.checks[0]
+    assert " on " in first.message and "Hint:" in first.message
+
+
+def test_a_correct_float32_solution_gets_the_precision_finding(catalog: Catalog) -> None:
+    rep = grade(catalog.get("softmax"), SOFTMAX_F32, seed=SEED)
+    assert rep.status == "fail"
+    assert "Only rounding separates" in rep.message and "float32" in rep.message
+    assert "float64" in rep.checks[0].message
+    failing = [c for c in rep.checks if c.name.startswith("softmax(")]
+    assert any("float32" in c.message for c in failing if c.status == "fail")
+
+
+def test_the_reference_in_float64_still_passes(catalog: Catalog) -> None:
+    rep = grade(catalog.get("softmax"), catalog.get("softmax").reference_source, seed=SEED)
+    assert rep.status == "pass" and not _shape_keys(rep)
+
+
+def test_the_headline_prefers_a_shape_mismatch_and_a_small_shown_case(catalog: Catalog) -> None:
+    # Squeezed (shape (3,) for a (1, 3) input) and slightly off elsewhere: no shape of the
+    # mistake covers most cases, so the headline shows the most telling failed case.
+    source = """import numpy as np
+def softmax(logits):
+    s = logits - logits.max(axis=-1, keepdims=True)
+    e = np.exp(s)
+    p = e / e.sum(axis=-1, keepdims=True)
+    return np.squeeze(p * 1.01 + 0.001)
+"""
+    rep = grade(_bare(catalog.get("softmax")), source, seed=SEED)
+    assert rep.status == "fail"
+    assert "returned shape" in rep.message, rep.message
+
+
+# --- the detectors on their own --------------------------------------------------------
+
+
+def _keys(got: object, expected: object, **args: object) -> list[str]:
+    return [s.key for s in detect_output(got, expected, list(args.items()))]
+
+
+def test_detectors_on_arrays() -> None:
+    rng = np.random.default_rng(0)
+    e = rng.normal(size=(3, 4))
+    assert _keys(e.T, e) == ["transposed"]
+    square = rng.normal(size=(3, 3))
+    assert "transposed" in _keys(square.T, square)
+    assert _keys(e[None], e) == ["keepdims"]
+    col = rng.normal(size=4)
+    assert _keys(col[:, None] - col[None, :], col) == ["broadcast"]
+    x = rng.normal(size=(5, 4))
+    assert _keys(x.sum(axis=0), x.sum(axis=1), x=x) == ["reduction-axis"]
+    assert _keys(x.sum(), x.sum(axis=1)) == ["over-reduced"]
+    assert "factor:sign" in _keys(-e, e)
+    assert "factor:inv-one-minus:p:inv" in _keys(e * 0.8, e, p=0.2)
+    assert "factor:rows:x:direct" in _keys(e * 5, e, x=x)
+    assert _keys(np.roll(e, 1, axis=1), e) == ["shifted"] or "shifted" in _keys(
+        np.roll(e, 1, axis=1), e)
+    assert _keys(np.floor(e * 3), e * 3) == ["integer"]
+    assert _keys(e > 0, e) == ["bool"]
+    bad = e.copy()
+    bad[1, 2] = np.nan
+    assert _keys(bad, e) == ["non-finite"]
+    assert _keys(e.astype(np.float32) * np.float32(1 + 1e-6), e) == ["float32"]
+
+
+def test_a_factor_is_named_only_when_the_call_offers_it() -> None:
+    e = np.random.default_rng(1).normal(size=(3, 4))
+    found = detect_output(e * 0.5, e, [("p", 0.5)])
+    assert any("1/(1 - p)" in s.detail for s in found)
+    bare = detect_output(e * 0.5, e, [])
+    assert bare and all("square" not in s.detail + s.hint for s in bare)
+    assert all("batch" not in s.detail for s in bare)
+
+
+def test_unrelated_noise_has_no_shape() -> None:
+    rng = np.random.default_rng(2)
+    e = rng.normal(size=(4, 5))
+    assert _keys(e + rng.normal(size=e.shape), e, x=e) == []
+
+
+def test_likely_needs_most_of_the_revealing_cases() -> None:
+    # A variant that differs from the reference on two cases; the learner agrees on one.
+    cases = [Case("f", [np.array([1.0])]), Case("f", [np.array([2.0])]),
+             Case("f", [np.array([3.0])])]
+
+    def ref(x: np.ndarray) -> np.ndarray:
+        return x
+
+    def buggy(x: np.ndarray) -> np.ndarray:
+        return x * 2 if x[0] > 1 else x
+
+    m = Misconception("ex.m", "a mistake", "", ["a", "b", "c"], {"f": buggy})
+    expected = [ref(c.args[0]) for c in cases]
+    learner = [np.array([1.0]), np.array([4.0]), np.array([7.0])]  # 1 of 2 revealing cases
+    found = diagnose(cases, learner, expected, [m], lambda name: ref, rtol=1e-5, atol=1e-8,
+                     available=[True] * 3)
+    assert found == []
+    learner = [np.array([1.0]), np.array([4.0]), np.array([6.0])]  # 2 of 2: everywhere
+    found = diagnose(cases, learner, expected, [m], lambda name: ref, rtol=1e-5, atol=1e-8,
+                     available=[True] * 3)
+    assert found and found[0].confidence == "diagnosed"

@@ -126,6 +126,43 @@ def cross_entropy_grad(logits, labels):
     return p / n
 """
 
+EARLY_STOPPING_PLUS_ONE = """import numpy as np
+def early_stopping(val_losses, patience):
+    best, best_epoch, wait = np.inf, 0, 0
+    for epoch, loss in enumerate(val_losses):
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait == patience:
+                return best_epoch + 1, epoch + 1
+    return best_epoch + 1, len(val_losses)
+"""
+
+# Compares with the previous epoch instead of the best: agrees with the tie mistake on only
+# some of the cases where that shows, so it must not be called that.
+EARLY_STOPPING_PREVIOUS = """import numpy as np
+def early_stopping(val_losses, patience):
+    prev, best_epoch, wait = np.inf, 0, 0
+    for epoch, loss in enumerate(val_losses):
+        if loss < prev:
+            best_epoch, wait = epoch, 0
+        else:
+            wait += 1
+            if wait == patience:
+                return best_epoch, epoch
+        prev = loss
+    return best_epoch, len(val_losses) - 1
+"""
+
+
+def test_comparing_with_the_previous_epoch_is_not_misnamed(catalog: Catalog) -> None:
+    rep = grade(catalog.get("early-stopping"), EARLY_STOPPING_PREVIOUS, seed=SEED)
+    assert rep.status == "fail"
+    assert not rep.findings and "This may be" not in rep.message
+    assert "returned 3, expected 1" in rep.message  # both numbers, not "1 of 1 values"
+
+
 # (exercise, source, the shape's key in the check name, words the headline must hold)
 BUGGY = {
     "softmax over the wrong axis": ("softmax", SOFTMAX_AXIS0, "normalised-axis", "axis"),
@@ -138,6 +175,8 @@ BUGGY = {
     "loss off by the batch size": ("cross-entropy", CE_SUMMED, "factor", "batch size"),
     "sign-flipped gradient": ("mse", MSE_GRAD_SIGN, "factor", "minus"),
     "a bool for a number": ("cross-entropy", CE_BOOL, "bool", "True/False"),
+    "epochs counted from 1": ("early-stopping", EARLY_STOPPING_PLUS_ONE, "off-by-one",
+                              "one more"),
 }
 
 
@@ -213,6 +252,8 @@ def test_detectors_on_arrays() -> None:
     assert _keys(np.roll(e, 1, axis=1), e) == ["shifted"] or "shifted" in _keys(
         np.roll(e, 1, axis=1), e)
     assert _keys(np.floor(e * 3), e * 3) == ["integer"]
+    assert _keys(np.int64(4), np.int64(3)) == ["off-by-one"]
+    assert _keys(e + 0.25, e) == ["offset"]
     assert _keys(e > 0, e) == ["bool"]
     bad = e.copy()
     bad[1, 2] = np.nan

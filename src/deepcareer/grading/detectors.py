@@ -293,6 +293,35 @@ def _shifted(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:
     return None
 
 
+def _offset(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:
+    """The same amount added to every value: one too many (an index), or a constant."""
+    gf, ef = g.astype(np.float64), e.astype(np.float64)
+    if not (np.all(np.isfinite(gf)) and np.all(np.isfinite(ef))):
+        return None
+    d = gf - ef
+    step = float(d.ravel()[0])
+    if step == 0 or np.max(np.abs(d - step)) > 1e-9 * max(1.0, float(np.abs(ef).max())):
+        return None
+    what = f"`{out}`" if out else "the result"
+    integral = np.array_equal(ef, np.round(ef)) and np.array_equal(gf, np.round(gf))
+    if integral and abs(step) == 1:
+        return Seen("off-by-one", f"{what} is off by one",
+                    f"returned {_num(float(gf.ravel()[0]))} where {_num(float(ef.ravel()[0]))} "
+                    f"is expected: every value is one {'more' if step > 0 else 'less'} than "
+                    "expected",
+                    "count from the start: is the first index 0 or 1, does the window end "
+                    "at the last element or one past it, and is the count taken before or "
+                    "after the update?", rank=1)
+    if e.size < 2 or np.allclose(ef, ef.ravel()[0]):
+        return None
+    return Seen("offset", f"{what} is shifted by a constant",
+                f"every value is the expected one {'plus' if step > 0 else 'minus'} "
+                f"{_num(abs(step))}",
+                "the pattern is right and every value is moved by the same amount: look "
+                "for a term that should be subtracted (a mean, a maximum) or added once",
+                rank=3)
+
+
 def _truncated(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:
     """Fractions lost: integer division, int arrays, int()."""
     ef = e.astype(np.float64)
@@ -336,7 +365,8 @@ def _nonfinite(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:
                 "those points", rank=4)
 
 
-def _precision(g: np.ndarray, e: np.ndarray, out: str, float32_result: Any) -> Seen | None:
+def _precision(g: np.ndarray, e: np.ndarray, out: str,
+               float32_result: Callable[[], Any]) -> Seen | None:
     """Errors the size of float32 rounding: the right formula in too little precision."""
     ef, gf = e.astype(np.float64), g.astype(np.float64)
     if not (np.all(np.isfinite(gf)) and np.all(np.isfinite(ef))):
@@ -347,13 +377,12 @@ def _precision(g: np.ndarray, e: np.ndarray, out: str, float32_result: Any) -> S
         return None
     idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape)) \
         if err.ndim else ()
+    if worst > 1e-3 * max(float(np.abs(ef).max(initial=0.0)), 1e-30):
+        return None
     if g.dtype == np.float32:
-        reach = 1e-3 * max(float(np.abs(ef).max(initial=0.0)), 1e-30)
-        if worst > reach:
-            return None
         said = "the result came back as float32"
     else:
-        ref32 = _floats(float32_result)
+        ref32 = _floats(float32_result())
         if ref32 is None or ref32.shape != e.shape:
             return None
         reach = float(np.abs(ref32.astype(np.float64) - ef).max(initial=0.0))
@@ -372,8 +401,12 @@ def _precision(g: np.ndarray, e: np.ndarray, out: str, float32_result: Any) -> S
 
 
 def detect_output(got: Any, expected: Any, args: Sequence[tuple[str, Any]], out: str = "",
-                  float32_result: Any = None) -> list[Seen]:
-    """Everything the detectors see in one wrong output (one array or number)."""
+                  float32_result: Callable[[], Any] = lambda: None) -> list[Seen]:
+    """Everything the detectors see in one wrong output (one array or number).
+
+    ``float32_result()`` gives the reference's output computed in float32; it is called
+    only when the error is small enough for rounding to explain it.
+    """
     g, e = _floats(got), _floats(expected)
     if g is None or e is None or e.dtype.kind == "b":
         return []
@@ -403,7 +436,7 @@ def detect_output(got: Any, expected: Any, args: Sequence[tuple[str, Any]], out:
                          "write down the shape of every factor in the product: on a square "
                          "input a transpose still fits, so the shapes alone do not warn you",
                          rank=0))
-    for found in (_normalised_axis(g, e, out), _shifted(g, e, out)):
+    for found in (_normalised_axis(g, e, out), _shifted(g, e, out), _offset(g, e, out)):
         if found:
             seen.append(found)
     seen += _factor(g, e, factor_meanings(args), out)
@@ -439,17 +472,26 @@ def detect(
             continue
         fn = reference(case.call) if reference else None
         args = bind(case, fn)
-        f32 = None
-        for out, got, exp in _split(learner[i], expected[i], names(case.call)):
+        f32: list[Any] = []  # computed at most once per case, and only when asked for
+        outputs = list(names(case.call))
+
+        def reference32(case: Case = case, out: str = "", f32: list[Any] = f32,
+                        outputs: list[str] = outputs) -> Any:
+            if float32 is None:
+                return None
+            if not f32:
+                f32.append(float32(case))
+            whole = f32[0]
+            if isinstance(whole, tuple) and len(outputs) > 1:
+                pos = outputs.index(out) if out in outputs else -1
+                return whole[pos] if 0 <= pos < len(whole) else None
+            return whole
+
+        for out, got, exp in _split(learner[i], expected[i], outputs):
             if exp is None or close(got, exp, rtol=case.rtol or rtol, atol=case.atol or atol):
                 continue
-            if f32 is None and float32 is not None:
-                f32 = float32(case)
-            f32_out = f32
-            if isinstance(expected[i], tuple) and isinstance(f32, tuple) and out:
-                pos = list(names(case.call)).index(out) if out in names(case.call) else -1
-                f32_out = f32[pos] if 0 <= pos < len(f32) else None
-            seen = detect_output(got, exp, args, out, f32_out)
+            seen = detect_output(got, exp, args, out,
+                                 lambda out=out: reference32(out=out))  # type: ignore[misc]
             per_output.setdefault((case.call, out), []).append((i, seen))
     shapes: list[Shape] = []
     for (call, out), rows in per_output.items():
@@ -462,23 +504,31 @@ def detect(
                 first.setdefault(s.key, s)
         if not counts:
             continue
-        # Prefer a visible case as the example; among those the smallest input.
+        # The shape that explains the most failed cases; among those the most telling.
         best = min(counts, key=lambda k: (-len(counts[k]), first[k].rank))
         hits = counts[best]
         if len(hits) * 2 <= len(rows) and not (len(rows) == 1 and hits):
             continue
-        shown = min(hits, key=lambda j: (cases[j].kind == "hidden", _size(cases[j]), j))
+        shown = min(hits, key=lambda j: example_order(cases[j], j))
         seen_there = next(s for s in dict(rows)[shown] if s.key == best)
         shapes.append(Shape(call, out, seen_there, len(hits), len(rows), labels[shown]))
     shapes.sort(key=lambda s: (s.seen.rank, -s.explained / max(1, s.failed)))
     return shapes
 
 
-def _size(case: Case) -> int:
-    total = 0
+def example_order(case: Case, index: int) -> tuple[bool, bool, int, int]:
+    """How well a case serves as the example of a mistake, best first.
+
+    A shown case before a hidden one; ordinary numbers before extreme ones (a case built
+    to overflow brings its own story); then the smallest input.
+    """
+    size, extreme = 0, False
     for a in [*case.args, *case.kwargs.values()]:
-        total += int(getattr(a, "size", 1))
-    return total
+        size += int(getattr(a, "size", 1))
+        if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.size:
+            with np.errstate(invalid="ignore"):
+                extreme = extreme or not np.all(np.abs(a) < 100)
+    return case.kind == "hidden", extreme, size, index
 
 
 def float32_of(reference: Callable[[str], Callable[..., Any]],

@@ -21,7 +21,7 @@ from deepcareer.curriculum.tracks import TRACKS
 from deepcareer.grading import sandbox
 from deepcareer.grading._child import pack_value
 from deepcareer.grading.compare import Mismatch, compare, summarize
-from deepcareer.grading.detectors import Shape, detect, float32_of
+from deepcareer.grading.detectors import Shape, detect, example_order, float32_of
 from deepcareer.grading.diagnose import case_label, diagnose, run_case
 from deepcareer.grading.report import CheckResult, Finding, FrameworkCheck, Report
 from deepcareer.grading.sandbox import CallOutcome, Limits, SandboxResult
@@ -240,13 +240,8 @@ _KIND_ORDER = {"none": 0, "structure": 0, "type": 0, "shape": 1, "dtype": 2, "va
 def _most_telling(cases: list[Case], checks: list[CheckResult], kinds: list[str]) -> CheckResult:
     """The failed case to headline: the most telling kind, then a shown, small case."""
     failed = [i for i, c in enumerate(checks) if c.status != "pass"]
-    best = min(failed, key=lambda i: (_KIND_ORDER.get(kinds[i], 3), cases[i].kind == "hidden",
-                                      _case_size(cases[i]), i))
+    best = min(failed, key=lambda i: (_KIND_ORDER.get(kinds[i], 3), example_order(cases[i], i)))
     return checks[best]
-
-
-def _case_size(case: Case) -> int:
-    return sum(int(getattr(a, "size", 1)) for a in [*case.args, *case.kwargs.values()])
 
 
 def _shapes(ex: Exercise, cases: list[Case], labels: list[str], learner: list[Any],

@@ -168,7 +168,7 @@ BUGGY = {
     "softmax over the wrong axis": ("softmax", SOFTMAX_AXIS0, "normalised-axis", "axis"),
     "dense dx transposed": ("dense-layer", DENSE_DX_TRANSPOSED, "transposed", "transpose"),
     "dense db keepdims": ("dense-layer", DENSE_DB_KEEPDIMS, "keepdims", "(1, "),
-    "dropout without 1/(1-p)": ("dropout", DROPOUT_NO_RESCALE, "factor", "1/(1 - p)"),
+    "dropout without 1/(1-p)": ("dropout", DROPOUT_NO_RESCALE, "factor", "1 - p"),
     "mse divided by rows": ("mse", MSE_BY_ROWS, "factor", "each row of `pred`"),
     "integer division in a mean": ("mse", MSE_INTEGER_DIVISION, "integer", "whole number"),
     "float32 softmax": ("softmax", SOFTMAX_F32, "float32", "float32"),
@@ -247,7 +247,8 @@ def test_detectors_on_arrays() -> None:
     assert _keys(x.sum(axis=0), x.sum(axis=1), x=x) == ["reduction-axis"]
     assert _keys(x.sum(), x.sum(axis=1)) == ["over-reduced"]
     assert "factor:sign" in _keys(-e, e)
-    assert "factor:inv-one-minus:p:inv" in _keys(e * 0.8, e, p=0.2)
+    assert "factor:one-minus:p:direct" in _keys(e * 0.8, e, p=0.2)
+    assert "factor:inv-one-minus:p:direct" in _keys(e / 0.8, e, p=0.2)
     assert "factor:rows:x:direct" in _keys(e * 5, e, x=x)
     assert _keys(np.roll(e, 1, axis=1), e) == ["shifted"] or "shifted" in _keys(
         np.roll(e, 1, axis=1), e)
@@ -261,10 +262,22 @@ def test_detectors_on_arrays() -> None:
     assert _keys(e.astype(np.float32) * np.float32(1 + 1e-6), e) == ["float32"]
 
 
+def test_swapped_axes_and_a_step_off_by_a_factor() -> None:
+    e = np.random.default_rng(3).normal(size=(2, 3, 4))
+    found = detect_output(e.transpose(0, 2, 1), e, [])
+    assert [s.key for s in found] == ["transposed"] and "axes 1 and 2" in found[0].detail
+    w = np.random.default_rng(4).normal(size=5)
+    step = np.random.default_rng(5).normal(size=5)
+    right, twice = w - 0.1 * step, w - 0.1 * 0.1 * step
+    found = detect_output(twice, right, [("w", w), ("lr", 0.1)])
+    assert found and found[0].key.startswith("step-factor:param:lr")
+    assert "the change from `w`" in found[0].detail
+
+
 def test_a_factor_is_named_only_when_the_call_offers_it() -> None:
     e = np.random.default_rng(1).normal(size=(3, 4))
     found = detect_output(e * 0.5, e, [("p", 0.5)])
-    assert any("1/(1 - p)" in s.detail for s in found)
+    assert any("1 - p" in s.detail for s in found)
     bare = detect_output(e * 0.5, e, [])
     assert bare and all("square" not in s.detail + s.hint for s in bare)
     assert all("batch" not in s.detail for s in bare)

@@ -115,9 +115,9 @@ def factor_meanings(args: Sequence[tuple[str, Any]]) -> list[tuple[str, float, s
         v = float(a)
         if v in (0.0, 1.0, -1.0) or not np.isfinite(v):
             continue
+        out.append((f"one-minus:{name}", 1.0 - v, f"1 - {name} with {name} = {v:g}"))
         out.append((f"inv-one-minus:{name}", 1.0 / (1.0 - v),
                     f"1/(1 - {name}) with {name} = {v:g}"))
-        out.append((f"one-minus:{name}", 1.0 - v, f"1 - {name} with {name} = {v:g}"))
         out.append((f"param:{name}", v, f"`{name}` = {v:g}"))
         out.append((f"inv-param:{name}", 1.0 / v, f"1/{name} with {name} = {v:g}"))
     return out
@@ -146,8 +146,21 @@ def _shape_detectors(g: np.ndarray, e: np.ndarray, args: Sequence[tuple[str, Any
                      out: str) -> Seen | None:
     """Outputs of the wrong shape: transposed, keepdims, reduced or broadcast."""
     what = f"`{out}`" if out else "the result"
+    if g.ndim == e.ndim >= 3 and sorted(g.shape) == sorted(e.shape):
+        for i in range(g.ndim):
+            for j in range(i + 1, g.ndim):
+                if np.swapaxes(g, i, j).shape == e.shape:
+                    exact = close(np.ascontiguousarray(np.swapaxes(g, i, j)), e)
+                    return Seen("transposed", f"{what} has two axes swapped",
+                                f"returned shape {g.shape} where {e.shape} is expected: axes "
+                                f"{i} and {j} swapped"
+                                + (", and swapping them back gives exactly the expected "
+                                   "result" if exact else ""),
+                                "write down what each axis of the result means (batch, "
+                                "queries, keys...): which product or transpose puts them in "
+                                "the order the docstring gives?", rank=0)
     if g.ndim == e.ndim >= 2 and g.shape == e.shape[::-1]:
-        exact = g.size and close(np.ascontiguousarray(g.T), e)
+        exact = g.size > 0 and close(np.ascontiguousarray(g.T), e)
         return Seen("transposed", f"{what} is transposed",
                     f"returned shape {g.shape} where {e.shape} is expected"
                     + (", and its transpose is exactly the expected result" if exact else
@@ -247,13 +260,17 @@ def _factor(g: np.ndarray, e: np.ndarray, meanings: Sequence[tuple[str, float, s
         said = "minus" if r == -1 or abs(r + 1) < 1e-9 else f"{_num(r)} times"
     seen: list[Seen] = []
     for key, value, words in meanings:
-        for v, inverse in ((value, False), (1.0 / value, True)):
+        # A scalar's meanings come with their inverses already (p and 1/p, 1 - p and
+        # 1/(1 - p)); a size's do not.
+        both = ((value, False),) if not key.startswith(("rows:", "per-row:", "size:")) \
+            else ((value, False), (1.0 / value, True))
+        for v, inverse in both:
             if abs(r - v) <= 1e-6 * max(1.0, abs(v)):
-                how = "too large by" if not inverse else "too small by"
+                how = "one over " if inverse else ""
                 seen.append(Seen(
                     f"factor:{key}:{'inv' if inverse else 'direct'}",
-                    f"{what} is off by a factor: {words}",
-                    f"every value is {said} the expected one ({how} {words})",
+                    f"{what} is off by a factor: {how}{words}",
+                    f"every value is {said} the expected one: the factor is {how}{words}",
                     f"where does {words.split(',')[0].split(' with ')[0]} enter the formula? "
                     "Check whether it is missing, applied twice, or multiplies where it should "
                     "divide", rank=2))
@@ -439,8 +456,34 @@ def detect_output(got: Any, expected: Any, args: Sequence[tuple[str, Any]], out:
     for found in (_normalised_axis(g, e, out), _shifted(g, e, out), _offset(g, e, out)):
         if found:
             seen.append(found)
-    seen += _factor(g, e, factor_meanings(args), out)
+    meanings = factor_meanings(args)
+    seen += _factor(g, e, meanings, out)
+    if not seen:
+        seen += _step_factor(g, e, args, meanings, out)
     return seen
+
+
+def _step_factor(g: np.ndarray, e: np.ndarray, args: Sequence[tuple[str, Any]],
+                 meanings: Sequence[tuple[str, float, str]], out: str) -> list[Seen]:
+    """An update off by a factor: the change from an argument, not the value, is scaled.
+
+    ``w - lr * lr * step`` is not a constant multiple of the right ``w``, but its change
+    from the ``w`` it was given is.
+    """
+    for name, a in args:
+        if not (isinstance(a, np.ndarray) and a.shape == e.shape and a.dtype.kind == "f"):
+            continue
+        start = a.astype(np.float64)
+        de, dg = e.astype(np.float64) - start, g.astype(np.float64) - start
+        if not np.any(np.abs(de) > 1e-12 * max(1.0, float(np.abs(start).max(initial=0.0)))):
+            continue
+        found = _factor(dg, de, meanings, out)
+        return [Seen(f"step-{s.key}", s.title.replace("is off by", "changes by a step off by")
+                     .replace("has the wrong sign", "moves the wrong way"),
+                     f"the change from `{name}` is off: " + s.detail.replace(
+                         "every value", "every change"), s.hint, s.rank)
+                for s in found]
+    return []
 
 
 def _split(value: Any, expected: Any, names: Sequence[str]) -> list[tuple[str, Any, Any]]:

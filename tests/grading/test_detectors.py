@@ -310,3 +310,13 @@ def test_likely_needs_most_of_the_revealing_cases() -> None:
     found = diagnose(cases, learner, expected, [m], lambda name: ref, rtol=1e-5, atol=1e-8,
                      available=[True] * 3)
     assert found and found[0].confidence == "diagnosed"
+
+
+def test_a_likely_finding_comes_with_the_shape(catalog: Catalog) -> None:
+    rep = grade(catalog.get("mse"), MSE_BY_ROWS, seed=SEED)
+    assert rep.status == "fail"
+    assert rep.findings and rep.findings[0].confidence == "likely"
+    assert "This may be" in rep.message
+    shape = next(c for c in rep.checks if c.name.startswith("shape of the mistake: factor"))
+    assert "each row of `pred`" in shape.message
+    assert "Hint: where does the number of values per row" in shape.message

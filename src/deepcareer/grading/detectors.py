@@ -271,7 +271,7 @@ def _factor(g: np.ndarray, e: np.ndarray, meanings: Sequence[tuple[str, float, s
                     f"factor:{key}:{'inv' if inverse else 'direct'}",
                     f"{what} is off by a factor: {how}{words}",
                     f"every value is {said} the expected one: the factor is {how}{words}",
-                    f"where does {words.split(',')[0].split(' with ')[0]} enter the formula? "
+                    f"where does {_short(key)} enter the formula? "
                     "Check whether it is missing, applied twice, or multiplies where it should "
                     "divide", rank=2))
     if abs(r + 1) <= 1e-6:
@@ -286,6 +286,16 @@ def _factor(g: np.ndarray, e: np.ndarray, meanings: Sequence[tuple[str, float, s
                          "constant and every division in your formula with the README's",
                          rank=3))
     return seen
+
+
+def _short(key: str) -> str:
+    """The name of a factor in a hint: "the batch size N", "1 - p"."""
+    kind, _, name = key.partition(":")
+    return {"rows": f"the batch size (the rows of `{name}`)",
+            "per-row": f"the number of values per row of `{name}`",
+            "size": f"the number of elements of `{name}`",
+            "one-minus": f"1 - {name}", "inv-one-minus": f"1/(1 - {name})",
+            "param": f"`{name}`", "inv-param": f"1/{name}"}.get(kind, "this factor")
 
 
 def _shifted(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:

@@ -207,10 +207,12 @@ def _build_report(
                     d.misconception.explanation)
             for d in found
         ]
-        if not found:
+        if not found or found[0].confidence != "diagnosed":
+            # Nothing catalogued fits for sure: say what shape the mistake has, if any.
             shapes = _shapes(ex, cases, labels, learner, expected, available, case_checks)
             named = [CheckResult(s.name, "fail", s.sentence()) for s in shapes]
             report.checks = named + report.checks
+        if not found:
             report.checks += _property_checks(ex, cases, learner, available, case_checks)
     if report.status == "fail":
         n_bad = len(case_failed)

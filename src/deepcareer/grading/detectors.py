@@ -36,6 +36,7 @@ class Seen:
     detail: str  # what was seen on this case, where
     hint: str
     rank: int = 5  # lower is more telling when two shapes explain as many cases
+    weak: bool = False  # could be chance on its own: named only beside a case that is not
 
 
 @dataclass(frozen=True)
@@ -358,6 +359,8 @@ def _truncated(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:
     if not frac.any():
         return None
     gf = g.astype(np.float64)
+    # All zeros: a lost fraction, or any other zero; it counts only beside a clearer case.
+    weak = not gf.any() and g.dtype.kind not in "iu"
     what = f"`{out}`" if out else "the result"
     for fn, word in ((np.floor, "rounded down"), (np.trunc, "truncated"),
                      (np.round, "rounded")):
@@ -368,7 +371,8 @@ def _truncated(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:
                         f"returned {_num(got_v)}{_at(idx)} where {_num(exp_v)} is expected: "
                         f"every value is the expected one {word} to a whole number",
                         "look for integer division (`//`), an integer array (`np.zeros(n, "
-                        "dtype=int)`, `astype(int)`) or `int(...)` on the way", rank=0)
+                        "dtype=int)`, `astype(int)`) or `int(...)` on the way", rank=0,
+                        weak=weak)
     if g.dtype.kind in "iu":
         return Seen("integer", f"{what} is made of integers",
                     f"returned integers ({g.dtype}) where the expected values have fractions",
@@ -555,6 +559,8 @@ def detect(
                 if i not in counts.setdefault(s.key, []):
                     counts[s.key].append(i)
                 first.setdefault(s.key, s)
+        strong = {s.key for _, seen in rows for s in seen if not s.weak}
+        counts = {k: v for k, v in counts.items() if k in strong}
         if not counts:
             continue
         # The shape that explains the most failed cases; among those the most telling.
@@ -562,7 +568,8 @@ def detect(
         hits = counts[best]
         if len(hits) * 2 <= len(rows) and not (len(rows) == 1 and hits):
             continue
-        shown = min(hits, key=lambda j: example_order(cases[j], j))
+        clear = [j for j in hits if any(s.key == best and not s.weak for s in dict(rows)[j])]
+        shown = min(clear, key=lambda j: example_order(cases[j], j))
         seen_there = next(s for s in dict(rows)[shown] if s.key == best)
         shapes.append(Shape(call, out, seen_there, len(hits), len(rows), labels[shown]))
     shapes.sort(key=lambda s: (s.seen.rank, -s.explained / max(1, s.failed)))

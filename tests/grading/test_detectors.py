@@ -163,6 +163,23 @@ def test_comparing_with_the_previous_epoch_is_not_misnamed(catalog: Catalog) -> 
     assert "returned 3, expected 1" in rep.message  # both numbers, not "1 of 1 values"
 
 
+LAYER_NORM_F32 = """import numpy as np
+def layernorm_forward(x, gamma, beta, eps):
+    x = x.astype(np.float32)
+    mu = x.mean(axis=-1, keepdims=True)
+    var = x.var(axis=-1, keepdims=True)
+    return (gamma * (x - mu) / np.sqrt(var + eps) + beta).astype(np.float64)
+def layernorm_backward(dout, x, gamma, eps):
+    d = x.shape[-1]
+    mu = x.mean(axis=-1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(x.var(axis=-1, keepdims=True) + eps)
+    x_hat = (x - mu) * inv_std
+    dxhat = dout * gamma
+    dx = inv_std / d * (d * dxhat - dxhat.sum(axis=-1, keepdims=True)
+                        - x_hat * (dxhat * x_hat).sum(axis=-1, keepdims=True))
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+"""
+
 # (exercise, source, the shape's key in the check name, words the headline must hold)
 BUGGY = {
     "softmax over the wrong axis": ("softmax", SOFTMAX_AXIS0, "normalised-axis", "axis"),
@@ -172,6 +189,7 @@ BUGGY = {
     "mse divided by rows": ("mse", MSE_BY_ROWS, "factor", "each row of `pred`"),
     "integer division in a mean": ("mse", MSE_INTEGER_DIVISION, "integer", "whole number"),
     "float32 softmax": ("softmax", SOFTMAX_F32, "float32", "float32"),
+    "float32 inside, float64 out": ("layer-norm", LAYER_NORM_F32, "float32", "rounding"),
     "loss off by the batch size": ("cross-entropy", CE_SUMMED, "factor", "batch size"),
     "sign-flipped gradient": ("mse", MSE_GRAD_SIGN, "factor", "minus"),
     "a bool for a number": ("cross-entropy", CE_BOOL, "bool", "True/False"),

@@ -207,13 +207,13 @@ def _compare_array(
         err = np.where(ok, 0.0, np.abs(gf - ef))
         idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape))
         worst = float(err[idx])
+        got_s, exp_s = pair(float(gf[idx]), float(ef[idx]))
         if g.ndim == 0:
-            msg = (f"returned {float(gf):.6g}, expected a value near {float(ef):.6g} "
-                   f"(off by {worst:.3g})")
+            msg = f"returned {got_s}, expected a value near {exp_s} (off by {worst:.3g})"
         else:
             msg = (f"{int((~ok).sum())} of {g.size} values are wrong; the largest error is "
-                   f"{worst:.3g} at index {list(idx)}, where you returned "
-                   f"{float(gf[idx]):.6g} and the expected value is near {float(ef[idx]):.6g}")
+                   f"{worst:.3g} at index {list(idx)}, where you returned {got_s} and the "
+                   f"expected value is near {exp_s}")
         scale = float(np.abs(ef).max(initial=0.0))
         if g.dtype == np.float32 and worst <= 1e-3 * scale:
             msg += (". Your result is float32, and an error this small is float32 rounding: "
@@ -232,6 +232,15 @@ def _compare_array(
     return Mismatch(f"{int(wrong.sum())} of {g.size} values are wrong; first at index "
                     f"{list(idx)}, where you returned {g[idx].item()!r} and the expected "
                     f"value is {e[idx].item()!r}", kind="value")
+
+
+def pair(got: float, expected: float) -> tuple[str, str]:
+    """Two numbers written with enough digits to tell them apart (6 at least)."""
+    for digits in range(6, 18):
+        a, b = f"{got + 0.0:.{digits}g}", f"{expected + 0.0:.{digits}g}"
+        if a != b:
+            return a, b
+    return a, b
 
 
 def _both(g: np.ndarray, e: np.ndarray) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from deepcareer.grading.compare import close
+from deepcareer.grading.compare import close, pair
 from deepcareer.grading.spec import Case
 
 FLOAT32_EPS = float(np.finfo(np.float32).eps)
@@ -396,8 +396,8 @@ def _nonfinite(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:
                 "those points", rank=4)
 
 
-def _precision(g: np.ndarray, e: np.ndarray, out: str,
-               float32_result: Callable[[], Any]) -> Seen | None:
+def _precision(g: np.ndarray, e: np.ndarray, out: str, float32_result: Callable[[], Any],
+               rtol: float = 1e-5, atol: float = 1e-8) -> Seen | None:
     """Errors the size of float32 rounding: the right formula in too little precision."""
     ef, gf = e.astype(np.float64), g.astype(np.float64)
     if not (np.all(np.isfinite(gf)) and np.all(np.isfinite(ef))):
@@ -406,7 +406,10 @@ def _precision(g: np.ndarray, e: np.ndarray, out: str,
     worst = float(err.max(initial=0.0))
     if worst == 0.0:
         return None
-    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape)) \
+    # The element furthest outside the default tolerance (not the largest absolute error,
+    # which may be well within it on a large value).
+    excess = err / (atol + rtol * np.abs(ef))
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), err.shape)) \
         if err.ndim else ()
     if worst > 1e-3 * max(float(np.abs(ef).max(initial=0.0)), 1e-30):
         return None
@@ -422,9 +425,10 @@ def _precision(g: np.ndarray, e: np.ndarray, out: str,
         said = "as large as the reference itself makes when computed in float32"
     what = f"`{out}`" if out else "the result"
     where = _at(idx)
+    got_s, exp_s = pair(float(gf[idx]), float(ef[idx]))
     return Seen("float32", f"{what} is right only to float32 precision",
-                f"the largest error is {worst:.2g}{where} (you returned "
-                f"{_num(float(gf[idx]))}, the expected value is {_num(float(ef[idx]))}); "
+                f"an error of {float(err[idx]):.2g}{where} (you returned "
+                f"{got_s}, the expected value is {exp_s}); "
                 f"an error this small is rounding, not a wrong formula: {said}",
                 "the formula looks right: compute in float64 (NumPy's default); look for "
                 "`np.float32`, `dtype=np.float32` or `astype(np.float32)` on the way",
@@ -432,7 +436,8 @@ def _precision(g: np.ndarray, e: np.ndarray, out: str,
 
 
 def detect_output(got: Any, expected: Any, args: Sequence[tuple[str, Any]], out: str = "",
-                  float32_result: Callable[[], Any] = lambda: None) -> list[Seen]:
+                  float32_result: Callable[[], Any] = lambda: None, *,
+                  rtol: float = 1e-5, atol: float = 1e-8) -> list[Seen]:
     """Everything the detectors see in one wrong output (one array or number).
 
     ``float32_result()`` gives the reference's output computed in float32; it is called
@@ -455,7 +460,7 @@ def detect_output(got: Any, expected: Any, args: Sequence[tuple[str, Any]], out:
     nonfinite = _nonfinite(g, e, out)
     if nonfinite:
         return [nonfinite]
-    for det in (_precision(g, e, out, float32_result), _truncated(g, e, out)):
+    for det in (_precision(g, e, out, float32_result, rtol, atol), _truncated(g, e, out)):
         if det:
             seen.append(det)
     if seen:
@@ -548,7 +553,8 @@ def detect(
             if exp is None or close(got, exp, rtol=case.rtol or rtol, atol=case.atol or atol):
                 continue
             seen = detect_output(got, exp, args, out,
-                                 lambda out=out: reference32(out=out))  # type: ignore[misc]
+                                 lambda out=out: reference32(out=out),  # type: ignore[misc]
+                                 rtol=case.rtol or rtol, atol=case.atol or atol)
             per_output.setdefault((case.call, out), []).append((i, seen))
     shapes: list[Shape] = []
     for (call, out), rows in per_output.items():

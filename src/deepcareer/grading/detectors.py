@@ -61,8 +61,8 @@ class Shape:
     def sentence(self) -> str:
         share = ("on every failed case" if self.explained == self.failed else
                  f"on {self.explained} of the {self.failed} failed cases")
-        return (f"{self.seen.detail} on {self.where}; the same shape shows {share}. "
-                f"Hint: {self.seen.hint}")
+        hint = self.seen.hint if self.seen.hint.endswith(("?", ".")) else self.seen.hint + "."
+        return f"{self.seen.detail} on {self.where}; the same shape shows {share}. Hint: {hint}"
 
 
 def _index(idx: tuple[int, ...]) -> str:

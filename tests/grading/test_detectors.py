@@ -338,3 +338,10 @@ def test_a_likely_finding_comes_with_the_shape(catalog: Catalog) -> None:
     shape = next(c for c in rep.checks if c.name.startswith("shape of the mistake: factor"))
     assert "each row of `pred`" in shape.message
     assert "Hint: where does the number of values per row" in shape.message
+
+
+def test_evidence_of_a_catalogued_mistake_uses_ordinary_inputs(catalog: Catalog) -> None:
+    # The axis bug shows on every case; its evidence should not be the overflow case.
+    rep = grade(catalog.get("softmax"), SOFTMAX_AXIS0, seed=SEED)
+    assert rep.findings and rep.findings[0].misconception == "softmax.wrong-axis"
+    assert "1000" not in rep.findings[0].evidence and "1000" not in rep.message

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from deepcareer.grading.compare import close, summarize
+from deepcareer.grading.detectors import example_order
 from deepcareer.grading.spec import Case, Misconception
 
 _RAISED = object()  # a variant that raised on a case: matches nothing
@@ -135,7 +136,7 @@ def _evidence(
     share = f"{len(matched)} of the {len(revealing)} cases where this mistake shows"
     if not visible:
         return f"Your outputs agree with this mistake on {share}."
-    i = visible[0]
+    i = min(visible, key=lambda j: example_order(cases[j], j))  # ordinary inputs, small
     return (
         f"On {case_label(cases[i])} you returned {summarize(learner[i])}, which is exactly "
         f"what this mistake produces; your outputs agree with it on {share}."

@@ -78,4 +78,7 @@ def portfolio_serve(
         site = store.home / "portfolio" / "site"
     if not (site / "index.html").exists():
         raise UsageError("Build the site first: deepcareer portfolio build")
-    serve(site, port)
+    from deepcareer.cli.render import console
+
+    serve(site, port, announce=lambda url: console.print(
+        f"Serving {site} at [bold]{url}[/] (Ctrl-C stops)."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -17,12 +18,11 @@ def make_server(site: Path, port: int = 0) -> ThreadingHTTPServer:
     return ThreadingHTTPServer(("127.0.0.1", port), handler)
 
 
-def serve(site: Path, port: int = 0) -> None:
-    from deepcareer.cli.render import console
-
+def serve(site: Path, port: int = 0, announce: Callable[[str], None] = print) -> None:
+    """Serve ``site`` until Ctrl-C; ``announce`` gets the address (the CLI renders it)."""
     server = make_server(site, port)
     host, bound = str(server.server_address[0]), server.server_address[1]
-    console.print(f"Serving {site} at [bold]http://{host}:{bound}/[/] (Ctrl-C stops).")
+    announce(f"http://{host}:{bound}/")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

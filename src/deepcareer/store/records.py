@@ -277,7 +277,7 @@ def check_references(cards: list[dict[str, Any]], reviews: list[dict[str, Any]],
 
 def check_settings(settings: Any, derived: set[str]) -> dict[str, Any]:
     """Known settings with sane values; ``derived`` (caches) are dropped unchecked."""
-    from deepcareer.mentor.goals import check_goal_setting
+    from deepcareer.store.settings import check_goal_setting
 
     if not isinstance(settings, dict):
         raise UsageError(f"settings: must be an object, not {type_name(settings)}")

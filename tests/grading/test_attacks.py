@@ -82,7 +82,7 @@ def found(result: sandbox.SandboxResult) -> object:
     return result.calls[0].value
 
 
-def _host_processes_with(marker: str) -> list[str]:
+def host_processes_with(marker: str) -> list[str]:
     hits = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
@@ -202,9 +202,9 @@ return "started"
 ''' % marker)
     assert found(result) == "started"
     deadline = time.monotonic() + 3.0
-    while _host_processes_with(marker) and time.monotonic() < deadline:
+    while host_processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _host_processes_with(marker) == []
+    assert host_processes_with(marker) == []
 
 
 def test_files_outside_the_scratch_folder_cannot_be_written(tmp_path: Path) -> None:
@@ -359,7 +359,7 @@ while True:
 ''' % marker, wall_s=2.0)
     assert result.status == "timeout"
     time.sleep(0.3)
-    assert _host_processes_with(marker) == []
+    assert host_processes_with(marker) == []
 
 
 def test_killing_the_grader_kills_the_run() -> None:

@@ -10,7 +10,6 @@ a process behind.
 # ruff: noqa: UP031  (attack code is templated with %, since it is full of braces)
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from deepcareer.store.db import open_store
 from deepcareer.web.app import create_app
 from deepcareer.web.security import COOKIE
 from tests.conftest import os_sandbox_skip
-from tests.grading.test_attacks import BREAK
+from tests.grading.test_attacks import BREAK, host_processes_with
 
 TOKEN = f"token-{uuid.uuid4().hex}"
 PORT = 8765
@@ -133,17 +132,6 @@ if pid == 0:
 os.waitpid(pid, 0)
 ''' % marker)
     deadline = time.monotonic() + 3.0
-    while _running(marker) and time.monotonic() < deadline:
+    while host_processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _running(marker)
-
-
-def _running(marker: str) -> bool:
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                if marker.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    return True
-            except OSError:
-                continue
-    return False
+    assert host_processes_with(marker) == []

@@ -17,7 +17,7 @@ def test_a_pass_behind_the_guard_only_is_labelled_in_evidence_and_report(
         store: Store, catalog: Catalog) -> None:
     _pass(store, "softmax", "guard")
     _pass(store, "relu-family", "os")
-    assert unisolated_passes(store) == {"softmax"}
+    assert unisolated_passes(store, catalog) == {"softmax"}
     evidence = skill_evidence(store, catalog)
     softmax_lines = [s for e in evidence.values() for s in e.sources if "softmax passed" in s]
     relu_lines = [s for e in evidence.values() for s in e.sources if "relu-family passed" in s]
@@ -28,7 +28,7 @@ def test_a_pass_behind_the_guard_only_is_labelled_in_evidence_and_report(
     assert "graded without OS isolation: softmax" in to_markdown(data)
 
 
-def test_one_pass_inside_the_sandbox_lifts_the_label(store: Store) -> None:
+def test_one_pass_inside_the_sandbox_lifts_the_label(store: Store, catalog: Catalog) -> None:
     _pass(store, "softmax", "guard")
     _pass(store, "softmax", "os")
-    assert unisolated_passes(store) == set()
+    assert unisolated_passes(store, catalog) == set()

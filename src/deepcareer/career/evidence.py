@@ -265,13 +265,11 @@ def skill_evidence(store: Store, catalog: Catalog, exercises: list[Any] | None =
     return out
 
 
-def unisolated_passes(store: Store) -> set[str]:
-    """Exercises whose every counted pass was graded behind the in-process guard only
-    (where bubblewrap could not run): shown, but labelled, wherever the pass counts."""
-    rows = store.read("SELECT exercise_id FROM attempts WHERE status = 'pass' "
-                      "AND origin = 'learner' "
-                      "GROUP BY exercise_id HAVING MAX(isolation = 'os') = 0")
-    return {r["exercise_id"] for r in rows}
+def unisolated_passes(store: Store, catalog: Catalog) -> set[str]:
+    """Exercises whose verified passes were all graded behind the in-process guard only
+    (where bubblewrap could not run): shown, but labelled, wherever the pass counts. Read
+    off the evidence items, so the label follows exactly what counts as verified."""
+    return {i.ref for i in verified_exercises(store, catalog) if i.unisolated}
 
 
 def verified_exercises(store: Store, catalog: Catalog) -> list[Item]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from deepcareer.career.evidence import skill_evidence, unisolated_passes, verified_exercises
+from deepcareer.career.evidence import skill_evidence, verified_exercises
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.mentor.goals import week_summary
 from deepcareer.mentor.insights import (
@@ -35,6 +35,7 @@ def report_data(store: Store, catalog: Catalog) -> dict[str, Any]:
     insights = strengths_and_weaknesses(store, catalog, skills)
     evidence = skill_evidence(store, catalog, progress)  # the work behind each figure
     recurring = recurring_misconceptions(store, catalog)
+    verified = verified_exercises(store, catalog)
     return {
         "generated_at": store.clock().isoformat(timespec="minutes"),
         "exercises_passed": sum(p.state == "passed" for p in progress),
@@ -48,9 +49,8 @@ def report_data(store: Store, catalog: Catalog) -> dict[str, Any]:
                                    "sources": evidence[m.skill].sources}
                     for m in skills.values() if m.evidence],
         "passed": [p.id for p in progress if p.state == "passed"],
-        "verified": sorted(i.ref for i in verified_exercises(store, catalog)),
-        "passed_without_isolation": sorted(
-            {p.id for p in progress if p.state == "passed"} & unisolated_passes(store)),
+        "verified": sorted(i.ref for i in verified),
+        "passed_without_isolation": sorted(i.ref for i in verified if i.unisolated),
         "in_progress": [p.id for p in progress if p.state == "attempted"],
         "recurring": [{"misconception": r.misconception, "title": r.title, "count": r.count,
                        "exercises": r.exercises} for r in recurring],

@@ -52,6 +52,18 @@ def _break_guard():
 _break_guard()
 '''
 
+# A grandchild in a session of its own, tagged with a marker (%r): it outlives a process
+# group kill, so only the PID namespace ends it.
+LINGER = '''
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)", %r])
+    os._exit(0)
+os.waitpid(pid, 0)
+'''
+
 pytestmark = os_sandbox_skip()
 
 
@@ -189,17 +201,7 @@ return sent
 
 def test_no_process_outlives_the_run_however_it_was_started(tmp_path: Path) -> None:
     marker = f"linger-{uuid.uuid4().hex}"
-    result = attack('''
-import _posixsubprocess
-pid = os.fork()
-if pid == 0:
-    os.setsid()
-    if os.fork() == 0:
-        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)", %r])
-    os._exit(0)
-os.waitpid(pid, 0)
-return "started"
-''' % marker)
+    result = attack(LINGER % marker + 'return "started"\n')
     assert found(result) == "started"
     deadline = time.monotonic() + 3.0
     while host_processes_with(marker) and time.monotonic() < deadline:

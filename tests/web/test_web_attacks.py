@@ -7,7 +7,6 @@ answer into a pass, forge a pass in the database, read the session token, or lea
 a process behind.
 """
 
-# ruff: noqa: UP031  (attack code is templated with %, since it is full of braces)
 from __future__ import annotations
 
 import time
@@ -22,7 +21,7 @@ from deepcareer.store.db import open_store
 from deepcareer.web.app import create_app
 from deepcareer.web.security import COOKIE
 from tests.conftest import os_sandbox_skip
-from tests.grading.test_attacks import BREAK, host_processes_with
+from tests.grading.test_attacks import BREAK, LINGER, host_processes_with
 
 TOKEN = f"token-{uuid.uuid4().hex}"
 PORT = 8765
@@ -122,15 +121,7 @@ print(blob[at:at + 40] if at >= 0 else "nothing")
 
 def test_nothing_the_check_started_is_left_running(client: TestClient) -> None:
     marker = f"linger-{uuid.uuid4().hex}"
-    check(client, '''
-pid = os.fork()
-if pid == 0:
-    os.setsid()
-    if os.fork() == 0:
-        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)", %r])
-    os._exit(0)
-os.waitpid(pid, 0)
-''' % marker)
+    check(client, LINGER % marker)
     deadline = time.monotonic() + 3.0
     while host_processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -129,9 +129,6 @@ def command(argv: Sequence[str], *, scratch: str, files: Sequence[str] = (),
         args += ["--bind", scratch, scratch]
     else:
         args += ["--size", str(scratch_mb << 20), "--tmpfs", scratch]
-    for f in files:
-        real = os.path.realpath(f)
-        args += ["--ro-bind", real, real]
     mounted = [*_SYSTEM_DIRS, *bound, scratch]
     for path in {os.path.realpath(p) for p in (str(PACKAGE_DIR), *hide) if p}:
         if not any(_inside(path, m) for m in mounted) or _inside(scratch, path):
@@ -140,7 +137,7 @@ def command(argv: Sequence[str], *, scratch: str, files: Sequence[str] = (),
             args += ["--tmpfs", path]
         elif os.path.exists(path):
             args += ["--ro-bind", "/dev/null", path]
-    # The sandbox scripts may sit inside the hidden package: bind them again on top.
+    # The sandbox scripts, last: they may sit inside a folder just hidden by a tmpfs.
     for f in files:
         real = os.path.realpath(f)
         args += ["--ro-bind", real, real]

@@ -103,21 +103,20 @@ def source_of(functions: tuple[Callable[..., Any], ...], entries: list[str]) -> 
 
 class NotebookExercise:
     def __init__(self, exercise_id: str, home: str | Path | None = None) -> None:
-        from deepcareer.curriculum.catalog import default_catalog
-        from deepcareer.home import resolve_home
+        from deepcareer.app.session import catalog, home_path
 
-        self.catalog = default_catalog()
+        self.catalog = catalog()
         self.exercise = self.catalog.get(exercise_id)
-        self.home = resolve_home(home)
+        self.home = home_path(home)
 
     def _store(self) -> Any:
-        from deepcareer.store.db import open_store
+        from deepcareer.app.session import open_home
 
-        return open_store(self.home)
+        return open_home(self.home)
 
     def check(self, *functions: Callable[..., Any]) -> CheckResult:
         """Grade the given function(s), answering the exercise's entries in order."""
-        from deepcareer import practice
+        from deepcareer.app import practice
 
         entries = [e.name for e in self.exercise.meta.entries]
         if not functions:
@@ -129,7 +128,7 @@ class NotebookExercise:
         return CheckResult(report)
 
     def hint(self) -> Text:
-        from deepcareer import practice
+        from deepcareer.app import practice
 
         with self._store() as store:
             h = practice.next_hint(store, self.exercise.id, self.catalog)
@@ -137,7 +136,7 @@ class NotebookExercise:
         return Text(f"Hint {h.level} of {h.steps}{about}", h.text)
 
     def solution(self) -> Text:
-        from deepcareer import practice
+        from deepcareer.app import practice
 
         with self._store() as store:
             access = practice.solution(store, self.exercise.id, catalog=self.catalog)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deepcareer import practice
+from deepcareer.app import practice
 from deepcareer.career.evidence import (
     UNISOLATED,
     VALUES,

@@ -136,7 +136,7 @@ def test_export_then_import_into_a_new_home(home: Path, tmp_path: Path) -> None:
     assert run_cli("export", str(out), home=home).returncode == 0
     new = tmp_path / "new"
     result = run_cli("import", str(out), home=new)
-    assert result.returncode == 0 and "Imported 0 attempts and 1 events" in result.stdout
+    assert result.returncode == 0 and "Imported 0 attempts and 1 event." in result.stdout
 
 
 def test_import_of_a_malformed_file_is_a_clear_usage_error(home: Path, tmp_path: Path) -> None:

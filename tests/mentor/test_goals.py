@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deepcareer import practice
+from deepcareer.app import practice
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.errors import UsageError
 from deepcareer.mentor.goals import get_goal, set_goal, streak, time_spent, week_summary

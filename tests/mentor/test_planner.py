@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deepcareer import practice
+from deepcareer.app import practice
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.grading import sandbox
 from deepcareer.grading.report import Report
@@ -139,14 +139,14 @@ def test_a_ready_project_is_suggested_then_verified_then_left(tmp_path: Path,
         import deepcareer.mentor.planner as planner
 
         skills = {sid: planner.SkillMastery(sid, st["p"], 5, 5) for sid, st in states.items()}
-        step = planner._ready_project(store, skills)
+        step = planner._ready_project(store, catalog, skills)
         assert step is not None and step.id == "digits-mlp" and step.kind == "project"
-        assert "mlp" in step.reason and step.command == "deepcareer project new digits-mlp"
+        assert "Multilayer perceptrons" in step.reason and step.command == "deepcareer project new digits-mlp"
         row = {"project_id": "digits-mlp", "seed": 0, "status": "pass", "metric": 0.97,
                "passed": 1, "duration_s": 1.0, "code_sha256": "c", "code": "", "result": {}}
         first = store.add_run(**row)
-        step = planner._ready_project(store, skills)
+        step = planner._ready_project(store, catalog, skills)
         assert step is not None and step.command == "deepcareer project verify digits-mlp"
         store.mark_verified(first, store.add_run(**row, reproduces=first))
-        step = planner._ready_project(store, skills)
+        step = planner._ready_project(store, catalog, skills)
         assert step is None or step.id != "digits-mlp"

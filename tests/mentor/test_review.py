@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from deepcareer import practice
+from deepcareer.app import practice
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.mentor import review
 from deepcareer.mentor.review import Rating, due_cards, rating_for, record

@@ -86,10 +86,24 @@ def test_a_quiz_in_the_browser_is_judged_and_recorded(client: TestClient,
     form = client.get("/quiz/classic-ml").text
     seed = int(form.split('name="seed" value="')[1].split('"')[0])
     asked = questions_for(get_quiz("classic-ml"), seed)
-    answers = {"seed": str(seed), **{f"q{n}": "zzz" for n in range(len(asked))}}
-    out = client.post("/quiz/classic-ml", data=answers).text
-    assert f"Score: 0 of {len(asked)}" in out and "Not quite" in out
+    from deepcareer.mentor.quiz import Choice
     from deepcareer.store.db import open_store
 
+    # Replies that are not answers are asked again, and nothing is recorded.
+    answers = {"seed": str(seed), **{f"q{n}": "zzz" for n in range(len(asked))}}
+    out = client.post("/quiz/classic-ml", data=answers).text
+    assert "nothing was recorded" in out and "Not an answer" in out
+    with open_store(tmp_path / "home") as store:
+        assert not store.events(kind="quiz") and store.card("quiz:classic-ml:0") is None
+
+    def wrong(a: object) -> str:  # a readable answer that is not the right one
+        q = a.question  # type: ignore[attr-defined]
+        if isinstance(q, Choice):
+            return chr(97 + (q.answer + 1) % len(q.options)) + ")"  # "b)" reads as b
+        return str(float(a.answer) * 7 + 1234.5)  # type: ignore[attr-defined]
+
+    answers = {"seed": str(seed), **{f"q{n}": wrong(a) for n, a in enumerate(asked)}}
+    out = client.post("/quiz/classic-ml", data=answers).text
+    assert f"Score: 0 of {len(asked)}" in out and "Not quite" in out
     with open_store(tmp_path / "home") as store:
         assert store.events(kind="quiz") and store.card("quiz:classic-ml:0") is not None

@@ -28,6 +28,7 @@ class PlanItem:
     minutes: int
     for_skill: str
     tier: str  # the tier of the gap it serves
+    skill_title: str = ""  # for_skill, for people
 
 
 @dataclass
@@ -64,7 +65,8 @@ def study_plan(role: Role, evidence: dict[str, SkillEvidence], catalog: Catalog,
     for ex_id in order:
         ex = catalog.get(ex_id)
         _rank, skill, tier = need[ex_id]
-        item = PlanItem(ex_id, ex.meta.title, ex.meta.minutes, skill, tier)
+        item = PlanItem(ex_id, ex.meta.title, ex.meta.minutes, skill, tier,
+                        catalog.skills[skill].title if skill in catalog.skills else skill)
         if week and used + item.minutes > budget:
             plan.weeks.append(week)
             week, used = [], 0.0

@@ -38,6 +38,7 @@ class NextStep:
     exercise: str | None
     minutes: int | None
     command: str
+    title: str = ""  # the skill's title, for people
 
 
 @dataclass
@@ -87,10 +88,11 @@ def readiness(role: Role, evidence: dict[str, SkillEvidence], catalog: Catalog,
         found = cheapest_exercise(catalog, line.skill, passed)
         if found:
             steps.append(NextStep(line.skill, line.tier, found[0], found[1],
-                                  f"deepcareer start {found[0]}"))
+                                  f"deepcareer start {found[0]}", line.title))
         else:
             steps.append(NextStep(line.skill, line.tier, None, None,
-                                  "deepcareer project list (a project shows this skill)"))
+                                  "deepcareer project list (a project shows this skill)",
+                                  line.title))
     steps.sort(key=lambda s: (order[s.tier], s.minutes if s.minutes is not None else 10**6))
     return Readiness(role.id, role.title, round(score, 4),
                      score >= READY_SCORE and not missing_core, missing_core, lines, steps)

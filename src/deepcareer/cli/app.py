@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from deepcareer.cli.career import career_app
-from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, load_catalog, print_json, store_for
+from deepcareer.cli.common import (
+    HomeOpt,
+    IdArg,
+    JsonOpt,
+    home_flag,
+    load_catalog,
+    print_json,
+    store_for,
+)
 from deepcareer.cli.content import content_app
 from deepcareer.cli.doctor import doctor
 from deepcareer.cli.mentor import goal, progress, report
@@ -56,13 +64,7 @@ def init(
 
     Example: deepcareer init --home ~/dl-study
     """
-    from deepcareer.home import resolve_home
-    from deepcareer.store.db import DB_NAME, MARKER
-
-    path = resolve_home(home)
-    if fresh and not (path / DB_NAME).exists():
-        (path / MARKER).unlink(missing_ok=True)
-    with store_for(home) as store:
+    with store_for(home, fresh=fresh) as store:
         from deepcareer.cli.render import console
 
         console.print(f"Your progress lives in [bold]{store.home}[/].")
@@ -75,15 +77,10 @@ def list_exercises(home: HomeOpt = None, json: JsonOpt = False) -> None:
 
     Example: deepcareer list --json
     """
-    from deepcareer.mentor.progress import exercise_progress
+    from deepcareer.app.progress import exercise_rows
 
-    catalog = load_catalog()
     with store_for(home) as store:
-        states = {p.id: p for p in exercise_progress(store, catalog)}
-    rows = [{"id": ex.id, "title": ex.meta.title, "area": ex.meta.area, "track": ex.meta.track,
-             "difficulty": ex.meta.difficulty, "minutes": ex.meta.minutes,
-             "skills": ex.meta.skills, "prerequisites": ex.meta.prerequisites,
-             "state": states[ex.id].state} for ex in catalog]
+        rows = [r.to_dict() for r in exercise_rows(store, load_catalog())]
     if json:
         print_json(rows)
         return
@@ -103,25 +100,21 @@ def list_exercises(home: HomeOpt = None, json: JsonOpt = False) -> None:
 
 
 @app.command()
-def skills(json: JsonOpt = False) -> None:
-    """List the skills of the curriculum and the exercises that verify each.
+def skills(home: HomeOpt = None, json: JsonOpt = False) -> None:
+    """List the skills of the curriculum, the exercises that verify each (quizzes only
+    practise), and your mastery and evidence in each.
 
     Example: deepcareer skills --json
     """
-    from deepcareer.curriculum.records import dump
-    from deepcareer.mentor.quiz import load_quizzes
+    from deepcareer.app.progress import mastery_of, skill_rows
 
     catalog = load_catalog()
-    verified: dict[str, list[str]] = {}
-    for ex in catalog:
-        for s in ex.meta.skills:
-            verified.setdefault(s, []).append(ex.id)
-    quizzed: dict[str, list[str]] = {}
-    for q in load_quizzes().values():
-        for s in q.skills:
-            quizzed.setdefault(s, []).append(q.id)
-    rows = [{**dump(s), "exercises": verified.get(s.id, []),
-             "quizzes": quizzed.get(s.id, [])} for s in catalog.skills.values()]
+    with store_for(home) as store:
+        known = mastery_of(store, catalog)
+    rows = [{**r.record, "exercises": r.exercises, "quizzes": r.quizzes,
+             "mastery": round(known[r.id].p, 4) if r.id in known else None,
+             "verified": bool(r.id in known and known[r.id].verified)}
+            for r in skill_rows(catalog)]
     if json:
         print_json(rows)
         return
@@ -130,11 +123,13 @@ def skills(json: JsonOpt = False) -> None:
     from deepcareer.cli.render import console
 
     table = Table(title="Skills")
-    for col in ("id", "title", "verified by"):
+    for col in ("id", "title", "verified by", "practised by", "you"):
         table.add_column(col)
     for r in rows:
-        evidence = [*r["exercises"], *(f"quiz {q}" for q in r["quizzes"])]
-        table.add_row(r["id"], r["title"], ", ".join(evidence) or "[dim]-[/]")
+        you = "-" if r["mastery"] is None else f"{r['mastery']:.0%}" + (
+            " verified" if r["verified"] else "")
+        table.add_row(r["id"], r["title"], ", ".join(r["exercises"]) or "[dim]-[/]",
+                      ", ".join(f"quiz {q}" for q in r["quizzes"]) or "[dim]-[/]", you)
     console.print(table)
 
 
@@ -146,10 +141,11 @@ def start(exercise_id: IdArg, home: HomeOpt = None, json: JsonOpt = False) -> No
 
     Example: deepcareer start softmax
     """
-    from deepcareer import practice
+    from deepcareer.app import practice
 
     with store_for(home) as store:
         started = practice.start(store, exercise_id, load_catalog())
+        flag = home_flag(home, store.home)
     if json:
         print_json({"id": started.exercise.id, "path": str(started.path)})
         return
@@ -160,7 +156,7 @@ def start(exercise_id: IdArg, home: HomeOpt = None, json: JsonOpt = False) -> No
     console.print(Markdown(started.exercise.readme_path.read_text(encoding="utf-8")))
     verb = "Created" if started.created else "Your file is still at"
     console.print(f"\n{verb} [bold]{started.path}[/]")
-    console.print(f"Edit it, then run: [bold]deepcareer check {started.exercise.id}[/]")
+    console.print(f"Edit it, then run: [bold]deepcareer check {started.exercise.id}{flag}[/]")
 
 
 @app.command()
@@ -181,7 +177,7 @@ def check(
 
     Examples: deepcareer check softmax; deepcareer check softmax --file my.py --json
     """
-    from deepcareer import practice
+    from deepcareer.app import practice
 
     catalog = load_catalog()
     ex = catalog.get(exercise_id)
@@ -190,8 +186,11 @@ def check(
         if watch:
             _watch(store, ex, path, verbose)
             return
-        if not json:
-            _announce_framework_import(ex, store.home / "cache")
+        note = None if json else practice.first_check_note(ex, store.home)
+        if note:
+            from deepcareer.cli.render import console
+
+            console.print(f"[dim]{note}[/]")
         rep = practice.check_source(store, ex, source, filename=path.name)
     if json:
         print_json(rep.to_dict())
@@ -202,27 +201,14 @@ def check(
     raise typer.Exit(0 if rep.status == "pass" else 1)
 
 
-def _announce_framework_import(ex: Any, cache: Path) -> None:
-    """Say why the first check of a cross-framework exercise takes a few seconds."""
-    from deepcareer.grading import crosscheck
-
-    slow = crosscheck.needs_computing(ex, cache)
-    if slow:
-        from deepcareer.cli.render import console
-
-        console.print(f"[dim]First check of {ex.id}: computing {' and '.join(slow)}'s outputs "
-                      "to compare with yours (a few seconds, once).[/]")
-
-
 def _watch(store: Store, ex: Any, path: Path, verbose: bool) -> None:
-    from deepcareer import practice
+    from deepcareer.app import practice
     from deepcareer.cli import render
-    from deepcareer.grading import sandbox
 
     render.console.print(f"Watching [bold]{path}[/]; save to check again, Ctrl-C to stop.")
     last = None
     try:
-        with sandbox.warm():  # each save is checked by a child forked from a warm process
+        with practice.warm():  # each save is checked by a child forked from a warm process
             while True:
                 try:
                     stamp = path.stat().st_mtime_ns
@@ -249,7 +235,7 @@ def hint(exercise_id: IdArg, home: HomeOpt = None, json: JsonOpt = False) -> Non
 
     Example: deepcareer hint softmax
     """
-    from deepcareer import practice
+    from deepcareer.app import practice
 
     with store_for(home) as store:
         h = practice.next_hint(store, exercise_id, load_catalog())
@@ -263,6 +249,9 @@ def hint(exercise_id: IdArg, home: HomeOpt = None, json: JsonOpt = False) -> Non
     about = f" about [italic]{escape(h.about)}[/]" if h.about else ""
     console.print(f"[bold]Hint {h.level} of {h.steps}[/]{about}")
     console.print(escape(h.text))
+    if h.level == h.steps:
+        console.print("[dim]That is the last hint. Still stuck: after three different failed "
+                      f"attempts, `deepcareer solution {exercise_id}` shows the reference.[/]")
 
 
 @app.command()
@@ -281,7 +270,7 @@ def solution(
 
     Example: deepcareer solution softmax
     """
-    from deepcareer import practice
+    from deepcareer.app import practice
 
     with store_for(home) as store:
         access = practice.solution(store, exercise_id, force=force, catalog=load_catalog())
@@ -303,16 +292,16 @@ def solution(
 
 @app.command("next")
 def next_cmd(home: HomeOpt = None, json: JsonOpt = False) -> None:
-    """Say what to do next, and why.
+    """Say what to do next, and why, with the command that starts it now.
 
     Example: deepcareer next --json
     """
-    from deepcareer.mentor.planner import plan
+    from deepcareer.app.progress import next_step
 
     catalog = load_catalog()
     with store_for(home) as store:
-        step = plan(store, catalog)
-        home_path = store.home
+        step = next_step(store, catalog)
+        flag = home_flag(home, store.home)
     if json:
         print_json(step.to_dict())
         return
@@ -320,13 +309,12 @@ def next_cmd(home: HomeOpt = None, json: JsonOpt = False) -> None:
 
     from deepcareer.cli.render import console
 
-    flag = f" --home {home_path}" if home else ""
     if step.kind == "done":
         console.print(escape(step.reason) + ".")
         return
     if step.kind == "exercise":
         ex = catalog.get(step.id or "")
-        console.print(f"Next: [bold]{ex.id}[/] - {escape(ex.meta.title)} (about "
+        console.print(f"Next: [bold]{escape(ex.meta.title)}[/] ({ex.id}, about "
                       f"{ex.meta.minutes} min), because {escape(step.reason)}.")
         console.print(f"  1. deepcareer start {ex.id}{flag}    (shows the task, creates your "
                       "file)")
@@ -335,7 +323,7 @@ def next_cmd(home: HomeOpt = None, json: JsonOpt = False) -> None:
         return
     label = {"review": "Review", "drill": "Drill", "quiz": "Quiz", "project": "Project"}.get(
         step.kind, step.kind)
-    console.print(f"Next: [bold]{label}[/] {escape(step.id or '')}, because "
+    console.print(f"Next: [bold]{label}[/] {escape(step.title or step.id or '')}, because "
                   f"{escape(step.reason)}.")
     console.print(f"  {step.command}{flag}")
 
@@ -351,66 +339,67 @@ def quiz(
 ) -> None:
     """Take a concept quiz; wrong answers that match a known misconception are named.
 
+    A reply that is not an answer (a typo, a word where a number belongs) is asked again
+    and never recorded. Quizzes are practice: they never verify a skill.
+
     Examples: deepcareer quiz; deepcareer quiz classic-ml --answers b,b,0.9 --seed 1
     """
-    import os
-
-    from deepcareer.mentor import quiz as quizzes
+    from deepcareer.app import quiz as quizzes
 
     if quiz_id is None:
-        rows = [{"id": q.id, "title": q.title, "skills": list(q.skills),
-                 "questions": len(q.questions)} for q in quizzes.load_quizzes().values()]
+        rows = quizzes.quizzes()
         if json:
-            print_json(rows)
+            print_json([r.to_dict() for r in rows])
         else:
             from deepcareer.cli.render import console
+            from deepcareer.words import plural
 
             for r in rows:
-                console.print(f"[bold]{r['id']}[/]  {r['title']} ({r['questions']} questions)")
+                console.print(f"[bold]{r.id}[/]  {r.title} ({plural(r.questions, 'question')})")
         return
-    chosen = quizzes.get_quiz(quiz_id)
     replies = answers.split(",") if answers is not None else None
     if json and replies is None:
-        from deepcareer.errors import UsageError
-
         raise UsageError("--json needs --answers (a quiz in JSON mode cannot prompt).")
-    if replies is not None and len(replies) != len(chosen.questions):
-        from deepcareer.errors import UsageError
-
-        raise UsageError(f"{chosen.id} has {len(chosen.questions)} questions; --answers gave "
-                         f"{len(replies)}.")
-    seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
+    sitting = quizzes.sit(quiz_id, seed)
+    total = len(sitting.asked)
+    if replies is not None and len(replies) != total:
+        raise UsageError(f"{quiz_id} has {total} questions; --answers gave {len(replies)}.")
     from deepcareer.cli.render import console
 
-    results: list[dict[str, Any]] = []
-    verdicts = []
-    for n, asked in enumerate(quizzes.questions_for(chosen, seed)):
-        if not json:
-            console.print(f"\n[bold]Question {n + 1} of {len(chosen.questions)}[/]")
+    if replies is None:  # ask each question until the reply is an answer
+        replies = []
+        for n, asked in enumerate(sitting.asked):
+            console.print(f"\n[bold]Question {n + 1} of {total}[/]")
             console.print(asked.text, markup=False)
-        reply = replies[n] if replies is not None else typer.prompt("Your answer")
-        verdict = quizzes.judge(asked, reply)
-        verdicts.append(verdict)
-        results.append({"question": n + 1, "correct": verdict.correct,
-                        "misconception": verdict.misconception, "feedback": verdict.feedback})
-        if not json:
-            mark = "[green]right[/]" if verdict.correct else "[red]not quite[/]"
-            console.print(f"{mark}: ", end="")
-            console.print(verdict.feedback, markup=False)
+            while True:
+                reply = typer.prompt("Your answer")
+                verdict = quizzes.judge_one(asked, reply)
+                if not verdict.unreadable:
+                    break
+                console.print(verdict.feedback, markup=False)
+            replies.append(reply)
     with store_for(home) as store:
-        score = quizzes.record_quiz(store, chosen, seed, verdicts)
+        result = quizzes.answer(store, sitting, replies)
     if json:
-        print_json({"quiz": chosen.id, "score": score, "total": len(results), "seed": seed,
-                    "results": results})
-    else:
-        console.print(f"\nScore: [bold]{score} of {len(results)}[/]")
-    raise typer.Exit(0 if score == len(results) else 1)
+        print_json(result.to_dict())
+        raise typer.Exit(0 if result.score == total else 1)
+    for n, verdict in enumerate(result.verdicts):
+        mark = ("[yellow]not an answer[/]" if verdict.unreadable else
+                "[green]right[/]" if verdict.correct else "[red]not quite[/]")
+        console.print(f"Question {n + 1}: {mark}: ", end="")
+        console.print(verdict.feedback, markup=False)
+    if not result.recorded:
+        console.print("Nothing was recorded: answer every question (see above) and try again.")
+        raise typer.Exit(2)
+    console.print(f"\nScore: [bold]{result.score} of {total}[/]")
+    raise typer.Exit(0 if result.score == total else 1)
 
 
 @app.command()
 def read(
     skill: Annotated[str | None, typer.Argument(help="A skill id or alias, e.g. lstm or "
                                                 "'batch normalization'.")] = None,
+    home: HomeOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """The reading list: landmark papers and books for a skill, and what to read them for.
@@ -419,10 +408,12 @@ def read(
 
     Examples: deepcareer read adam; deepcareer read "batch normalization"; deepcareer read
     """
-    from deepcareer.mentor.reading import load_reading
+    from deepcareer.app.reading import reading as load_reading
+    from deepcareer.app.reading import skill_id
 
+    del home  # accepted like everywhere; the reading list is the same in every home
     catalog = load_catalog()
-    reading = load_reading(catalog.root / "reading.yml")
+    reading = load_reading(catalog)
     from deepcareer.cli.render import console
 
     if skill is None:
@@ -433,7 +424,7 @@ def read(
             console.print(f"[bold]{sid}[/] ({sk.title}): {len(reading.get(sid, []))} to read")
         console.print("[dim]`deepcareer read SKILL` shows one skill's list.[/]")
         return
-    sid = _skill_id(catalog, skill)
+    sid = skill_id(catalog, skill)
     works = reading.get(sid, [])
     if json:
         print_json({"skill": sid, "works": [w.model_dump(exclude_none=True) for w in works]})
@@ -448,19 +439,6 @@ def read(
         console.print(f"  {escape(w.note)}\n")
 
 
-def _skill_id(catalog: Any, text: str) -> str:
-    """A skill id from an id, a title or an alias (any case); a clear error otherwise."""
-    wanted = text.strip().lower()
-    for sid, sk in catalog.skills.items():
-        if wanted in (sid, sk.title.lower(), *(a.lower() for a in sk.aliases)):
-            return str(sid)
-    import difflib
-
-    close = difflib.get_close_matches(wanted, list(catalog.skills), n=3)
-    hint = f" Did you mean: {', '.join(close)}?" if close else ""
-    raise UsageError(f"No skill called {text!r}.{hint} `deepcareer skills` lists them.")
-
-
 @app.command("export")
 def export_cmd(
     file: Annotated[Path, typer.Argument(help="JSON file to write.")],
@@ -470,13 +448,15 @@ def export_cmd(
 
     Example: deepcareer export progress.json
     """
-    from deepcareer.store.exchange import export_file
+    from deepcareer.app.data import export
 
     with store_for(home) as store:
-        counts = export_file(store, file)
+        counts = export(store, file)
     from deepcareer.cli.render import console
+    from deepcareer.words import plural
 
-    console.print(f"Wrote {counts['attempts']} attempts and {counts['events']} events to {file}.")
+    console.print(f"Wrote {plural(counts['attempts'], 'attempt')} and "
+                  f"{plural(counts['events'], 'event')} to {file}.")
 
 
 @app.command("import")
@@ -488,13 +468,15 @@ def import_cmd(
 
     Example: deepcareer import progress.json --home ~/new-home
     """
-    from deepcareer.store.exchange import import_file
+    from deepcareer.app.data import import_
 
     with store_for(home) as store:
-        counts = import_file(store, file)
+        counts = import_(store, file)
     from deepcareer.cli.render import console
+    from deepcareer.words import plural
 
-    console.print(f"Imported {counts['attempts']} attempts and {counts['events']} events.")
+    console.print(f"Imported {plural(counts['attempts'], 'attempt')} and "
+                  f"{plural(counts['events'], 'event')}.")
 
 
 @app.command()

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from deepcareer.cli.common import HomeOpt, JsonOpt, load_catalog, print_json, store_for
-
-if TYPE_CHECKING:
-    from deepcareer.career.roles import Role
 
 career_app = typer.Typer(help="Roles, readiness from your evidence, job postings, plans, pay.",
                          no_args_is_help=True)
@@ -19,42 +16,17 @@ RoleOpt = Annotated[str | None, typer.Argument(
     help="Role id or title (default: the role of your goal).", show_default=False)]
 
 
-def _role_or_goal(store: Any, name: str | None) -> Role:
-    from deepcareer.career.roles import get_role
-    from deepcareer.errors import UsageError
-    from deepcareer.mentor.goals import get_goal
-
-    name = name or get_goal(store).role
-    if not name:
-        raise UsageError("Which role? Give one (`deepcareer career roles` lists them) or set "
-                         "your goal: deepcareer goal --role data-scientist")
-    return get_role(name)
-
-
-def _evidence(store: Any) -> tuple[dict[str, Any], set[str]]:
-    from deepcareer.career.evidence import skill_evidence
-    from deepcareer.mentor.progress import exercise_progress
-
-    catalog = load_catalog()
-    passed = {p.id for p in exercise_progress(store, catalog) if p.state == "passed"}
-    return skill_evidence(store, catalog), passed
-
-
 @career_app.command("roles")
-def career_roles(json: JsonOpt = False) -> None:
-    """The 16 roles, with their core skills, nearest O*NET occupation and cited pay.
+def career_roles(home: HomeOpt = None, json: JsonOpt = False) -> None:
+    """The roles, with their core skills, nearest O*NET occupation and cited pay.
 
     Example: deepcareer career roles
     """
-    from deepcareer.career.pay import pay_for
-    from deepcareer.career.roles import ONET_ATTRIBUTION, load_roles
+    from deepcareer.app.career import attribution, role_rows, roles
 
-    roles = load_roles()
-    rows = [{"id": r.id, "title": r.title, "description": r.description,
-             "onet": {"code": r.onet.code, "title": r.onet.title},
-             "skills": {"core": r.skills.core, "important": r.skills.important,
-                        "nice": r.skills.nice}, "terms": r.terms,
-             "pay": [p.describe() for p in pay_for(r.onet.code)]} for r in roles.values()]
+    del home  # accepted like everywhere; the roles are the same in every home
+    rows = role_rows()
+    ONET_ATTRIBUTION = attribution()
     if json:
         print_json({"roles": rows, "attribution": ONET_ATTRIBUTION})
         return
@@ -66,7 +38,7 @@ def career_roles(json: JsonOpt = False) -> None:
     table = Table(box=None, header_style="bold")
     for col in ("id", "title", "core skills", "O*NET"):
         table.add_column(col)
-    for r in roles.values():
+    for r in roles().values():
         table.add_row(r.id, escape(r.title), ", ".join(r.skills.core),
                       f"{r.onet.code} {escape(r.onet.title)}")
     console.print(table)
@@ -88,18 +60,14 @@ def career_readiness(
 
     Example: deepcareer career readiness nlp-engineer --sources
     """
-    from deepcareer.career.pay import cited_by_source, pay_for
-    from deepcareer.career.readiness import readiness
+    from deepcareer.app.career import readiness_for
 
     with store_for(home) as store:
-        chosen = _role_or_goal(store, role)
-        evidence, passed = _evidence(store)
-    result = readiness(chosen, evidence, load_catalog(), passed)
-    pay = pay_for(chosen.onet.code)
+        found = readiness_for(store, load_catalog(), role)
     if json:
-        print_json({**result.to_dict(), "pay": [p.describe() for p in pay],
-                    "pay_cited_by_source": [p.describe() for p in cited_by_source()]})
+        print_json(found.to_dict())
         return
+    chosen, result, pay = found.role, found.readiness, found.pay
     from rich.markup import escape
     from rich.table import Table
 
@@ -125,7 +93,8 @@ def career_readiness(
         console.print("Cheapest next steps:")
         for step in result.next_steps[:5]:
             minutes = f" (about {step.minutes} min)" if step.minutes else ""
-            console.print(f"  {step.tier:<9} {step.skill}: {step.command}{minutes}")
+            console.print(f"  {step.tier:<9} {escape(step.title or step.skill)}: "
+                          f"{step.command}{minutes}")
     for fact in pay:
         console.print(f"[dim]Pay: {escape(fact.describe())}[/]")
     if not pay:
@@ -145,7 +114,7 @@ def career_analyze(
 
     Examples: deepcareer career analyze posting.txt; pbpaste | deepcareer career analyze -
     """
-    from deepcareer.career.postings import analyze, status_against
+    from deepcareer.app.career import read_posting
     from deepcareer.errors import UsageError
 
     if file == "-":
@@ -156,20 +125,19 @@ def career_analyze(
             raise UsageError(f"There is no file at {path}.")
         with open(path, "rb") as fh:
             raw = fh.read(2_000_001)
-    result = analyze(raw)
     with store_for(home) as store:
-        evidence, _passed = _evidence(store)
-    status = status_against(result, evidence)
+        reading = read_posting(store, load_catalog(), raw)
     if json:
-        print_json({**result.to_dict(), "status": status})
+        print_json(reading.to_dict())
         return
+    result = reading.analysis
     from rich.markup import escape
 
     from deepcareer.cli.render import console
 
     for w in result.warnings:
         console.print(f"[yellow]{escape(w)}[/]")
-    levels = {r["skill"]: r["level"] for r in status}
+    levels = reading.levels
     for title, matches in (("Skills", result.skills), ("Tools and knowledge", result.terms)):
         if not matches:
             continue
@@ -178,14 +146,9 @@ def career_analyze(
             you = f"  [dim]you: {levels.get(m.id, '')}[/]" if m.kind == "skill" else ""
             console.print(f"  {m.requirement:<11} {escape(m.title)}{you}")
             console.print(f"  [dim]{'':<11} \"{escape(m.evidence[:110])}\"[/]")
-    extra = []
-    if result.years is not None:
-        extra.append(f"{result.years}+ years of experience")
-    if result.degree:
-        extra.append(f"a {result.degree} degree")
-    if extra:
-        console.print("Also asks for " + " and ".join(extra) + ".")
-    gaps = [r["skill"] for r in status if r["gap"] and r["requirement"] == "required"]
+    if reading.also:
+        console.print(reading.also)
+    gaps = reading.required_gaps
     if gaps:
         console.print(f"Required skills you have not verified yet: {', '.join(gaps)}")
     if result.possible:
@@ -210,14 +173,10 @@ def career_plan(
 
     Example: deepcareer career plan --role data-scientist --hours-per-week 5
     """
-    from deepcareer.career.plan import study_plan
-    from deepcareer.mentor.goals import get_goal
+    from deepcareer.app.career import plan_for
 
     with store_for(home) as store:
-        chosen = _role_or_goal(store, role)
-        hours = hours_per_week or get_goal(store).hours_per_week or 6.0
-        evidence, passed = _evidence(store)
-    plan = study_plan(chosen, evidence, load_catalog(), passed, hours)
+        chosen, plan = plan_for(store, load_catalog(), role, hours_per_week)
     if json:
         print_json(plan.to_dict())
         return
@@ -229,8 +188,8 @@ def career_plan(
         minutes = sum(i.minutes for i in week)
         console.print(f"[bold]Week {n}[/] ({minutes / 60:.1f} h)")
         for item in week:
-            console.print(f"  {item.exercise:<24} {item.minutes:>4} min  for {item.for_skill} "
-                          f"({item.tier})")
+            console.print(f"  {item.exercise:<24} {item.minutes:>4} min  for "
+                          f"{item.skill_title or item.for_skill} ({item.tier})")
     if plan.uncovered:
         console.print("No exercise covers " + ", ".join(plan.uncovered)
                       + ": see `deepcareer project list` and `deepcareer read`.")
@@ -246,13 +205,10 @@ def career_claim(
 
     Example: deepcareer career claim classic-ml
     """
-    from deepcareer.career.evidence import set_claim
-    from deepcareer.errors import UsageError
+    from deepcareer.app.career import claim
 
-    if skill not in load_catalog().skills:
-        raise UsageError(f"{skill!r} is not a skill id; `deepcareer skills` lists them.")
     with store_for(home) as store:
-        now = set_claim(store, skill, remove=remove)
+        now = claim(store, load_catalog(), skill, remove=remove)
     from deepcareer.cli.render import console
 
     console.print(f"Self-reported skills: {', '.join(now) or 'none'}")

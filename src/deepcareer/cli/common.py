@@ -20,17 +20,25 @@ IdArg = Annotated[str, typer.Argument(help="Exercise id, e.g. softmax (see `deep
                                       show_default=False)]
 
 
-def store_for(home: Path | None, *, create: bool = True) -> Store:
-    from deepcareer.home import resolve_home
-    from deepcareer.store.db import open_store
+def store_for(home: Path | None, *, create: bool = True, fresh: bool = False) -> Store:
+    """The home's store, as an opaque handle for the application layer."""
+    from deepcareer.app.session import open_home
 
-    return open_store(resolve_home(home), create=create)
+    return open_home(home, create=create, fresh=fresh)
 
 
 def load_catalog() -> Any:
-    from deepcareer.curriculum.catalog import default_catalog
+    from deepcareer.app.session import catalog
 
-    return default_catalog()
+    return catalog()
+
+
+def home_flag(home: Path | None, path: Path) -> str:
+    """`` --home PATH`` to repeat in a suggested command when the learner passed one, so
+    a copied command works on the same home."""
+    import shlex
+
+    return f" --home {shlex.quote(str(path))}" if home else ""
 
 
 def print_json(data: Any) -> None:

@@ -6,60 +6,23 @@ from typing import Annotated
 
 import typer
 
-from deepcareer.cli.common import IdArg, JsonOpt, load_catalog, print_json
+from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, load_catalog, print_json
 
 content_app = typer.Typer(help="Check and locate course content (for authors).",
                           no_args_is_help=True)
 
 
 @content_app.command("validate")
-def content_validate(json: JsonOpt = False) -> None:
+def content_validate(home: HomeOpt = None, json: JsonOpt = False) -> None:
     """Check every content file against its schema (fast, runs no code).
 
     Example: deepcareer content validate
     """
-    from deepcareer.curriculum.validate import validate_catalog
-    from deepcareer.mentor.quiz import load_quizzes, validate_quiz
+    from deepcareer.app.authoring import problems
 
-    catalog = load_catalog()
-    problems = validate_catalog(catalog)
-    quizzes = load_quizzes()
-    for q in quizzes.values():
-        problems += validate_quiz(q, set(catalog.skills))
-    from deepcareer.errors import ContentError
-    from deepcareer.mentor.reading import load_reading, reading_problems
-
-    try:
-        problems += reading_problems(load_reading(catalog.root / "reading.yml"),
-                                     set(catalog.skills))
-    except ContentError as exc:
-        problems.append(str(exc))
-    problems += _career_and_project_problems(set(catalog.skills))
-    _problems_out(problems, json, f"All {len(catalog)} exercises, {len(quizzes)} quizzes, "
-                  "the reading list, the projects, the roles and the pay facts are valid.")
-
-
-def _career_and_project_problems(skills: set[str]) -> list[str]:
-    from deepcareer.career.pay import load_pay
-    from deepcareer.career.postings import vocabulary
-    from deepcareer.career.roles import load_roles, role_problems
-    from deepcareer.errors import ContentError
-    from deepcareer.projects.spec import load_projects
-
-    problems: list[str] = []
-    try:
-        for project in load_projects().values():
-            problems += [f"project {project.id}: skill {s!r} is not in skills.yml"
-                         for s in project.spec.skills if s not in skills]
-            problems += [f"project {project.id}: {f.name} is missing"
-                         for f in (project.template, project.reference, project.readme)
-                         if not f.is_file()]
-        terms = {e.id for e in vocabulary() if e.kind != "skill"}
-        problems += role_problems(load_roles(), skills, terms)
-        load_pay()
-    except ContentError as exc:
-        problems.append(str(exc))
-    return problems
+    del home  # accepted like everywhere; content is the same in every home
+    found, ok = problems(load_catalog())
+    _problems_out(found, json, ok)
 
 
 @content_app.command("verify")
@@ -71,27 +34,26 @@ def content_verify(
         "--frameworks/--no-frameworks",
         help="Also check PyTorch's and TensorFlow's outputs against the references "
         "(imports them: a few seconds).")] = True,
+    home: HomeOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Run every exercise's checks: the reference passes, each mistake is diagnosed as itself.
 
     Example: deepcareer content verify softmax; deepcareer content verify --track numpy
     """
-    from deepcareer.grading.verify import verify_many
+    from deepcareer.app.authoring import choose, verify
 
-    catalog = load_catalog()
-    chosen = [catalog.get(i) for i in ids] if ids else list(catalog)
-    if track is not None:
-        chosen = [ex for ex in chosen if ex.meta.track == track]
+    del home  # accepted like everywhere; content is the same in every home
+    chosen = choose(load_catalog(), ids, track)
     if json:
-        problems = verify_many(chosen, frameworks=frameworks)
+        problems = verify(chosen, frameworks=frameworks)
     else:
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
             task = bar.add_task("verifying", total=len(chosen))
-            problems = verify_many(chosen, on_done=lambda _ex: bar.advance(task),
-                                   frameworks=frameworks)
+            problems = verify(chosen, on_done=lambda _ex: bar.advance(task),
+                              frameworks=frameworks)
     _problems_out(problems, json, "The exercise verifies." if len(chosen) == 1
                   else f"All {len(chosen)} exercises verify.")
 
@@ -110,13 +72,14 @@ def _problems_out(problems: list[str], json: bool, ok: str) -> None:
 
 
 @content_app.command("stats")
-def content_stats(json: JsonOpt = False) -> None:
+def content_stats(home: HomeOpt = None, json: JsonOpt = False) -> None:
     """Count exercises, misconceptions and hints, per track.
 
     Example: deepcareer content stats --json
     """
-    from deepcareer.curriculum.stats import content_stats as compute
+    from deepcareer.app.authoring import stats as compute
 
+    del home  # accepted like everywhere; content is the same in every home
     stats = compute(load_catalog())
     if json:
         print_json(stats)
@@ -140,19 +103,19 @@ def content_stats(json: JsonOpt = False) -> None:
 
 @content_app.command("mutants")
 def content_mutants(
-    ids: Annotated[list[str] | None, typer.Argument(help="Exercise ids (default: all).")] = None,
+    ids: Annotated[list[str] | None, typer.Argument(help="Exercise ids (default: the "
+                                                    "NumPy track).")] = None,
+    home: HomeOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Mutation-test the references: how many classic slips do the cases catch?
 
     Example: deepcareer content mutants softmax dropout
     """
-    from deepcareer.grading.mutate import mutation_score
+    from deepcareer.app.authoring import choose, mutants
 
-    catalog = load_catalog()
-    chosen = [catalog.get(i) for i in ids] if ids else [e for e in catalog
-                                                        if e.meta.track == "numpy"]
-    scores = [mutation_score(ex) for ex in chosen]
+    del home  # accepted like everywhere; content is the same in every home
+    scores = mutants(choose(load_catalog(), ids, default_track="numpy"))
     total = sum(s.total for s in scores)
     killed = sum(s.killed for s in scores)
     if json:
@@ -177,9 +140,10 @@ def content_mutants(
 
 
 @content_app.command("path")
-def content_path(exercise_id: IdArg) -> None:
+def content_path(exercise_id: IdArg, home: HomeOpt = None) -> None:
     """Print the folder of an exercise (README, solution, checks).
 
     Example: deepcareer content path softmax
     """
+    del home  # accepted like everywhere; content is the same in every home
     print(load_catalog().get(exercise_id).folder)

@@ -27,10 +27,9 @@ def doctor(
 
     Examples: deepcareer doctor; deepcareer doctor --apply --json
     """
-    from deepcareer.home import resolve_home
-    from deepcareer.store.doctor import examine
+    from deepcareer.app.data import doctor as examine
 
-    result = examine(resolve_home(home), apply=apply)
+    result = examine(home, apply=apply)
     ok = result["state"] == "healthy" or result["applied"]
     if json:
         print_json(result)

@@ -27,62 +27,38 @@ def progress(
 
     Examples: deepcareer progress; deepcareer progress --plot; deepcareer progress --json
     """
-    from deepcareer.mentor.goals import week_summary
-    from deepcareer.mentor.insights import area_mastery, strengths_and_weaknesses
-    from deepcareer.mentor.mastery import MASTERED, mastery
-    from deepcareer.mentor.progress import exercise_progress
+    from deepcareer.app.progress import MASTERED, summary
 
-    catalog = load_catalog()
     with store_for(home) as store:
-        rows = exercise_progress(store, catalog)
-        skills = mastery(store, catalog)
-        week = week_summary(store)
-        areas = area_mastery(skills, catalog)
-        insights = strengths_and_weaknesses(store, catalog, skills)
-        from deepcareer.career.evidence import skill_evidence
-
-        evidence = skill_evidence(store, catalog)  # the work behind each figure
-        png = None
-        if plot:
-            from deepcareer.mentor.insights import mastery_history, plot_mastery
-
-            png = plot_mastery(mastery_history(store, catalog),
-                               store.home / "reports" / "mastery.png")
+        p = summary(store, load_catalog(), plot=plot)
     if json:
-        print_json({"skills": {sid: round(m.p, 4) for sid, m in skills.items()},
-                    "mastery": [m.to_dict() | {"level": evidence[m.skill].level,
-                                                "sources": evidence[m.skill].sources}
-                                for m in skills.values()],
-                    "areas": {a: round(v, 4) for a, v in areas.items()},
-                    "week": week, "insights": insights,
-                    "plot": str(png) if png else None,
-                    "exercises": [{"id": r.id, "state": r.state, "attempts": r.attempts,
-                                   "last_status": r.last_status} for r in rows]})
+        print_json(p.to_dict())
         return
     from rich.markup import escape
     from rich.progress_bar import ProgressBar
     from rich.table import Table
 
     from deepcareer.cli.render import console
+    from deepcareer.words import plural
 
-    done = sum(r.state == "passed" for r in rows)
-    n_mastered = sum(m.mastered for m in skills.values())
-    console.print(f"[bold]{done} of {len(rows)}[/] exercises passed; [bold]{n_mastered} of "
+    rows, skills, evidence, week = p.exercises, p.skills, p.evidence, p.week
+    console.print(f"[bold]{p.passed} of {len(rows)}[/] exercises passed; [bold]{p.mastered} of "
                   f"{len(skills)}[/] skills mastered (P >= {MASTERED:.0%}).")
     goal = week["goal"]
     target = f" of your {goal['hours_per_week']:g} h goal" if goal.get("hours_per_week") else \
         " (set a weekly goal: deepcareer goal --hours 6)"
     console.print(f"This week: [bold]{week['hours_this_week']:.1f} h[/]{target}. Streak: "
-                  f"[bold]{week['streak_days']}[/] day(s). In total: {week['hours_total']:.1f} h "
-                  f"over {week['active_days']} day(s).")
+                  f"[bold]{plural(week['streak_days'], 'day')}[/]. In total: "
+                  f"{week['hours_total']:.1f} h over {plural(week['active_days'], 'day')}.")
     if "days_to_target" in week:
-        console.print(f"{week['days_to_target']} days to your target date {goal['target_date']}"
+        console.print(f"{plural(week['days_to_target'], 'day')} to your target date "
+                      f"{goal['target_date']}"
                       + (f" ({escape(goal['role'])})" if goal.get("role") else "") + ".")
     areas_table = Table(title="Mastery per area", box=None)
     areas_table.add_column("area")
     areas_table.add_column("mean P(known)", width=24)
     areas_table.add_column("")
-    for area, value in sorted(areas.items()):
+    for area, value in sorted(p.areas.items()):
         areas_table.add_row(area, ProgressBar(total=1.0, completed=value, width=20),
                             f"{value:.0%}")
     console.print(areas_table)
@@ -96,19 +72,19 @@ def progress(
         if m.evidence or evidence[sid].level != "none":
             mark = " [green]mastered[/]" if m.mastered else (
                 "" if m.verified else " [dim](no verified work yet)[/]")
-            table.add_row(sid, ProgressBar(total=1.0, completed=m.p, width=20),
+            table.add_row(p.titles.get(sid, sid), ProgressBar(total=1.0, completed=m.p, width=20),
                           f"{m.p:.0%}{mark}", f"{m.correct}/{m.evidence}",
                           evidence[sid].level)
     if table.rows:
         console.print(table)
     for title, key in (("Strengths", "strengths"), ("Worth another look", "weaknesses"),
                        ("Recurring mistakes", "recurring_mistakes")):
-        if insights[key]:
+        if p.insights[key]:
             console.print(f"[bold]{title}[/]")
-            for line in insights[key]:
+            for line in p.insights[key]:
                 console.print(f"  - {escape(line)}")
-    if png:
-        console.print(f"Plot saved to {png}")
+    if p.plot:
+        console.print(f"Plot saved to {p.plot}")
 
 
 def goal(
@@ -126,13 +102,10 @@ def goal(
 
     Examples: deepcareer goal --hours 6 --role "data scientist" --by 2027-06-30; deepcareer goal
     """
-    from deepcareer.mentor.goals import get_goal, set_goal
+    from deepcareer.app.progress import goal as set_or_get
 
     with store_for(home) as store:
-        if hours is None and role is None and by is None:
-            current = get_goal(store)
-        else:
-            current = set_goal(store, hours=hours, role=role, target_date=by)
+        current = set_or_get(store, hours=hours, role=role, by=by)
     if json:
         print_json(current.to_dict())
         return
@@ -166,18 +139,14 @@ def report(
 
     Examples: deepcareer report; deepcareer report --format html --out report.html
     """
-    from deepcareer.errors import UsageError
-    from deepcareer.mentor.report import default_report_path, report_data, write_report
+    from deepcareer.app.progress import report_data, write_report
 
-    if fmt not in ("md", "html"):
-        raise UsageError(f"--format must be md or html, not {fmt!r}.")
     catalog = load_catalog()
     with store_for(home) as store:
         if json:
             print_json(report_data(store, catalog))
             return
-        path = write_report(store, catalog, out or default_report_path(store.home, fmt,
-                                                                       store.clock()), fmt)
+        path = write_report(store, catalog, fmt, out)
     from deepcareer.cli.render import console
 
     console.print(f"Report written to {path}")

@@ -30,28 +30,20 @@ def portfolio_build(
 
     Examples: deepcareer portfolio build; deepcareer portfolio build --out docs/
     """
-    from deepcareer.portfolio.build import build_site
+    from deepcareer.app.portfolio import build
 
     with store_for(home) as store:
-        result = build_site(store, load_catalog(), out)
-        name = result.out.name
-    exported = None
-    if quarto:
-        from deepcareer.portfolio.build import load_profile
-        from deepcareer.portfolio.quarto import export_quarto
-
-        title = load_profile(store.home, []).name
-        exported = result.out.with_name(f"{name}-quarto")
-        export_quarto(result.out, exported, title)
+        built = build(store, load_catalog(), out, quarto=quarto)
     if json:
-        print_json({"out": str(result.out), "pages": [str(p) for p in result.pages],
-                    "projects": result.projects, "created": [str(p) for p in result.created],
-                    "quarto": str(exported) if exported else None})
+        print_json(built.to_dict())
         return
     from deepcareer.cli.render import console
+    from deepcareer.words import plural
 
-    console.print(f"Built {len(result.pages)} pages in [bold]{result.out}[/] "
-                  f"({len(result.projects)} project(s)). Every page passed the checks.")
+    result, exported = built.result, built.quarto
+    console.print(f"Built {plural(len(result.pages), 'page')} in [bold]{result.out}[/] "
+                  f"({plural(len(result.projects), 'project')}). Every page passed the "
+                  "checks.")
     for path in result.created:
         console.print(f"Created {path}: write it in your own words, then build again.")
     if not result.projects:
@@ -71,14 +63,11 @@ def portfolio_serve(
 
     Example: deepcareer portfolio serve --port 8765
     """
-    from deepcareer.errors import UsageError
-    from deepcareer.portfolio.serve import serve
+    from deepcareer.app.portfolio import serve, site_folder
 
     with store_for(home) as store:
-        site = store.home / "portfolio" / "site"
-    if not (site / "index.html").exists():
-        raise UsageError("Build the site first: deepcareer portfolio build")
+        path = store.home
     from deepcareer.cli.render import console
 
-    serve(site, port, announce=lambda url: console.print(
-        f"Serving {site} at [bold]{url}[/] (Ctrl-C stops)."))
+    serve(path, port, announce=lambda url: console.print(
+        f"Serving {site_folder(path)} at [bold]{url}[/] (Ctrl-C stops)."))

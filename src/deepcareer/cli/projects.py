@@ -21,21 +21,15 @@ ProjectArg = Annotated[str, typer.Argument(help="Project id (see `deepcareer pro
 
 @project_app.command("list")
 def project_list(home: HomeOpt = None, json: JsonOpt = False) -> None:
-    """List the projects, easiest first, with your best result in each.
+    """List the projects, easiest first, with the run that represents each (your latest
+    verified run, else your latest passing one, else your latest).
 
     Example: deepcareer project list
     """
-    from deepcareer.projects.runs import best_runs
-    from deepcareer.projects.spec import load_projects
+    from deepcareer.app.projects import project_rows
 
-    projects = load_projects()
     with store_for(home) as store:
-        best = best_runs(store)
-    rows = [{"id": p.id, "title": p.spec.title, "level": p.spec.level, "track": p.spec.track,
-             "skills": p.spec.skills, "minutes": p.spec.minutes, "goal": _goal(p),
-             "status": best[p.id]["status"] if p.id in best else "new",
-             "verified": p.id in best and best[p.id]["verified_by"] is not None}
-            for p in projects.values()]
+        rows = [r.to_dict() for r in project_rows(store)]
     if json:
         print_json(rows)
         return
@@ -52,14 +46,6 @@ def project_list(home: HomeOpt = None, json: JsonOpt = False) -> None:
                       str(r["title"]))
     console.print(table)
     console.print("Start one with [bold]deepcareer project new ID[/].")
-
-
-def _goal(p: Project) -> str:
-    from deepcareer.projects.report import fmt
-
-    op = ">=" if p.spec.higher_is_better else "<="
-    bar = f"{op} {fmt(p.spec.metric, p.spec.threshold)}"
-    return f"beat {p.spec.beat_baseline}" if p.spec.beat_baseline else bar
 
 
 @project_app.command("new")
@@ -81,12 +67,10 @@ def project_new(
     Examples: deepcareer project new mnist1d;
     deepcareer project new capstone --data ~/data/iris.csv --target species
     """
-    from deepcareer.projects.runs import new_project
-    from deepcareer.projects.spec import get_project
+    from deepcareer.app.projects import new
 
-    project = get_project(project_id)
     with store_for(home) as store:
-        path = new_project(store.home, project, data=data, target=target, force=force)
+        project, path = new(store, project_id, data=data, target=target, force=force)
     if json:
         print_json({"id": project.id, "path": str(path), "readme": str(path.parent /
                                                                         "README.md")})
@@ -124,32 +108,14 @@ def project_run(
 
     Examples: deepcareer project run digits-mlp; deepcareer project run mnist1d -e cnn
     """
-    from deepcareer.projects.runs import learner_file, run_project
-    from deepcareer.projects.spec import get_project
+    from deepcareer.app.projects import run
 
-    project = get_project(project_id)
-    with store_for(home) as store:
-        path = project.reference if reference else (file or learner_file(store.home,
-                                                                         project.id))
-        source = _read_source(path, project.id)
-        with _progress(json) as progress:
-            result = run_project(store, project, source, seed=seed, budget_s=budget,
-                                 progress=progress, experiments=experiment or None,
-                                 origin="reference" if reference else "learner")
+    with store_for(home) as store, _progress(json) as progress:
+        project, result = run(store, project_id, file=file, seed=seed,
+                              experiments=experiment or None, budget=budget,
+                              reference=reference, progress=progress)
     _show(project, result, json)
     raise typer.Exit(0 if result.passed else 1)
-
-
-def _read_source(path: Path, project_id: str) -> str:
-    from deepcareer.errors import UsageError
-
-    if not path.exists():
-        raise UsageError(f"There is no file at {path}. Start with `deepcareer project new "
-                         f"{project_id}`.")
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"Cannot read {path}: {exc}") from exc
 
 
 @project_app.command("verify")
@@ -167,48 +133,21 @@ def project_verify(
 
     Example: deepcareer project verify mnist1d
     """
-    from deepcareer.career.evidence import not_evidence_run
-    from deepcareer.projects.runs import pick_run, runs_of, verify
-    from deepcareer.projects.spec import get_project
+    from deepcareer.app.projects import verify
 
-    project = get_project(project_id)
-    with store_for(home) as store:
-        runs = runs_of(store, project.id)
-        mine = [r for r in runs if r.reproduces is None and r.origin == "learner"]
-        if run_id is None and mine:
-            run_id = mine[-1].id  # the latest of the learner's own, not a reference run
-        target = pick_run(runs, project.id, run_id)
-        why = not_evidence_run(target.origin)
-    if why:  # re-running it would prove nothing about the learner: say so, run nothing
-        if json:
-            print_json({"run": target.id, "rerun": None, "verified": False, "reason": why})
-        else:
-            from deepcareer.cli.render import console
-
-            console.print(f"[yellow]This verifies nothing:[/] {why}")
-        raise typer.Exit(1)
     with store_for(home) as store, _progress(json) as progress:
-        original, again, ok = verify(store, project, run_id, progress)
+        outcome = verify(store, project_id, run_id, progress)
     if json:
-        from deepcareer.projects.runs import tries_of
-
-        with store_for(home) as store:
-            tries = tries_of(store, project.id)
-        print_json({"run": original.id, "rerun": again.id, "verified": ok,
-                    "metric": original.metric, "rerun_metric": again.metric,
-                    "rerun_seed": again.seed, "tolerance": project.spec.tolerance,
-                    "tries": tries.text(original.id, ok)})
+        print_json(outcome.to_dict())
     else:
         from rich.markup import escape
 
         from deepcareer.cli.render import console
-        from deepcareer.projects.report import verification
-        from deepcareer.projects.runs import tries_of
 
-        with store_for(home) as store:
-            tries = tries_of(store, project.id)
-        console.print(escape(verification(project, original, again)))
-        console.print(escape(tries.text(original.id, ok)))
+        console.print(escape(outcome.text))
+        if outcome.tries:
+            console.print(escape(outcome.tries))
+    ok = outcome.verified
     raise typer.Exit(0 if ok else 1)
 
 
@@ -216,27 +155,20 @@ def project_verify(
 def project_report(
     project_id: ProjectArg,
     run_id: Annotated[int | None, typer.Option(
-        "--run", help="The run to report (default: your latest).")] = None,
+        "--run", help="The run to report (default: the one shown in `project list`).")] = None,
     home: HomeOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Write a Markdown and HTML report with learning curves, a confusion matrix, the
-    baselines beside your model and (for mnist1d) the paper's table.
+    baselines beside your model and (for mnist1d) the paper's table. Without --run: the
+    run shown everywhere else (your latest verified, else latest passing, else latest).
 
     Example: deepcareer project report mnist1d
     """
-    from deepcareer.projects.report import report_data, write_report
-    from deepcareer.projects.runs import pick_run, runs_of, tries_of
-    from deepcareer.projects.spec import get_project
+    from deepcareer.app.projects import report
 
-    project = get_project(project_id)
     with store_for(home) as store:
-        runs = runs_of(store, project.id)
-        run = pick_run(runs, project.id, run_id)
-        rerun = next((r for r in runs if r.reproduces == run.id), None)
-        tries = tries_of(store, project.id)
-        paths = write_report(store.home, project, run, rerun, tries)
-    data = report_data(project, run, rerun, tries)
+        data, paths = report(store, project_id, run_id)
     if json:
         print_json({**data, "files": {k: str(v) for k, v in paths.items()}})
         return
@@ -259,11 +191,12 @@ def _show(project: Project, result: RunResult, json: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from deepcareer.app.projects import format_metric as fmt
+    from deepcareer.app.projects import status_words
     from deepcareer.cli.render import console
-    from deepcareer.projects.report import STATUS_WORDS, fmt
 
     colour = {"pass": "green", "fail": "yellow"}.get(result.status, "red")
-    console.print(f"[bold {colour}]{STATUS_WORDS.get(result.status, result.status)}[/] "
+    console.print(f"[bold {colour}]{status_words(result.status)}[/] "
                   f"{escape(result.message)}  [dim]run #{result.id}, "
                   f"{result.duration_s:.1f} s[/]")
     table = Table(box=None, header_style="bold")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from deepcareer.grading.report import Report
+if TYPE_CHECKING:
+    from deepcareer.grading.report import Report
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -53,9 +56,9 @@ def report(rep: Report, *, verbose: bool = False) -> None:
         console.print(Panel(escape(rep.stdout[:2000]), title="your code printed",
                             border_style="dim", expand=False))
     if rep.isolation == "guard":
-        from deepcareer.grading import isolation
+        from deepcareer.app.practice import isolation_note
 
-        console.print(f"[yellow]{escape(isolation.weaker_note())}[/]")
+        console.print(f"[yellow]{escape(isolation_note())}[/]")
     if rep.status in ("fail", "error"):
         console.print(f"[dim]Stuck? `deepcareer hint {rep.exercise}` gives the next hint.[/]")
     elif rep.status == "pass":

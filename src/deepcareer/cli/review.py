@@ -1,18 +1,23 @@
-"""`deepcareer review`: the due items, one after another."""
+"""`deepcareer review`: the due cards one after another, or one card now."""
 
 from __future__ import annotations
 
-import os
-from datetime import datetime
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from deepcareer.cli.common import HomeOpt, JsonOpt, load_catalog, print_json, store_for
 
+if TYPE_CHECKING:
+    from deepcareer.app.review import Card
+    from deepcareer.curriculum.catalog import Catalog
+    from deepcareer.store.db import Store
+
 
 def review(
+    card: Annotated[str | None, typer.Argument(
+        help="Start this card now, due or not: a mistake id (softmax.no-max-shift), an "
+        "exercise id, or a card id from --list.", show_default=False)] = None,
     list_only: Annotated[bool, typer.Option("--list", help="Only list what is due.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many items.")] = 20,
     home: HomeOpt = None,
@@ -22,132 +27,110 @@ def review(
     past mistakes, answer quiz questions with new numbers.
 
     Each item is rated from how it went (again, hard, good, easy) and scheduled by FSRS for
-    when you would be about to forget it.
+    when you would be about to forget it. Give a CARD to start it now (the drill that
+    `deepcareer next` proposes, for instance), whatever its review date.
 
-    Examples: deepcareer review; deepcareer review --list --json
+    Examples: deepcareer review; deepcareer review softmax.no-max-shift;
+    deepcareer review --list --json
     """
+    from deepcareer.app import review as reviews
     from deepcareer.cli.render import console
-    from deepcareer.mentor.review import due_cards, next_due
+    from deepcareer.words import plural
 
     catalog = load_catalog()
     with store_for(home) as store:
-        due = due_cards(store)
+        if card is not None:
+            chosen = reviews.card(store, catalog, card)
+            if json or list_only:
+                print_json(chosen.to_dict()) if json else console.print(chosen.title)
+                return
+            if not _work(store, catalog, chosen):
+                console.print("Stopped.")
+            return
+        session = reviews.session(store, catalog)
         if json or list_only:
             if json:
-                upcoming = next_due(store)
-                print_json({"due": [d.to_dict() for d in due],
-                            "next_due": upcoming.isoformat() if upcoming else None})
+                print_json(session.to_dict())
             else:
-                for d in due:
-                    console.print(f"{d.id}  (recall now about {d.retrievability:.0%})")
-                if not due:
+                for c in session.due:
+                    console.print(f"{c.id}  {c.title} (recall now about "
+                                  f"{c.retrievability or 0:.0%})", markup=False)
+                if not session.due:
                     console.print("Nothing is due.")
             return
-        if not due:
-            upcoming = next_due(store)
-            when = f" The next item is due {upcoming:%Y-%m-%d %H:%M} UTC." if upcoming else ""
+        if not session.due:
+            when = (f" The next item is due {session.next_due:%Y-%m-%d %H:%M} UTC."
+                    if session.next_due else "")
             console.print(f"Nothing is due for review.{when}")
             return
-        console.print(f"[bold]{len(due)}[/] item{'s' if len(due) > 1 else ''} due; "
-                      f"up to {limit} now. Enter checks, h shows a hint, s skips, q stops.")
-        for n, item in enumerate(due[:limit], start=1):
-            console.rule(f"{n} of {min(len(due), limit)}: {item.id}")
-            if item.kind == "quiz":
-                _review_quiz(store, item.ref)
-            elif not _review_exercise(store, catalog, item.kind, item.ref):
+        todo = session.due[:limit]
+        console.print(f"[bold]{plural(len(session.due), 'item')}[/] due; up to {limit} now. "
+                      "Enter checks, h shows a hint, s skips, q stops.")
+        for n, item in enumerate(todo, start=1):
+            console.rule(f"{n} of {len(todo)}: {item.title}")
+            if not _work(store, catalog, item):
                 console.print("Stopped. What is left stays due.")
                 return
         console.print("Review done. `deepcareer next` says what to do now.")
 
 
-def _review_quiz(store: Any, ref: str) -> None:
-    import numpy as np
+def _work(store: Store, catalog: Catalog, card: Card) -> bool:
+    """One card, to its end; False when the learner stops the session."""
+    if card.kind == "quiz":
+        _quiz(store, card)
+        return True
+    return _exercise(store, catalog, card)
 
+
+def _quiz(store: Store, card: Card) -> None:
+    from deepcareer.app import review as reviews
+    from deepcareer.app.quiz import judge_one
     from deepcareer.cli.render import console
-    from deepcareer.mentor import quiz as quizzes
-    from deepcareer.mentor.review import Rating, record
 
-    quiz_id, _, index = ref.rpartition(":")
-    question = quizzes.get_quiz(quiz_id).questions[int(index)]
-    asked = quizzes.ask(question, np.random.default_rng(int.from_bytes(os.urandom(4), "little")))
+    asked, seed = reviews.ask(card)
     console.print(asked.text, markup=False)
-    verdict = quizzes.judge(asked, typer.prompt("Your answer"))
+    while True:  # a reply that is not an answer is asked again, not rated
+        reply = typer.prompt("Your answer")
+        first = judge_one(asked, reply)
+        if not first.unreadable:
+            break
+        console.print(first.feedback, markup=False)
+    _asked, verdict, rating = reviews.answer(store, card, seed, reply)
     console.print(("right: " if verdict.correct else "not quite: ") + verdict.feedback,
                   markup=False)
-    record(store, "quiz", ref, Rating.Good if verdict.correct else Rating.Again,
-           source="review")
+    console.print(f"Rated {rating}.")
 
 
-def _review_exercise(store: Any, catalog: Any, card_kind: str, ref: str) -> bool:
+def _exercise(store: Store, catalog: Catalog, card: Card) -> bool:
     """Re-implement from a blank file until it passes or is skipped; False to stop."""
     from rich.markup import escape
 
-    from deepcareer import practice
+    from deepcareer.app import practice
+    from deepcareer.app import review as reviews
     from deepcareer.cli import render
-    from deepcareer.mentor.review import Kind, card_id, rating_for, record
 
-    kind: Kind = "drill" if card_kind == "drill" else "exercise"
-    exercise_id = ref if kind == "exercise" else ref.split(".", 1)[0]
-    ex = catalog.get(exercise_id)
-    if kind == "drill":
-        m = next((m for m in ex.checks.misconceptions if m.id == ref), None)
-        if m is not None:
-            render.console.print(f"[bold]The mistake:[/] {escape(m.title)}\n"
-                                 f"{escape(m.explanation)}")
-    path = _review_file(store, ex, card_id(kind, ref))
-    render.console.print(f"Re-implement [bold]{escape(ex.meta.title)}[/] in {path}")
-    began, checks, hints = store.clock(), 0, 0
+    if card.kind == "drill":
+        render.console.print(f"[bold]The mistake:[/] {escape(card.mistake)}\n"
+                             f"{escape(card.explanation)}")
+    path = reviews.blank_file(store, catalog, card)
+    render.console.print(f"Re-implement [bold]{escape(card.title)}[/] in {path}")
+    attempt = reviews.begin(store, card)
     while True:
         choice = typer.prompt("Enter = check, h = hint, s = skip, q = stop", default="",
                               show_default=False).strip().lower()
         if choice == "q":
             return False
         if choice == "s":
-            if checks:  # tried and gave up: that is a lapse
-                record(store, kind, ref, rating_for(passed=False), source="review")
+            reviews.skip(store, attempt)
             return True
         if choice == "h":
-            step = min(hints, len(ex.meta.hints) - 1)
-            render.console.print(f"Hint: {escape(ex.meta.hints[step])}")
-            hints += 1
+            render.console.print(f"Hint: {escape(reviews.hint(catalog, attempt))}")
             continue
-        report = practice.check_source(store, ex, practice.read_source(path),
-                                       filename=path.name, schedule=False)
-        render.report(report)
-        if report.status == "not_attempted":
-            continue
-        checks += 1
-        same = kind == "drill" and any(f.misconception == ref for f in report.findings)
-        if report.status == "pass":
-            taken = (store.clock() - began).total_seconds() / 60
-            rating = rating_for(passed=True, hints=hints, retries=checks - 1,
-                                minutes_taken=taken, minutes_estimated=ex.meta.minutes)
-            record(store, kind, ref, rating, source="review")
-            render.console.print(f"Rated [bold]{rating.name.lower()}[/].")
+        outcome = reviews.check(store, catalog, attempt, practice.read_source(path),
+                                filename=path.name)
+        render.report(outcome.report)
+        if outcome.done:
+            render.console.print(f"Rated [bold]{outcome.rating}[/].")
             return True
-        if same:
+        if outcome.same_mistake:
             render.console.print("[yellow]The same mistake again.[/] Fix it and press Enter.")
-
-
-def _review_file(store: Any, ex: Any, cid: str) -> Path:
-    """A blank stub for this review, kept if the learner already started it since the
-    card's last review (so stopping midway loses nothing)."""
-    path: Path = store.home / "workspace" / "review" / f"{ex.id}.py"
-    row = store.card(cid)
-    last = _last_review(row)
-    if path.exists() and last is not None and path.stat().st_mtime > last.timestamp():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    from deepcareer.atomic import write_text_atomic
-
-    write_text_atomic(path, ex.starter)
-    return path
-
-
-def _last_review(row: dict[str, Any] | None) -> datetime | None:
-    import json
-
-    if row is None:
-        return None
-    value = json.loads(row["card"]).get("last_review")
-    return datetime.fromisoformat(value) if value else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from deepcareer.store import activity
 from deepcareer.store.db import Store, iso
 from deepcareer.store.settings import (  # what a stored goal may hold
     GOAL_FIELDS,
@@ -20,8 +21,6 @@ from deepcareer.store.settings import (  # what a stored goal may hold
 
 SESSION_GAP = timedelta(minutes=30)
 SESSION_START = timedelta(minutes=5)
-# Every table whose rows are something the learner did, with its time column.
-_ACTIVITY = (("attempts", "created_at"), ("events", "created_at"), ("reviews", "reviewed_at"))
 
 
 def get_goal(store: Store) -> Goal:
@@ -52,12 +51,8 @@ def set_goal(store: Store, *, hours: float | None = None, role: str | None = Non
 
 def activity_times(store: Store, since: datetime | None = None) -> list[datetime]:
     """When the learner did anything, oldest first (attempts, events, reviews)."""
-    stamps: list[str] = []
     lo = iso(since) if since is not None else ""
-    for table, column in _ACTIVITY:
-        stamps += [r["t"] for r in store.read(
-            f"SELECT {column} AS t FROM {table} WHERE {column} >= ?", (lo,))]
-    return sorted(datetime.fromisoformat(s) for s in stamps)
+    return sorted(datetime.fromisoformat(s) for s in activity.stamps(store, lo))
 
 
 def time_spent(times: list[datetime]) -> timedelta:
@@ -82,22 +77,10 @@ def time_spent_in_store(store: Store, since: datetime | None = None,
                         until: datetime | None = None) -> timedelta:
     """:func:`time_spent` over the log, computed inside SQLite (a window function), so a
     history of 100,000 rows costs milliseconds, not a Python loop."""
-    parts = []
-    for table, column in _ACTIVITY:
-        parts.append(f"SELECT {column} AS t FROM {table} WHERE {column} >= :lo "
-                     f"AND {column} <= :hi")
-    gap = SESSION_GAP.total_seconds() / 60
-    start = SESSION_START.total_seconds() / 60
-    sql = (
-        f"WITH t AS ({' UNION ALL '.join(parts)}), "
-        "g AS (SELECT (julianday(t) - julianday(LAG(t) OVER (ORDER BY t))) * 1440 AS gap "
-        "FROM t) "
-        f"SELECT COALESCE(SUM(CASE WHEN gap IS NOT NULL AND gap >= 0 AND gap <= {gap} "
-        f"THEN gap ELSE {start} END), 0) AS minutes FROM g")
     lo = iso(since) if since is not None else ""
     hi = iso(until) if until is not None else "9999"
-    rows = store.read(sql, {"lo": lo, "hi": hi})
-    return timedelta(minutes=float(rows[0]["minutes"]))
+    return timedelta(minutes=activity.minutes_active(
+        store, lo, hi, SESSION_GAP.total_seconds() / 60, SESSION_START.total_seconds() / 60))
 
 
 def total_time(store: Store) -> timedelta:
@@ -107,14 +90,14 @@ def total_time(store: Store) -> timedelta:
     the gap joining old and new is the real one. If rows appeared with earlier times (a
     clock set back, an import), the total is recomputed from scratch.
     """
-    last, rows = _latest_and_count(store)
+    last, rows = activity.latest_and_count(store)
     cursor = store.setting("time_cursor")
     if isinstance(cursor, dict) and cursor.get("until") == last and cursor.get("rows") == rows:
         return timedelta(minutes=float(cursor["minutes"]))  # nothing new: no write
     spent = None
     if isinstance(cursor, dict) and cursor.get("until") and last:
         since = datetime.fromisoformat(cursor["until"])
-        newer = _count_since(store, cursor["until"])
+        newer = activity.count_since(store, cursor["until"])
         if rows - int(cursor.get("rows", 0)) == newer - 1:  # every new row is later
             spent = (timedelta(minutes=float(cursor["minutes"]))
                      + time_spent_in_store(store, since=since) - SESSION_START)
@@ -125,32 +108,13 @@ def total_time(store: Store) -> timedelta:
     return spent
 
 
-def _latest_and_count(store: Store) -> tuple[str | None, int]:
-    """The newest activity time and the number of activity rows; attempts (by far the
-    largest table) come from the store's running tally."""
-    exercises = store.tally()["exercises"].values()
-    total = sum(int(e["rows"]) for e in exercises)
-    latest: str | None = max((e["last_at"] for e in exercises), default=None) or None
-    for table, column in _ACTIVITY[1:]:
-        row = store.read(f"SELECT max({column}) AS t, count(*) AS n FROM {table}")[0]
-        total += int(row["n"])
-        if row["t"] and (latest is None or row["t"] > latest):
-            latest = row["t"]
-    return latest, total
-
-
-def _count_since(store: Store, since: str) -> int:
-    return sum(int(store.read(f"SELECT count(*) AS n FROM {table} WHERE {column} >= ?",
-                              (since,))[0]["n"]) for table, column in _ACTIVITY)
-
-
 def week_summary(store: Store, now: datetime | None = None) -> dict[str, Any]:
     """This week (Monday to Sunday, UTC) against the goal, the streak and the total."""
     now = now or store.clock()
     monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0,
                                                            microsecond=0)
     goal = get_goal(store)
-    days = _active_days(store)
+    days = activity.active_days(store)
     spent_h = time_spent_in_store(store, monday, now).total_seconds() / 3600
     out: dict[str, Any] = {
         "week_start": monday.date().isoformat(),
@@ -165,11 +129,3 @@ def week_summary(store: Store, now: datetime | None = None) -> dict[str, Any]:
     if goal.target_date:
         out["days_to_target"] = (date.fromisoformat(goal.target_date) - now.date()).days
     return out
-
-
-def _active_days(store: Store) -> set[date]:
-    days = {date.fromisoformat(d) for d in store.tally()["days"]}
-    for table, column in _ACTIVITY[1:]:
-        days |= {date.fromisoformat(r["d"]) for r in store.read(
-            f"SELECT DISTINCT substr({column}, 1, 10) AS d FROM {table}")}
-    return days

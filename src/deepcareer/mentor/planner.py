@@ -32,11 +32,12 @@ class Step:
     kind: str  # review | exercise | drill | project | quiz | done
     id: str | None
     reason: str
-    command: str = ""
+    command: str = ""  # starts the step now, whatever its review date
+    title: str = ""  # what it is, for people (ids are for commands)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "reason": self.reason,
-                "command": self.command}
+        return {"kind": self.kind, "id": self.id, "title": self.title or self.id,
+                "reason": self.reason, "command": self.command}
 
 
 def plan(store: Store, catalog: Catalog, now: datetime | None = None) -> Step:
@@ -46,32 +47,40 @@ def plan(store: Store, catalog: Catalog, now: datetime | None = None) -> Step:
         first = due[0]
         more = f" ({len(due) - 1} more due after it)" if len(due) > 1 else ""
         return Step("review", first.id,
-                    f"{_card_words(first.kind, first.ref)} is due for review: you would "
-                    f"recall it now with a chance of about {first.retrievability:.0%}, and "
-                    f"reviewing at that point is what makes it stick{more}",
-                    "deepcareer review")
+                    f"{_card_words(catalog, first.kind, first.ref)} is due for review: you "
+                    f"would recall it now with a chance of about {first.retrievability:.0%}, "
+                    f"and reviewing at that point is what makes it stick{more}",
+                    "deepcareer review", _card_words(catalog, first.kind, first.ref))
     progress = exercise_progress(store, catalog)
     states = {p.id: p for p in progress}
     skills = mastery(store, catalog)
     current = _in_progress(progress, now)
     if current is not None:
+        word = "attempt" if current.attempts == 1 else "attempts"
         return Step("exercise", current.id,
-                    f"you have started it ({current.attempts} attempts so far) and not passed "
-                    "it yet", f"deepcareer check {current.id}")
+                    f"you have started it ({current.attempts} {word} so far) and not passed "
+                    "it yet", f"deepcareer check {current.id}",
+                    catalog.get(current.id).meta.title)
     drill = _recent_drill(store, catalog, states, now)
     if drill is not None:
         return drill
-    project = _ready_project(store, skills)
+    project = _ready_project(store, catalog, skills)
     if project is not None:
         return project
     return _new_work(store, catalog, progress, skills)
 
 
-def _ready_project(store: Store, skills: dict[str, SkillMastery]) -> Step | None:
+def _skill_title(catalog: Catalog, sid: str) -> str:
+    return catalog.skills[sid].title if sid in catalog.skills else sid
+
+
+def _ready_project(store: Store, catalog: Catalog, skills: dict[str, SkillMastery]
+                   ) -> Step | None:
     """The easiest project whose skills are mastered and that is not yet verified."""
     if not any(m.mastered for m in skills.values()):
         return None  # nothing can be ready: skip reading the project files
     from deepcareer.career.evidence import run_counts
+    from deepcareer.projects.runs import own_runs
     from deepcareer.projects.spec import load_projects
 
     runs = store.run_summaries()
@@ -81,28 +90,37 @@ def _ready_project(store: Store, skills: dict[str, SkillMastery]) -> Step | None
             continue
         # Only the learner's own runs (a run of our reference, or an imported one, is not
         # theirs: see career/evidence.py).
-        own = [r for r in runs if r["project_id"] == project.id and r["reproduces"] is None
-               and r.get("origin", "learner") == "learner"]
+        own = own_runs([r for r in runs if r["project_id"] == project.id])
         if any(run_counts(r) for r in own):
             continue
-        names = ", ".join(needed)
+        names = ", ".join(_skill_title(catalog, s) for s in needed)
+        title = project.spec.title
         if any(r["passed"] for r in own):
-            return Step("project", project.id, f"your {project.id} run passed; re-running it "
-                        "with its seed makes it a verified result for your portfolio",
-                        f"deepcareer project verify {project.id}")
+            return Step("project", project.id, "your run passed; re-running it once with a "
+                        "seed deepcareer draws makes it a verified result for your portfolio",
+                        f"deepcareer project verify {project.id}", title)
         if own:
-            return Step("project", project.id, f"you have started {project.id} and have "
-                        f"mastered what it needs ({names}); finish it",
-                        f"deepcareer project run {project.id}")
+            return Step("project", project.id, f"you have started it and have mastered what "
+                        f"it needs ({names}); finish it",
+                        f"deepcareer project run {project.id}", title)
         return Step("project", project.id, f"you have mastered every skill it needs "
                     f"({names}): a project on real data turns them into a result you can "
-                    "show", f"deepcareer project new {project.id}")
+                    "show", f"deepcareer project new {project.id}", title)
     return None
 
 
-def _card_words(kind: str, ref: str) -> str:
-    return {"exercise": f"re-implementing {ref}", "drill": f"the drill for {ref}",
-            "quiz": f"quiz question {ref}"}.get(kind, ref)
+def _card_words(catalog: Catalog, kind: str, ref: str) -> str:
+    """A review card in words: titles, not ids."""
+    exercise_id = ref.split(".", 1)[0]
+    if kind == "exercise" and ref in catalog.exercises:
+        return f"re-implementing {catalog.get(ref).meta.title}"
+    if kind == "drill" and exercise_id in catalog.exercises:
+        m = next((m for m in catalog.get(exercise_id).checks.misconceptions if m.id == ref),
+                 None)
+        return f"the drill for \"{m.title if m else ref}\""
+    if kind == "quiz":
+        return f"question {int(ref.rpartition(':')[2]) + 1} of the {ref.rpartition(':')[0]} quiz"
+    return ref
 
 
 def _in_progress(progress: list[ExerciseProgress], now: datetime) -> ExerciseProgress | None:
@@ -136,9 +154,9 @@ def _recent_drill(store: Store, catalog: Catalog, states: dict[str, ExerciseProg
         days = max((now - last).days, 0)
         when = "today" if days == 0 else f"{days} day{'s' if days > 1 else ''} ago"
         return Step("drill", card["ref"],
-                    f"{exercise_id} showed the mistake \"{title}\" {when}; redoing it from a "
-                    "blank file while it is fresh is the quickest way to unlearn it",
-                    "deepcareer review")
+                    f"{catalog.get(exercise_id).meta.title} showed the mistake \"{title}\" "
+                    f"{when}; redoing it from a blank file while it is fresh is the quickest "
+                    "way to unlearn it", f"deepcareer review {card['ref']}", title)
     return None
 
 
@@ -158,33 +176,38 @@ def _new_work(store: Store, catalog: Catalog, progress: list[ExerciseProgress],
     if best is not None and not passed and not any(sk.evidence for sk in skills.values()):
         first = open_[0].id  # an empty history: begin at the beginning
         return Step("exercise", first, "it is the first exercise of the curriculum, and "
-                    "everything else builds on it", f"deepcareer start {first}")
+                    "everything else builds on it", f"deepcareer start {first}",
+                    catalog.get(first).meta.title)
     if best is not None:
         p_known, _order, ex_id, sid = best
         prereqs = catalog.skills[sid].prerequisites
-        why = (f"it builds {sid}, your least-mastered skill that is ready to learn "
-               f"({p_known:.0%} now")
-        why += f"; its prerequisites {', '.join(prereqs)} are mastered)" if prereqs else ")"
-        return Step("exercise", ex_id, why, f"deepcareer start {ex_id}")
+        why = (f"it builds {_skill_title(catalog, sid)}, your least-mastered skill that is "
+               f"ready to learn ({p_known:.0%} now")
+        why += (f"; its prerequisites {', '.join(_skill_title(catalog, q) for q in prereqs)} "
+                "are mastered)" if prereqs else ")")
+        return Step("exercise", ex_id, why, f"deepcareer start {ex_id}",
+                    catalog.get(ex_id).meta.title)
     if open_:
         p = open_[0]
         reason = ("it is the first exercise of the curriculum" if not passed else
                   "it is the next exercise whose prerequisites you have passed")
-        return Step("exercise", p.id, reason, f"deepcareer start {p.id}")
-    quiz = _untaken_quiz(store, skills)
+        return Step("exercise", p.id, reason, f"deepcareer start {p.id}",
+                    catalog.get(p.id).meta.title)
+    quiz = _untaken_quiz(store, catalog, skills)
     if quiz is not None:
         return quiz
     return Step("done", None, "every exercise is passed and no review is due: well done. "
                 "Come back when `deepcareer review` has something due")
 
 
-def _untaken_quiz(store: Store, skills: dict[str, SkillMastery]) -> Step | None:
+def _untaken_quiz(store: Store, catalog: Catalog, skills: dict[str, SkillMastery]
+                  ) -> Step | None:
     from deepcareer.mentor.quiz import load_quizzes
 
     taken = {e["exercise_id"].removeprefix("quiz:") for e in store.events(kind="quiz")}
     for qid, quiz in load_quizzes().items():
         if qid not in taken:
             weakest = min(quiz.skills, key=lambda s: skills[s].p if s in skills else 0.0)
-            return Step("quiz", qid, f"it is the evidence for {weakest}, which no exercise "
-                        "covers", f"deepcareer quiz {qid}")
+            return Step("quiz", qid, f"it practises {_skill_title(catalog, weakest)}, which "
+                        "no exercise covers", f"deepcareer quiz {qid}", quiz.title)
     return None

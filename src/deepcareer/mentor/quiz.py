@@ -69,6 +69,7 @@ class Verdict:
     correct: bool
     feedback: str
     misconception: str | None = None
+    unreadable: bool = False  # not an answer (a typo, a blank): asked again, never recorded
 
 
 def ask(question: Question, rng: Any) -> Asked:
@@ -86,16 +87,20 @@ def judge(asked: Asked, reply: str) -> Verdict:
     reply = reply.strip()
     if isinstance(q, Choice):
         letters = [chr(97 + i) for i in range(len(q.options))]
-        if reply.lower() not in letters:
-            return Verdict(False, f"Answer with one letter: {', '.join(letters)}.")
-        picked = letters.index(reply.lower())
+        # "b", "B", "b)", "(b)" and "b." are all the letter b: the format is not the test
+        letter = reply.lower().strip("().] ")
+        if letter not in letters:
+            return Verdict(False, f"Answer with one letter: {', '.join(letters)}.",
+                           unreadable=True)
+        picked = letters.index(letter)
         if picked == q.answer:
             return Verdict(True, q.explanation)
         return Verdict(False, f"{q.why_not.get(picked, '')} {q.explanation}".strip())
     try:
-        value = float(reply)
+        value = float(reply.replace(",", "").removesuffix("%")) / (100 if reply.endswith("%")
+                                                                   else 1)
     except ValueError:
-        return Verdict(False, "Answer with a number, like 0.25 or 1e-3.")
+        return Verdict(False, "Answer with a number, like 0.25 or 1e-3.", unreadable=True)
     if math.isclose(value, float(asked.answer), rel_tol=q.rel_tol, abs_tol=1e-12):
         return Verdict(True, q.explanation)
     for name, wrong in asked.misconceptions.items():

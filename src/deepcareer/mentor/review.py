@@ -111,8 +111,7 @@ def due_cards(store: Store, now: datetime | None = None) -> list[Due]:
 
 
 def due_count(store: Store, now: datetime | None = None) -> int:
-    return int(store.read("SELECT count(*) AS n FROM cards WHERE due <= ?",
-                          (iso(now or store.clock()),))[0]["n"])
+    return store.count_due(iso(now or store.clock()))
 
 
 def next_due(store: Store, now: datetime | None = None) -> datetime | None:

@@ -13,9 +13,10 @@ import hashlib
 import os
 import platform
 import shutil
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from deepcareer import __version__
 from deepcareer.errors import UsageError
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # loaded while the training child starts (NumPy, scikit-learn
     from deepcareer.projects.datasets import Dataset
 
 CAPSTONE_CONFIG = "capstone.yml"
+R = TypeVar("R")  # a stored run row or a RunResult
 
 
 @dataclass
@@ -428,17 +430,37 @@ def runs_of(store: Store, project_id: str) -> list[RunResult]:
     return [from_row(r) for r in store.runs(project_id)]
 
 
+def _get(run: Any, key: str, default: Any = None) -> Any:
+    return run.get(key, default) if isinstance(run, dict) else getattr(run, key, default)
+
+
+def own_runs(runs: Sequence[R]) -> list[R]:
+    """The learner's own runs: not verify's re-runs, not our reference, not imported."""
+    return [r for r in runs if _get(r, "reproduces") is None
+            and _get(r, "origin", "learner") == "learner"]
+
+
+def representative(runs: Sequence[R]) -> R | None:
+    """The one run that stands for a project everywhere (the project list, its page, the
+    mentor's report, the planner, the portfolio): of the learner's own runs, the latest
+    verified one, else the latest passing one, else the latest. Works on stored summary
+    rows and on ``RunResult``s alike, so every face applies the same rule."""
+    own = own_runs(runs)
+    for wanted in (lambda r: _get(r, "passed") and _get(r, "verified_by") is not None,
+                   lambda r: _get(r, "passed"), lambda r: True):
+        found = [r for r in own if wanted(r)]
+        if found:
+            return found[-1]
+    return None
+
+
 def best_runs(store: Store) -> dict[str, dict[str, Any]]:
-    """Per project, the learner's own run that represents it: the latest passing one,
-    else the latest (re-runs made by ``verify`` are not the learner's). Summary rows."""
-    best: dict[str, dict[str, Any]] = {}
+    """Per project, its :func:`representative` run, as a summary row."""
+    by_project: dict[str, list[dict[str, Any]]] = {}
     for r in store.run_summaries():
-        if r["reproduces"] is not None or r.get("origin", "learner") != "learner":
-            continue  # a re-run, a run of our reference or an imported one
-        have = best.get(r["project_id"])
-        if have is None or r["passed"] or not have["passed"]:
-            best[r["project_id"]] = r
-    return best
+        by_project.setdefault(r["project_id"], []).append(r)
+    return {pid: run for pid, rows in by_project.items()
+            if (run := representative(rows)) is not None}
 
 
 def pick_run(runs: list[RunResult], project_id: str, run_id: int | None = None) -> RunResult:
@@ -502,7 +524,7 @@ def verify(store: Store, project: Project, run_id: int | None = None,
     if not original.passed:
         raise UsageError(f"Run #{original.id} did not pass ({original.status}); only a "
                          "passing run can be verified.")
-    code = store.read("SELECT code FROM runs WHERE id = ?", (original.id,))[0]["code"]
+    code = store.run_code(original.id or 0)
     seed = draw_seed()
     while seed == original.seed:
         seed = draw_seed()

@@ -293,6 +293,21 @@ class Store:
         """Per exercise id as logged: attempts (real ones), passed, last status and time."""
         return dict(self.tally()["exercises"])
 
+    def recent_attempts(self, n: int) -> list[dict[str, Any]]:
+        """The ``n`` newest attempts, newest first: id, status and time only."""
+        return self.read("SELECT exercise_id, status, created_at FROM attempts "
+                         "ORDER BY id DESC LIMIT ?", (n,))
+
+    def change_stamp(self) -> tuple[Any, ...]:
+        """Changes whenever anything a learner did could have changed (a few index
+        lookups), so a page can reuse what it computed when nothing is new."""
+        row = self.read(
+            "SELECT (SELECT max(id) FROM attempts) AS a, (SELECT max(id) FROM events) AS e, "
+            "(SELECT max(id) FROM reviews) AS r, (SELECT max(id) FROM runs) AS u, "
+            "(SELECT max(due) FROM cards) AS c, "
+            "(SELECT value FROM settings WHERE key = 'goal') AS g")[0]
+        return tuple(row.values())
+
     def started_ids(self) -> set[str]:
         return {r["exercise_id"] for r in self.read(
             "SELECT DISTINCT exercise_id FROM events WHERE kind = 'start'")}
@@ -312,6 +327,11 @@ class Store:
         if due_before is None:
             return self.read("SELECT * FROM cards ORDER BY due")
         return self.read("SELECT * FROM cards WHERE due <= ? ORDER BY due", (due_before,))
+
+    def count_due(self, before: str) -> int:
+        """How many cards are due at ``before`` (ISO time)."""
+        return int(self.read("SELECT count(*) AS n FROM cards WHERE due <= ?",
+                             (before,))[0]["n"])
 
     def save_review(self, card: dict[str, Any], review: dict[str, Any]) -> None:
         """Write a card's new state and the review that produced it, atomically."""
@@ -360,6 +380,11 @@ class Store:
         return self.read("SELECT id, project_id, created_at, seed, status, metric, passed, "
                          "reproduces, verified_by, isolation, origin, code_sha256 FROM runs "
                          "ORDER BY id")
+
+    def run_code(self, run_id: int) -> str:
+        """The code a run ran (kept out of the summaries: it can be large)."""
+        rows = self.read("SELECT code FROM runs WHERE id = ?", (run_id,))
+        return str(rows[0]["code"]) if rows else ""
 
     def mark_verified(self, run_id: int, by_run: int) -> None:
         with self.transaction() as conn:

@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -20,11 +20,14 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from deepcareer.app.session import open_home
 from deepcareer.curriculum.schema import SLUG
 from deepcareer.errors import DeepcareerError, ExerciseNotFound
-from deepcareer.store.db import Store, open_store
 from deepcareer.web.bodies import form_fields, json_object
 from deepcareer.web.security import Guard
+
+if TYPE_CHECKING:
+    from deepcareer.store.db import Store
 
 HERE = Path(__file__).resolve().parent
 
@@ -46,24 +49,35 @@ def _markdown() -> Any:
 @contextlib.asynccontextmanager
 async def _warm_sandbox(app: FastAPI) -> AsyncIterator[None]:
     """While the app serves, checks take sandboxed children started ahead of time."""
-    from deepcareer.grading import sandbox
+    from deepcareer.app.practice import warm
 
-    with sandbox.warm():
+    with warm():
         yield
 
 
+def _check_card(value: str) -> str:
+    """Review cards are slugs joined by ``:`` and ``.`` (``drill:softmax.no-max-shift``)."""
+    from deepcareer.app.review import CARD_TEXT
+
+    if not CARD_TEXT.match(value):
+        raise HTTPException(404, "No such card.")
+    return value
+
+
 def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765) -> FastAPI:
-    from deepcareer.curriculum.catalog import default_catalog
+    from deepcareer.app.session import catalog as default_catalog
+    from deepcareer.words import plural
 
     app = FastAPI(title="deepcareer", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=_warm_sandbox)
     app.add_middleware(Guard, token=token, host=host, port=port)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["plural"] = plural
     catalog = default_catalog()
 
     def store() -> Store:
-        return open_store(home)
+        return open_home(home)
 
     def page(request: Request, name: str, http_status: int = 200, **context: Any
              ) -> HTMLResponse:
@@ -108,10 +122,10 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
 
     @app.get("/exercises", response_class=HTMLResponse)
     def exercises(request: Request) -> HTMLResponse:
-        from deepcareer.mentor.progress import exercise_progress
+        from deepcareer.app.progress import exercise_rows
 
         with store() as s:
-            rows = exercise_progress(s, catalog)
+            rows = exercise_rows(s, catalog)
         return page(request, "exercises.html", rows=rows, catalog=catalog)
 
     @app.get("/exercises/{exercise_id}", response_class=HTMLResponse)
@@ -130,8 +144,10 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
         code = (await form_fields(request, required=("code",)))["code"]
 
         def grade() -> dict[str, Any]:  # in a worker thread: grading must not block the loop
+            from deepcareer.app.practice import check_and_save
+
             with store() as s:
-                report = views.check(s, ex, code)
+                report = check_and_save(s, ex, code)
                 return views.exercise(s, catalog, ex, _markdown(), code=code, report=report)
 
         context = await run_in_threadpool(grade)
@@ -140,7 +156,7 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
 
     @app.post("/exercises/{exercise_id}/hint", response_class=HTMLResponse)
     def hint(request: Request, exercise_id: str) -> HTMLResponse:
-        from deepcareer import practice
+        from deepcareer.app import practice
 
         ex = catalog.get(_check_id(exercise_id))
         with store() as s:
@@ -149,7 +165,7 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
 
     @app.post("/exercises/{exercise_id}/solution", response_class=HTMLResponse)
     def solution(request: Request, exercise_id: str) -> HTMLResponse:
-        from deepcareer import practice
+        from deepcareer.app import practice
 
         ex = catalog.get(_check_id(exercise_id))
         with store() as s:
@@ -158,50 +174,111 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
 
     @app.get("/review", response_class=HTMLResponse)
     def review(request: Request) -> HTMLResponse:
-        from deepcareer.mentor.review import due_cards, next_due
+        from deepcareer.app.review import session
 
         with store() as s:
-            due, upcoming = due_cards(s), next_due(s)
-        return page(request, "review.html", due=due, upcoming=upcoming)
+            return page(request, "review.html", session=session(s, catalog))
+
+    def card_page(request: Request, card_text: str, **context: Any) -> HTMLResponse:
+        """A card to work on now, due or not: an editor for code, a form for a question."""
+        from deepcareer.app import review as reviews
+
+        with store() as s:
+            card = reviews.card(s, catalog, _check_card(card_text))
+            if card.kind == "quiz":
+                asked, seed = reviews.ask(card, context.pop("seed", None))
+                return page(request, "review_card.html", card=card, asked=asked, seed=seed,
+                            **context)
+            code = context.pop("code", None) or reviews.starter(catalog, card)
+            began = context.pop("began", None) or s.clock().isoformat()
+            return page(request, "review_card.html", card=card, code=code, began=began,
+                        **context)
+
+    @app.get("/review/card/{card_text}", response_class=HTMLResponse)
+    def review_card(request: Request, card_text: str) -> HTMLResponse:
+        return card_page(request, card_text)
+
+    @app.post("/review/card/{card_text}", response_class=HTMLResponse)
+    async def review_card_post(request: Request, card_text: str) -> HTMLResponse:
+        """One step of a card: check the code, take a hint, skip, or answer a question.
+        The form carries when the card was begun and how many checks and hints it took
+        (they only shape the rating, never the evidence: the check itself is graded)."""
+        from deepcareer.app import review as reviews
+        from deepcareer.app.quiz import parse_seed
+
+        form = await form_fields(request)
+        action = form.get("action", "check")
+
+        def act() -> dict[str, Any]:
+            with store() as s:
+                card = reviews.card(s, catalog, _check_card(card_text))
+                if card.kind == "quiz":
+                    seed = parse_seed(form.get("seed", ""))
+                    _asked, verdict, rating = reviews.answer(s, card, seed,
+                                                             form.get("answer", ""))
+                    return {"seed": seed, "verdict": verdict,
+                            "rating": None if verdict.unreadable else rating,
+                            "answer": form.get("answer", "")}
+                attempt = reviews.Attempt(card, _when(form.get("began"), s.clock()),
+                                          checks=_count(form.get("checks")),
+                                          hints=_count(form.get("hints")))
+                code = form.get("code") or reviews.starter(catalog, card)
+                out: dict[str, Any] = {"code": code, "began": attempt.began.isoformat()}
+                if action == "hint":
+                    out["hint"] = reviews.hint(catalog, attempt)
+                elif action == "skip":
+                    out["rating"] = reviews.skip(s, attempt)
+                    out["skipped"] = True
+                else:
+                    outcome = reviews.check(s, catalog, attempt, code)
+                    out |= {"report": outcome.report, "rating": outcome.rating,
+                            "same_mistake": outcome.same_mistake}
+                return out | {"checks": attempt.checks, "hints": attempt.hints}
+
+        context = await run_in_threadpool(act)
+        return card_page(request, card_text, **context)
+
+    @app.get("/review/next")
+    def review_next() -> Response:
+        """The first due card, or the review page when nothing is due."""
+        from fastapi.responses import RedirectResponse
+
+        from deepcareer.app.review import session
+
+        with store() as s:
+            due = session(s, catalog).due
+        return RedirectResponse(f"/review/card/{due[0].id}" if due else "/review", 303)
 
     @app.get("/quiz", response_class=HTMLResponse)
     def quizzes(request: Request) -> HTMLResponse:
-        from deepcareer.mentor.quiz import load_quizzes
+        from deepcareer.app.quiz import quizzes as listing
 
-        return page(request, "quizzes.html", quizzes=load_quizzes())
+        return page(request, "quizzes.html", quizzes=listing())
 
     @app.get("/quiz/{quiz_id}", response_class=HTMLResponse)
     def quiz(request: Request, quiz_id: str) -> HTMLResponse:
-        import secrets
+        from deepcareer.app.quiz import sit
 
-        from deepcareer.mentor.quiz import get_quiz, questions_for
-
-        chosen = get_quiz(_check_id(quiz_id))
-        seed = secrets.randbelow(2**31)
-        return page(request, "quiz.html", quiz=chosen, seed=seed,
-                    asked=questions_for(chosen, seed), verdicts=None)
+        sitting = sit(_check_id(quiz_id))
+        return page(request, "quiz.html", quiz=sitting.quiz, seed=sitting.seed,
+                    asked=sitting.asked, verdicts=None)
 
     @app.post("/quiz/{quiz_id}", response_class=HTMLResponse)
     async def quiz_answer(request: Request, quiz_id: str) -> HTMLResponse:
-        from deepcareer.mentor.quiz import get_quiz, judge, questions_for, record_quiz
+        from deepcareer.app.quiz import answer, parse_seed, sit
 
-        chosen = get_quiz(_check_id(quiz_id))
         form = await form_fields(request)
-        seed_text = form.get("seed", "")
-        if not (seed_text.isascii() and seed_text.isdigit() and len(seed_text) <= 10
-                and int(seed_text) < 2**32):
-            raise HTTPException(400, "The quiz form is incomplete; open the quiz again.")
-        seed = int(seed_text)
-        asked = questions_for(chosen, seed)
-        verdicts = [judge(a, form.get(f"q{n}", "")) for n, a in enumerate(asked)]
+        sitting = sit(_check_id(quiz_id), parse_seed(form.get("seed", "")))
+        replies = [form.get(f"q{n}", "") for n in range(len(sitting.asked))]
 
-        def save() -> int:
+        def save() -> Any:
             with store() as s:
-                return record_quiz(s, chosen, seed, verdicts)
+                return answer(s, sitting, replies)
 
-        score = await run_in_threadpool(save)
-        return page(request, "quiz.html", quiz=chosen, seed=seed, asked=asked,
-                    verdicts=verdicts, score=score, answers=form)
+        result = await run_in_threadpool(save)
+        return page(request, "quiz.html", quiz=sitting.quiz, seed=sitting.seed,
+                    asked=sitting.asked, verdicts=result.verdicts, score=result.score,
+                    recorded=result.recorded, answers=form)
 
     @app.get("/projects", response_class=HTMLResponse)
     def projects(request: Request) -> HTMLResponse:
@@ -220,34 +297,34 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
     @app.get("/files/reports/{project_id}/{name}")
     def report_file(project_id: str, name: str) -> FileResponse:
         """A project report's plot: only known names, only inside the reports folder."""
-        if name not in {"learning_curves.png", "confusion.png", "report.html"}:
-            raise HTTPException(404, "No such file.")
-        from deepcareer.projects.report import report_dir
+        from deepcareer.app.projects import report_file as find
 
-        path = report_dir(home, _check_id(project_id)) / name
-        if not path.is_file():
+        path = find(home, _check_id(project_id), name)
+        if path is None:
             raise HTTPException(404, "No such file.")
         return FileResponse(path)
 
     @app.get("/portfolio", response_class=HTMLResponse)
     def portfolio(request: Request) -> HTMLResponse:
-        site = home / "portfolio" / "site"
-        return page(request, "portfolio.html", built=(site / "index.html").exists())
+        from deepcareer.app.portfolio import is_built
+
+        return page(request, "portfolio.html", built=is_built(home))
 
     @app.post("/portfolio/build", response_class=HTMLResponse)
     def portfolio_build(request: Request) -> HTMLResponse:
-        from deepcareer.portfolio.build import build_site
+        from deepcareer.app.portfolio import build
 
         with store() as s:
-            result = build_site(s, catalog)
-        return page(request, "portfolio.html", built=True, result=result)
+            built = build(s, catalog)
+        return page(request, "portfolio.html", built=True, result=built.result)
 
     @app.get("/portfolio/site/{path:path}")
     def portfolio_file(path: str) -> FileResponse:
         """The built site, read-only; nothing outside it, whatever the path says."""
-        site = (home / "portfolio" / "site").resolve()
-        target = (site / (path or "index.html")).resolve()
-        if site not in target.parents or not target.is_file():
+        from deepcareer.app.portfolio import site_file
+
+        target = site_file(home, path)
+        if target is None:
             raise HTTPException(404, "No such file.")
         return FileResponse(target)
 
@@ -277,22 +354,38 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
 
     @app.post("/api/exercises/{exercise_id}/check")
     async def api_check(request: Request, exercise_id: str) -> JSONResponse:
-        from deepcareer.web import views
 
         ex = catalog.get(_check_id(exercise_id))
         body = await json_object(request, {"code": str}, '{"code": "def f(x): ..."}')
 
         def grade() -> dict[str, Any]:
+            from deepcareer.app.practice import check_and_save
+
             with store() as s:
-                return views.check(s, ex, body["code"]).to_dict()
+                return check_and_save(s, ex, body["code"]).to_dict()
 
         return JSONResponse(await run_in_threadpool(grade))
 
     @app.get("/api/next")
     def api_next() -> JSONResponse:
-        from deepcareer.mentor.planner import plan
+        from deepcareer.app.progress import next_step
 
         with store() as s:
-            return JSONResponse(plan(s, catalog).to_dict())
+            return JSONResponse(next_step(s, catalog).to_dict())
 
     return app
+
+
+def _when(text: str | None, default: Any) -> Any:
+    """A time sent back by a form, or ``default`` when it is missing or malformed."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text or "")
+    except ValueError:
+        return default
+
+
+def _count(text: str | None) -> int:
+    """A small count sent back by a form (0 when missing or malformed)."""
+    return int(text) if text and text.isascii() and text.isdigit() and len(text) < 4 else 0

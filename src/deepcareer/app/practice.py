@@ -234,3 +234,69 @@ def solution(store: Store, exercise_id: str, *, force: bool = False,
     store.add_event(ex.id, "solution", {"forced": force and not passed
                                         and failures < SOLUTION_AFTER_FAILURES})
     return SolutionAccess(True, failures, ex.reference_source, repeats)
+
+
+def check_and_save(store: Store, ex: Exercise, code: str) -> Report:
+    """The editor's check: save the code to the learner's workspace file (so the terminal
+    sees the same code; the file is created if needed) and grade it. Code that is too
+    large or not Unicode text is refused before anything is written."""
+    check_code(code)
+    path = exercise_file(store.home, ex.id)
+    if not path.exists():
+        start(store, ex.id)
+    write_text_atomic(path, code)  # a unique temp name: concurrent checks cannot collide
+    return check_source(store, ex, code, filename=path.name)
+
+
+@dataclass(frozen=True)
+class ExercisePage:
+    """What an exercise page shows besides the task: the learner's code, their real
+    attempts so far, whether they have passed, and the mastery of its skills."""
+
+    exercise: Exercise
+    code: str
+    attempts: int
+    passed: bool
+    mastery: list[tuple[str, float]]  # (skill title, P(known))
+    hints_seen: int
+
+
+def exercise_page(store: Store, catalog: Catalog, ex: Exercise,
+                  code: str | None = None) -> ExercisePage:
+    from deepcareer.mentor.mastery import mastery
+
+    path = exercise_file(store.home, ex.id)
+    if code is None:
+        code = path.read_text(encoding="utf-8") if path.exists() else ex.starter
+    summary = store.exercise_summary().get(ex.id, {})
+    skills = mastery(store, catalog)
+    return ExercisePage(ex, code, int(summary.get("real", 0)),
+                        bool(summary.get("passed", 0)),
+                        [(catalog.skills[s].title, skills[s].p) for s in ex.meta.skills
+                         if s in skills], hint_level_now(store, ex.id))
+
+
+def warm() -> Any:
+    """A context in which checks take sandboxed children started ahead of time (the web
+    app's lifetime, ``check --watch``): the learner does not wait for a start-up."""
+    from deepcareer.grading import sandbox
+
+    return sandbox.warm()
+
+
+def first_check_note(ex: Exercise, home: Path) -> str | None:
+    """Why the first check of a cross-framework exercise takes a few seconds, or None."""
+    from deepcareer.grading import crosscheck
+
+    slow = crosscheck.needs_computing(ex, home / "cache")
+    if not slow:
+        return None
+    return (f"First check of {ex.id}: computing {' and '.join(slow)}'s outputs to compare "
+            "with yours (a few seconds, once).")
+
+
+def isolation_note() -> str:
+    """The one line shown when checks run behind the in-process guard only."""
+    from deepcareer.grading import isolation
+
+    return isolation.weaker_note()

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= $(CURDIR)/demo-home
 
-.PHONY: setup run test lint typecheck bench clean
+.PHONY: setup run test test-fast lint typecheck bench clean
 
 # Debian packages, installed when missing: bubblewrap is the sandbox around learner code,
 # chromium drives the browser tests (never a downloaded browser).
@@ -40,6 +40,11 @@ typecheck: $(STAMP)
 
 test: lint typecheck $(BWRAP) $(CHROMIUM)
 	DEEPCAREER_REQUIRE_EXTRAS=1 $(BIN)/python -m pytest
+
+# The quick loop while coding: everything but the browser, training and framework tests
+# (tests/conftest.py lists what it leaves out), on every core. `make test` is the full run.
+test-fast: $(STAMP) $(BWRAP)
+	DEEPCAREER_FAST=1 $(BIN)/python -m pytest -m "not slow" -n auto
 
 bench: $(STAMP)
 	$(BIN)/python bench/check_latency.py

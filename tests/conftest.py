@@ -16,6 +16,36 @@ from deepcareer.curriculum.tracks import TRACKS
 from deepcareer.store.db import Store, open_store
 
 CLI = [sys.executable, "-m", "deepcareer.cli.app"]
+# Rich reads these when its consoles are created: wide, plain output, as for a pipe.
+os.environ.setdefault("COLUMNS", "200")
+os.environ.setdefault("NO_COLOR", "1")
+
+
+# What `make test-fast` leaves out (DEEPCAREER_FAST=1): the browser, training and framework
+# tests, and the whole-catalogue sweeps. Left out before import, so collecting the fast suite
+# never imports PyTorch or TensorFlow. `make test` runs everything.
+FAST_LEAVES_OUT = (
+    "e2e/",  # Chromium and many concurrent processes
+    "projects/test_games.py", "projects/test_references.py", "projects/test_runs.py",
+    "projects/test_capstone.py",  # training runs
+    "content/test_*_oracle.py", "grading/test_crosscheck.py",  # PyTorch and TensorFlow
+    "grading/test_verify.py", "grading/test_mutate.py",  # every exercise, every mutant
+    "portfolio/",  # builds sites from trained projects
+)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if not os.environ.get("DEEPCAREER_FAST"):
+        return None
+    here = Path(__file__).resolve().parent
+    try:
+        rel = collection_path.resolve().relative_to(here).as_posix()
+    except ValueError:
+        return None
+    from fnmatch import fnmatch
+
+    return any(rel.startswith(p) if p.endswith("/") else fnmatch(rel, p)
+               for p in FAST_LEAVES_OUT) or None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -71,9 +101,31 @@ def catalog() -> Catalog:
 
 
 def run_cli(*args: str, home: Path | None = None, timeout: float = 60,
-            input: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real console entry point in a subprocess, as a learner would."""
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+            input: str | None = None, process: bool = False
+            ) -> subprocess.CompletedProcess[str]:
+    """Run a deepcareer command as a learner would and return its exit code and output.
+
+    In-process by default (Typer's runner: no interpreter start, so the CLI tests run in
+    seconds), with the entry point's own error handling: a learner-facing error prints
+    ``error: ...`` on stderr with its exit code, and anything else fails the test with its
+    traceback. ``process=True`` runs the real console entry point in a subprocess (the
+    smoke tests that must see a real process: start-up, signals, streams)."""
     extra = ["--home", str(home)] if home is not None else []
-    return subprocess.run([*CLI, *args, *extra], capture_output=True, text=True,
-                          timeout=timeout, env=env, input=input)
+    if process:
+        env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+        return subprocess.run([*CLI, *args, *extra], capture_output=True, text=True,
+                              timeout=timeout, env=env, input=input)
+    from typer.testing import CliRunner
+
+    from deepcareer.cli.app import app
+    from deepcareer.errors import DeepcareerError
+
+    result = CliRunner().invoke(app, [*args, *extra], input=input,
+                                env={"COLUMNS": "200", "NO_COLOR": "1"})
+    code, stderr = result.exit_code, result.stderr
+    exc = result.exception
+    if isinstance(exc, DeepcareerError):  # what main() does for a learner's mistake
+        code, stderr = exc.exit_code, stderr + f"error: {exc.message}\n"
+    elif exc is not None and not isinstance(exc, SystemExit):
+        raise exc
+    return subprocess.CompletedProcess([*CLI, *args, *extra], code, result.stdout, stderr)

@@ -32,6 +32,29 @@ def test_every_command_is_in_the_readme_table() -> None:
     assert listed <= known, f"README lists commands that do not exist: {listed - known}"
 
 
+def _leaves() -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, command in typer.main.get_command(app).commands.items():  # type: ignore[attr-defined]
+        subs = getattr(command, "commands", None)
+        out.update({f"{name} {s}": c for s, c in subs.items()} if subs else {name: command})
+    return out
+
+
+def test_home_and_json_are_where_the_readme_says() -> None:
+    """README: every command takes --home and --help with an example; every command but the
+    ones it names takes --json. Derived from the Typer app, so a new command must follow."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = readme[readme.index("Every command takes `--home PATH`"):]
+    said = said[:said.index("\n\n")]
+    without_json = set(re.findall(r"`([a-z ]+)`", said[said.index("all but"):]))
+    assert without_json, "the README names the commands without --json"
+    for name, command in _leaves().items():
+        opts = {o for p in command.params for o in getattr(p, "opts", [])}  # type: ignore[attr-defined]
+        assert "--home" in opts, f"`{name}` does not take --home"
+        assert ("--json" in opts) != (name in without_json), f"`{name}` and --json: see README"
+        assert "Example" in (command.help or ""), f"`{name} --help` has no example"  # type: ignore[attr-defined]
+
+
 def test_every_module_is_in_the_architecture_tree() -> None:
     doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     tree = doc[doc.index("```\nsrc/deepcareer/"):]

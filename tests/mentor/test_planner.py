@@ -141,7 +141,8 @@ def test_a_ready_project_is_suggested_then_verified_then_left(tmp_path: Path,
         skills = {sid: planner.SkillMastery(sid, st["p"], 5, 5) for sid, st in states.items()}
         step = planner._ready_project(store, catalog, skills)
         assert step is not None and step.id == "digits-mlp" and step.kind == "project"
-        assert "Multilayer perceptrons" in step.reason and step.command == "deepcareer project new digits-mlp"
+        assert "Multilayer perceptrons" in step.reason
+        assert step.command == "deepcareer project new digits-mlp"
         row = {"project_id": "digits-mlp", "seed": 0, "status": "pass", "metric": 0.97,
                "passed": 1, "duration_s": 1.0, "code_sha256": "c", "code": "", "result": {}}
         first = store.add_run(**row)

@@ -282,9 +282,9 @@ def _canonical(catalog: Catalog, exercise_id: str) -> str:
 
 
 def _quiz_skills() -> dict[str, tuple[str, ...]]:
-    from deepcareer.mentor.quiz import load_quizzes
+    from deepcareer.curriculum.quizzes import quiz_skills
 
-    return {qid: tuple(q.skills) for qid, q in load_quizzes().items()}
+    return quiz_skills()
 
 
 def _projects() -> dict[str, Any]:

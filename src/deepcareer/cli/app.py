@@ -59,12 +59,16 @@ def init(
     fresh: Annotated[bool, typer.Option(
         "--fresh", help="Start a new database when this home's database has gone missing.")]
     = False,
+    json: JsonOpt = False,
 ) -> None:
     """Set up a home folder for your progress.
 
     Example: deepcareer init --home ~/dl-study
     """
     with store_for(home, fresh=fresh) as store:
+        if json:
+            print_json({"home": str(store.home)})
+            return
         from deepcareer.cli.render import console
 
         console.print(f"Your progress lives in [bold]{store.home}[/].")
@@ -443,6 +447,7 @@ def read(
 def export_cmd(
     file: Annotated[Path, typer.Argument(help="JSON file to write.")],
     home: HomeOpt = None,
+    json: JsonOpt = False,
 ) -> None:
     """Write all your progress to one JSON file.
 
@@ -452,6 +457,9 @@ def export_cmd(
 
     with store_for(home) as store:
         counts = export(store, file)
+    if json:
+        print_json({"file": str(file), **counts})
+        return
     from deepcareer.cli.render import console
     from deepcareer.words import plural
 
@@ -463,6 +471,7 @@ def export_cmd(
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="A file written by `deepcareer export`.")],
     home: HomeOpt = None,
+    json: JsonOpt = False,
 ) -> None:
     """Merge an export into this home; rows already present are skipped.
 
@@ -472,6 +481,9 @@ def import_cmd(
 
     with store_for(home) as store:
         counts = import_(store, file)
+    if json:
+        print_json(counts)
+        return
     from deepcareer.cli.render import console
     from deepcareer.words import plural
 

@@ -200,6 +200,7 @@ def career_claim(
     skill: Annotated[str, typer.Argument(help="Skill id (see `deepcareer skills`).")],
     remove: Annotated[bool, typer.Option("--remove", help="Withdraw the claim.")] = False,
     home: HomeOpt = None,
+    json: JsonOpt = False,
 ) -> None:
     """Say you have a skill from elsewhere; it counts 0.2 until your work here shows it.
 
@@ -209,6 +210,9 @@ def career_claim(
 
     with store_for(home) as store:
         now = claim(store, load_catalog(), skill, remove=remove)
+    if json:
+        print_json({"self_reported": now})
+        return
     from deepcareer.cli.render import console
 
-    console.print(f"Self-reported skills: {', '.join(now) or 'none'}")
+    console.print("Self-reported skills: " + (", ".join(now) if now else "none yet") + ".")

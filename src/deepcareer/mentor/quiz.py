@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from deepcareer.curriculum.modules import load_module
+from deepcareer.curriculum.quizzes import QUIZ_DIR, quiz_files
 from deepcareer.errors import ContentError, UsageError
 
 
@@ -133,14 +134,9 @@ def record_quiz(store: Any, quiz: Quiz, seed: int, verdicts: list[Verdict]) -> i
     return score
 
 
-QUIZ_DIR = Path(__file__).resolve().parent.parent / "content" / "quizzes"
-
-
 def load_quizzes(folder: Path = QUIZ_DIR) -> dict[str, Quiz]:
     quizzes: dict[str, Quiz] = {}
-    for path in sorted(folder.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
+    for path in quiz_files(folder):
         quiz = getattr(load_module(path), "QUIZ", None)
         if not isinstance(quiz, Quiz):
             raise ContentError(f"{path} must define QUIZ = Quiz(...)")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Mapping
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from deepcareer.curriculum.schema import SLUG
 from deepcareer.errors import DeepcareerError, ExerciseNotFound
 from deepcareer.web.bodies import form_fields, json_object
 from deepcareer.web.security import Guard
+from deepcareer.web.views import markdown
 
 if TYPE_CHECKING:
     from deepcareer.store.db import Store
@@ -37,13 +37,6 @@ def _check_id(value: str) -> str:
     if not SLUG.match(value) or len(value) > 100:
         raise HTTPException(404, "No such page.")
     return value
-
-
-@cache
-def _markdown() -> Any:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 @contextlib.asynccontextmanager
@@ -134,7 +127,7 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
 
         ex = catalog.get(_check_id(exercise_id))
         with store() as s:
-            return page(request, "exercise.html", **views.exercise(s, catalog, ex, _markdown()))
+            return page(request, "exercise.html", **views.exercise(s, catalog, ex, markdown()))
 
     @app.post("/exercises/{exercise_id}/check", response_class=HTMLResponse)
     async def check_form(request: Request, exercise_id: str) -> HTMLResponse:
@@ -148,7 +141,7 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
 
             with store() as s:
                 report = check_and_save(s, ex, code)
-                return views.exercise(s, catalog, ex, _markdown(), code=code, report=report)
+                return views.exercise(s, catalog, ex, markdown(), code=code, report=report)
 
         context = await run_in_threadpool(grade)
         name = "_report.html" if request.headers.get("hx-request") else "exercise.html"

@@ -67,11 +67,12 @@ def _bind_failure(port: int, exc: OSError) -> str:
 
 def run(home: Path, port: int | None = None, *, open_browser: bool = True) -> None:
     import uvicorn
+    from rich.console import Console
 
-    from deepcareer.cli.render import console
     from deepcareer.web.app import create_app
     from deepcareer.web.security import new_token
 
+    console = Console(highlight=False)  # the web app prints on its own (faces do not share)
     sock = listen(port)
     try:
         bound = int(sock.getsockname()[1])

@@ -6,6 +6,7 @@ layout: the skill map's boxes and arrows, rendered Markdown.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,10 +92,16 @@ def project(store: Store, project_id: str) -> dict[str, Any]:
             "readme": _md_html(d.readme)}
 
 
-def _md_html(text: str) -> str:
-    from deepcareer.web.app import _markdown
+@cache
+def markdown() -> Any:
+    """CommonMark with tables, raw HTML off (content is ours, but a page never trusts it)."""
+    from markdown_it import MarkdownIt
 
-    return str(_markdown().render(text))
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _md_html(text: str) -> str:
+    return str(markdown().render(text))
 
 
 def career(store: Store, catalog: Catalog, role: str | None) -> dict[str, Any]:

@@ -42,6 +42,7 @@ def test_check_hint_solution_from_python(tmp_path: Path) -> None:
     assert "Not yet" in repr(ex.solution())
 
 
+@pytest.mark.slow  # trains, or starts real processes: make test only
 def test_a_generated_notebook_runs_headless(tmp_path: Path) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

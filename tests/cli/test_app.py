@@ -161,6 +161,7 @@ def test_bad_option_is_exit_code_2() -> None:
     assert run_cli("list", "--no-such-option").returncode == 2
 
 
+@pytest.mark.slow  # trains, or starts real processes: make test only
 def test_watch_rechecks_on_save(home: Path) -> None:
     import os
     import subprocess

@@ -9,6 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from deepcareer.store.db import open_store
 from tests.conftest import CLI, run_cli
 
@@ -47,6 +49,7 @@ def test_check_refuses_the_learners_own_file_when_too_large_or_not_utf8(home: Pa
     assert _attempts(home) == 0
 
 
+@pytest.mark.slow  # trains, or starts real processes: make test only
 def test_watch_says_when_a_save_is_too_large_and_keeps_watching(home: Path) -> None:
     path = Path(json.loads(run_cli("start", "softmax", "--json", home=home).stdout)["path"])
     path.write_text("# padding\n" * (BIG // 10))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from deepcareer.curriculum.catalog import Catalog
 from tests.conftest import run_cli
 
@@ -38,6 +40,7 @@ def test_three_identical_stubs_keep_the_solution_locked_and_say_why(
     assert json.loads(run_cli("solution", "softmax", "--json", home=home).stdout)["unlocked"]
 
 
+@pytest.mark.slow  # trains, or starts real processes: make test only
 def test_a_reference_run_verified_verifies_nothing_and_publishes_nothing(home: Path) -> None:
     ran = run_cli("project", "run", "tabular-classic", "--reference", "--json", home=home,
                   timeout=300)

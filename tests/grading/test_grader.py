@@ -135,6 +135,7 @@ def test_report_json_contract(softmax: Exercise) -> None:
     assert all(set(c) == {"name", "status", "message"} for c in data["checks"])
 
 
+@pytest.mark.slow  # trains, or starts real processes: make test only
 def test_judged_case_fails_a_model_below_target(catalog: Catalog) -> None:
     ex = catalog.get("torch-mlp-digits")
     lazy = ex.reference_source.replace(

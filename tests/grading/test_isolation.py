@@ -51,6 +51,7 @@ def _check(home: Path, tmp_path: Path, *, sandbox: str | None, json_out: bool
                           text=True, timeout=120, env=env)
 
 
+@pytest.mark.slow  # trains, or starts real processes: make test only
 def test_the_fallback_says_so_once_and_records_the_weaker_level(home: Path, tmp_path: Path
                                                                 ) -> None:
     shown = _check(home, tmp_path, sandbox="guard", json_out=False)
@@ -63,6 +64,7 @@ def test_the_fallback_says_so_once_and_records_the_weaker_level(home: Path, tmp_
         assert [a["isolation"] for a in store.attempts()] == ["guard", "guard"]
 
 
+@pytest.mark.slow
 @os_sandbox_skip()
 def test_with_bubblewrap_every_attempt_records_the_os_wall(home: Path, tmp_path: Path) -> None:
     shown = _check(home, tmp_path, sandbox=None, json_out=False)

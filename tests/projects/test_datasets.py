@@ -22,6 +22,7 @@ def test_digits_split_is_fixed_and_stratified(tmp_path: Path) -> None:
     assert Path(a.guarded_files[0]).exists()
 
 
+@pytest.mark.slow  # trains, or starts real processes: make test only
 def test_mnist1d_is_generated_once_and_cached(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     first = load_dataset("mnist1d", tmp_path)

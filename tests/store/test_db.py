@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -119,6 +120,28 @@ def test_backups_follow_the_log_and_are_pruned(home: Path) -> None:
     assert not list((home / "backups").glob("*.tmp"))
 
 
+def _descendants_running(root: int, marker: bytes) -> bool:
+    """Whether a process under ``root`` has ``marker`` in its command line."""
+    parents: dict[int, int] = {}
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+            if marker in Path(f"/proc/{entry}/cmdline").read_bytes():
+                found.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    for pid in found:
+        while pid in parents and pid != root:
+            pid = parents[pid]
+        if pid == root:
+            return True
+    return False
+
+
 def test_kill_9_during_a_check_keeps_earlier_attempts(home: Path, tmp_path: Path) -> None:
     with open_store(home) as s:
         for _ in range(3):
@@ -127,7 +150,12 @@ def test_kill_9_during_a_check_keeps_earlier_attempts(home: Path, tmp_path: Path
     loop.write_text("def softmax(logits):\n    while True:\n        pass\n")
     proc = subprocess.Popen([*CLI, "check", "softmax", "--file", str(loop), "--home", str(home)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)  # the check is under way: the child spins in the loop
+    # Kill only once the check is under way (the sandboxed child spins in the loop), or the
+    # test would pass without its point: wait for the child, however slow the machine.
+    deadline = time.monotonic() + 60
+    while not _descendants_running(proc.pid, b"_child.py"):
+        assert proc.poll() is None and time.monotonic() < deadline, "the check never started"
+        time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with open_store(home) as s:

@@ -8,6 +8,7 @@ the append-only log.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -198,7 +199,8 @@ class SolutionAccess:
                 "untouched starter do not count.")
 
 
-def honest_failures(attempts: list[dict[str, Any]], starter: str) -> tuple[int, int]:
+def honest_failures(attempts: Sequence[Mapping[str, Any]], starter: str
+                    ) -> tuple[int, int]:
     """(counted, repeats): failed attempts that ran (fail, error or timeout; never
     not_attempted), the learner's own, each with code different from the starter and from
     every earlier counted one. Submitting the same stub three times is one attempt, not

@@ -25,12 +25,13 @@ attempts and runs behind it, so every level carries its sources.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from deepcareer.curriculum.catalog import Catalog, Exercise
 from deepcareer.store.db import Store
+from deepcareer.store.rows import AttemptSummary, EventRow
 
 VALUES = {"verified": 1.0, "practised": 0.4, "self-reported": 0.2, "none": 0.0}
 LEVELS = ("verified", "practised", "self-reported", "none")  # strongest first
@@ -90,7 +91,7 @@ class Item:
 # --- single rows ----------------------------------------------------------------
 
 
-def attempt_level(row: dict[str, Any], *, solution_seen: bool, last_hint: int,
+def attempt_level(row: Mapping[str, Any], *, solution_seen: bool, last_hint: int,
                   reference_code: bool = False) -> tuple[str, str]:
     """(level, why) of one attempt row (``Store.attempt_summaries``: status, hint_level,
     origin, repeat). ``last_hint`` is the length of the exercise's hint ladder."""
@@ -149,7 +150,7 @@ def exercise_items(store: Store, catalog: Catalog) -> list[Item]:
     shown: dict[str, str] = {}
     for e in store.events(kind="solution"):
         shown.setdefault(_canonical(catalog, e["exercise_id"]), e["created_at"])
-    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, str, str], list[AttemptSummary]] = {}
     refs: dict[str, set[str]] = {}
     for row in store.attempt_summaries():
         ex_id = _canonical(catalog, row["exercise_id"])
@@ -200,7 +201,7 @@ def project_items(store: Store) -> list[Item]:
 
 def quiz_items(store: Store) -> list[Item]:
     """Quiz results: practised, however many times they are taken."""
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[EventRow]] = {}
     for e in store.events(kind="quiz"):
         out.setdefault(e["exercise_id"].removeprefix("quiz:"), []).append(e)
     items = []

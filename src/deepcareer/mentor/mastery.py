@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,14 +99,14 @@ def evidence(store: Store, catalog: Catalog) -> list[Evidence]:
     return _evidence_from(store.attempt_summaries(), store.events(), catalog, set())
 
 
-def _evidence_from(attempts: list[dict[str, Any]], events: list[dict[str, Any]],
+def _evidence_from(attempts: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]],
                    catalog: Catalog, shown_solution: set[str]) -> list[Evidence]:
     """Observations in these rows; ``shown_solution`` carries over (and is updated)."""
     from deepcareer.career.evidence import attempt_level, reference_shas
     from deepcareer.errors import ContentError
 
     found: list[Evidence] = []
-    timeline: list[tuple[str, int, str, dict[str, Any]]] = (
+    timeline: list[tuple[str, int, str, Mapping[str, Any]]] = (
         [(e["created_at"], e["id"], "event", e) for e in events]
         + [(a["created_at"], a["id"], "attempt", a) for a in attempts])
     # Same timestamp: attempts and events keep their own insertion order.

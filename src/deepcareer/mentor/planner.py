@@ -22,6 +22,7 @@ from deepcareer.mentor.mastery import MASTERED, SkillMastery, mastery
 from deepcareer.mentor.progress import ExerciseProgress, exercise_progress
 from deepcareer.mentor.review import due_cards
 from deepcareer.store.db import Store
+from deepcareer.store.rows import ReviewRow
 
 RECENT_DRILL = timedelta(days=7)
 IN_PROGRESS = timedelta(days=3)
@@ -133,7 +134,7 @@ def _in_progress(progress: list[ExerciseProgress], now: datetime) -> ExercisePro
 def _recent_drill(store: Store, catalog: Catalog, states: dict[str, ExerciseProgress],
                   now: datetime) -> Step | None:
     """A drill card rated only by checks (not yet drilled) whose exercise is now passed."""
-    by_card: dict[str, list[dict[str, Any]]] = {}
+    by_card: dict[str, list[ReviewRow]] = {}
     for r in store.reviews(kind="drill"):  # one query, not one per card
         by_card.setdefault(r["card_id"], []).append(r)
     for card in store.cards():

@@ -17,6 +17,7 @@ produces a negative interval: a review is dated no earlier than the card's last 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -66,7 +67,7 @@ class Due:
                 "retrievability": round(self.retrievability, 4)}
 
 
-def _load(row: dict[str, Any]) -> Card:
+def _load(row: Mapping[str, Any]) -> Card:
     return Card.from_dict(json.loads(row["card"]))
 
 

@@ -13,7 +13,7 @@ import hashlib
 import os
 import platform
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +24,7 @@ from deepcareer.home import workspace
 from deepcareer.projects.runner import ChildOutcome, Progress, run_child
 from deepcareer.projects.spec import Experiment, Project
 from deepcareer.store.db import DB_NAME, Store
+from deepcareer.store.rows import RunSummary
 
 if TYPE_CHECKING:  # loaded while the training child starts (NumPy, scikit-learn)
     from deepcareer.projects.datasets import Dataset
@@ -409,7 +410,7 @@ def _stored(result: RunResult) -> dict[str, Any]:
     return data
 
 
-def from_row(row: dict[str, Any]) -> RunResult:
+def from_row(row: Mapping[str, Any]) -> RunResult:
     """A stored run: the columns are the truth, the JSON ``result`` adds the detail (and
     may come from an older or newer version, so unknown keys are ignored)."""
     data = row["result"] if isinstance(row["result"], dict) else {}
@@ -454,9 +455,9 @@ def representative(runs: Sequence[R]) -> R | None:
     return None
 
 
-def best_runs(store: Store) -> dict[str, dict[str, Any]]:
+def best_runs(store: Store) -> dict[str, RunSummary]:
     """Per project, its :func:`representative` run, as a summary row."""
-    by_project: dict[str, list[dict[str, Any]]] = {}
+    by_project: dict[str, list[RunSummary]] = {}
     for r in store.run_summaries():
         by_project.setdefault(r["project_id"], []).append(r)
     return {pid: run for pid, rows in by_project.items()

@@ -29,12 +29,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from deepcareer.atomic import write_text_atomic
 from deepcareer.errors import StoreError, StoreMissingError
 from deepcareer.store.backup import backup_if_due
 from deepcareer.store.failures import SQLITE_NOTADB, classify, damaged, is_busy, sqlite_code
+from deepcareer.store.rows import (
+    AttemptRow,
+    AttemptSummary,
+    CardRow,
+    EventRow,
+    RecentAttempt,
+    ReviewRow,
+    RunRow,
+    RunSummary,
+)
 
 DB_NAME = "progress.db"
 MARKER = "home.json"
@@ -202,7 +212,7 @@ class Store:
         with self.transaction() as conn:
             return insert_rows(conn, "events", [row])
 
-    def attempts(self, exercise_id: str | None = None) -> list[dict[str, Any]]:
+    def attempts(self, exercise_id: str | None = None) -> list[AttemptRow]:
         if exercise_id is None:
             rows = self.read("SELECT * FROM attempts ORDER BY id")
         else:
@@ -210,10 +220,10 @@ class Store:
                              (exercise_id,))
         for row in rows:
             row["findings"] = json.loads(row["findings"] or "[]")
-        return rows
+        return cast("list[AttemptRow]", rows)
 
     def events(self, exercise_id: str | None = None, kind: str | None = None,
-               after_id: int = 0) -> list[dict[str, Any]]:
+               after_id: int = 0) -> list[EventRow]:
         sql, params = "SELECT * FROM events WHERE id > ?", list[Any]([after_id])
         if exercise_id is not None:
             sql, params = sql + " AND exercise_id = ?", [*params, exercise_id]
@@ -222,9 +232,9 @@ class Store:
         rows = self.read(sql + " ORDER BY id", params)
         for row in rows:
             row["data"] = json.loads(row["data"] or "{}")
-        return rows
+        return cast("list[EventRow]", rows)
 
-    def attempt_summaries(self, after_id: int = 0) -> list[dict[str, Any]]:
+    def attempt_summaries(self, after_id: int = 0) -> list[AttemptSummary]:
         """Attempts without their code and report (what mastery and progress need).
 
         ``repeat`` is 1 when an earlier attempt of the same exercise had the same code:
@@ -245,7 +255,7 @@ class Store:
                 (after_id,))
         for row in rows:
             row["findings"] = json.loads(row["findings"] or "[]")
-        return rows
+        return cast("list[AttemptSummary]", rows)
 
     def tally(self) -> dict[str, Any]:
         """Running totals of the attempt log, brought up to date by reading only the rows
@@ -293,10 +303,11 @@ class Store:
         """Per exercise id as logged: attempts (real ones), passed, last status and time."""
         return dict(self.tally()["exercises"])
 
-    def recent_attempts(self, n: int) -> list[dict[str, Any]]:
+    def recent_attempts(self, n: int) -> list[RecentAttempt]:
         """The ``n`` newest attempts, newest first: id, status and time only."""
-        return self.read("SELECT exercise_id, status, created_at FROM attempts "
-                         "ORDER BY id DESC LIMIT ?", (n,))
+        return cast("list[RecentAttempt]", self.read(
+            "SELECT exercise_id, status, created_at FROM attempts ORDER BY id DESC LIMIT ?",
+            (n,)))
 
     def change_stamp(self) -> tuple[Any, ...]:
         """Changes whenever anything a learner did could have changed (a few index
@@ -319,14 +330,15 @@ class Store:
 
     # --- spaced review -------------------------------------------------------
 
-    def card(self, card_id: str) -> dict[str, Any] | None:
-        rows = self.read("SELECT * FROM cards WHERE id = ?", (card_id,))
+    def card(self, card_id: str) -> CardRow | None:
+        rows = cast("list[CardRow]", self.read("SELECT * FROM cards WHERE id = ?", (card_id,)))
         return rows[0] if rows else None
 
-    def cards(self, due_before: str | None = None) -> list[dict[str, Any]]:
+    def cards(self, due_before: str | None = None) -> list[CardRow]:
         if due_before is None:
-            return self.read("SELECT * FROM cards ORDER BY due")
-        return self.read("SELECT * FROM cards WHERE due <= ? ORDER BY due", (due_before,))
+            return cast("list[CardRow]", self.read("SELECT * FROM cards ORDER BY due"))
+        return cast("list[CardRow]", self.read(
+            "SELECT * FROM cards WHERE due <= ? ORDER BY due", (due_before,)))
 
     def count_due(self, before: str) -> int:
         """How many cards are due at ``before`` (ISO time)."""
@@ -341,7 +353,7 @@ class Store:
             insert_rows(conn, "reviews", [review])
 
     def reviews(self, card_id: str | None = None, kind: str | None = None
-                ) -> list[dict[str, Any]]:
+                ) -> list[ReviewRow]:
         """Ratings in order, for one card or for every card of a kind (``drill``...)."""
         sql, params = "SELECT * FROM reviews WHERE 1", list[Any]()
         if card_id is not None:
@@ -349,7 +361,7 @@ class Store:
         if kind is not None:
             sql, params = sql + " AND substr(card_id, 1, ?) = ?", [
                 *params, len(kind) + 1, f"{kind}:"]
-        return self.read(sql + " ORDER BY id", params)
+        return cast("list[ReviewRow]", self.read(sql + " ORDER BY id", params))
 
     # --- project runs --------------------------------------------------------
 
@@ -364,7 +376,7 @@ class Store:
         with self.transaction() as conn:
             return insert_rows(conn, "runs", [row])
 
-    def runs(self, project_id: str | None = None) -> list[dict[str, Any]]:
+    def runs(self, project_id: str | None = None) -> list[RunRow]:
         """Runs oldest first, with ``result`` parsed."""
         if project_id is None:
             rows = self.read("SELECT * FROM runs ORDER BY id")
@@ -373,13 +385,13 @@ class Store:
                              (project_id,))
         for row in rows:
             row["result"] = json.loads(row["result"] or "{}")
-        return rows
+        return cast("list[RunRow]", rows)
 
-    def run_summaries(self) -> list[dict[str, Any]]:
+    def run_summaries(self) -> list[RunSummary]:
         """Every run without its code and detail: what the planner and lists need."""
-        return self.read("SELECT id, project_id, created_at, seed, status, metric, passed, "
-                         "reproduces, verified_by, isolation, origin, code_sha256 FROM runs "
-                         "ORDER BY id")
+        return cast("list[RunSummary]", self.read(
+            "SELECT id, project_id, created_at, seed, status, metric, passed, reproduces, "
+            "verified_by, isolation, origin, code_sha256 FROM runs ORDER BY id"))
 
     def run_code(self, run_id: int) -> str:
         """The code a run ran (kept out of the summaries: it can be large)."""

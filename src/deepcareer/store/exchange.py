@@ -39,7 +39,7 @@ _DERIVED_SETTINGS = {"mastery_cursor", "time_cursor", TALLY_KEY}  # caches: neve
 def export_data(store: Store) -> dict[str, Any]:
     attempts = store.read("SELECT * FROM attempts ORDER BY id")
     events = store.read("SELECT * FROM events ORDER BY id")
-    reviews = store.reviews()
+    reviews: list[dict[str, Any]] = [dict(r) for r in store.reviews()]
     for row in [*attempts, *events, *reviews]:
         row.pop("id")
     return {

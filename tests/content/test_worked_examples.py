@@ -95,11 +95,27 @@ def _data_splits(ref: Any) -> list[str]:
     return [f"-> [{other[0, 0]:.3f}, {other[0, 1]:.3f}, {other[0, 2]:.0f}]"]
 
 
+def _multi_head_attention(ref: Any) -> list[str]:
+    from deepcareer.curriculum.catalog import default_catalog
+
+    x, eye = np.array([[[1.0, 0.0, 0.0, 1.0], [1.0, 1.0, 2.0, 0.0]]]), np.eye(4)
+    out, weights = ref.mha_forward(x, eye, eye, eye, eye, 2, True)
+    split = ref.split_heads(np.arange(12.0).reshape(1, 2, 6), 3)[0, 1]
+    wide = next(m for m in default_catalog().get("multi-head-attention").checks.misconceptions
+                if m.id.endswith("scale-by-model-width"))
+    _, wide_weights = wide.replace["mha_forward"](x, eye, eye, eye, eye, 2, True)
+    return [f"[0, 1] = [[{split[0, 0]:.0f}, {split[0, 1]:.0f}], [{split[1, 0]:.0f}, "
+            f"{split[1, 1]:.0f}]]", f"weights[0, 0, 1] = {_fmt(weights[0, 0, 1])}",
+            f"weights[0, 1, 1] = {_fmt(weights[0, 1, 1])}", f"out[0, 1] = {_fmt(out[0, 1])}",
+            f"out[0, 0] = x[0] = [{', '.join(f'{v:.0f}' for v in out[0, 0])}]",
+            f"the weights {_fmt(wide_weights[0, 0, 1])}"]
+
+
 EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
     "autodiff": _autodiff, "cross-entropy": _cross_entropy,
     "logistic-regression": _logistic_regression, "softmax": _softmax, "attention": _attention,
     "relu-family": _relu_family, "gradient-check": _gradient_check, "batch-norm": _batch_norm,
-    "data-splits": _data_splits,
+    "data-splits": _data_splits, "multi-head-attention": _multi_head_attention,
 }
 
 

@@ -111,11 +111,24 @@ def _multi_head_attention(ref: Any) -> list[str]:
             f"the weights {_fmt(wide_weights[0, 0, 1])}"]
 
 
+def _positional_encoding(ref: Any) -> list[str]:
+    pe = ref.sinusoidal_encoding(3, 4)
+    x = np.array([[1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0]])
+    rotated = ref.rope(x, np.array([0, 1]))
+    q, k = np.array([[1.0, 2.0, 0.5, -1.0]]), np.array([[0.5, -1.0, 2.0, 1.0]])
+    near = ref.rope(q, np.array([1])) @ ref.rope(k, np.array([3])).T
+    far = ref.rope(q, np.array([5])) @ ref.rope(k, np.array([7])).T
+    assert f"{near[0, 0]:.4f}" == f"{far[0, 0]:.4f}"
+    return [f"row 0 = [{', '.join(f'{v:.0f}' for v in pe[0])}]", f"row 1 = {_fmt(pe[1])}",
+            f"-> {_fmt(rotated[1])}", f"both scores are {_num(near[0, 0])}"]
+
+
 EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
     "autodiff": _autodiff, "cross-entropy": _cross_entropy,
     "logistic-regression": _logistic_regression, "softmax": _softmax, "attention": _attention,
     "relu-family": _relu_family, "gradient-check": _gradient_check, "batch-norm": _batch_norm,
     "data-splits": _data_splits, "multi-head-attention": _multi_head_attention,
+    "positional-encoding": _positional_encoding,
 }
 
 

@@ -123,12 +123,30 @@ def _positional_encoding(ref: Any) -> list[str]:
             f"-> {_fmt(rotated[1])}", f"both scores are {_num(near[0, 0])}"]
 
 
+def _sampling(ref: Any) -> list[str]:
+    logits = np.array([[2.0, 1.0, 0.0, -1.0]])
+
+    def probs(t: float, k: int, p: float) -> str:
+        return _fmt(ref.next_token_probs(logits, t, k, p)[0])
+
+    u = np.random.default_rng(4).random(1)[0]
+    cdf = np.cumsum(ref.next_token_probs(logits, 1.0, 0, 1.0)[0])
+    return [f"greedy -> [{ref.greedy(logits)[0]}]", f"T = 1: probs = {probs(1.0, 0, 1.0)}",
+            f"T = 2: probs = {probs(2.0, 0, 1.0)}", f"T = 0.5: probs = {probs(0.5, 0, 1.0)}",
+            f"-> {probs(1.0, 2, 1.0).replace('0.0000', '0')}",
+            f"[0, {_num(cdf[0])}, {_num(cdf[1])}, ...]",
+            f"(the second one crosses 0.8) -> {probs(1.0, 0, 0.8).replace('0.0000', '0')}",
+            f"crosses 0.5 -> {probs(1.0, 0, 0.5).replace('0.0000', '0').replace('1.0000', '1')}",
+            f"u = {_num(u)}, cumulative {_fmt(cdf[:3])[:-1]}, 1] -> token "
+            f"[{ref.sample(logits, 1.0, 0, 1.0, 4)[0]}]"]
+
+
 EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
     "autodiff": _autodiff, "cross-entropy": _cross_entropy,
     "logistic-regression": _logistic_regression, "softmax": _softmax, "attention": _attention,
     "relu-family": _relu_family, "gradient-check": _gradient_check, "batch-norm": _batch_norm,
     "data-splits": _data_splits, "multi-head-attention": _multi_head_attention,
-    "positional-encoding": _positional_encoding,
+    "positional-encoding": _positional_encoding, "sampling": _sampling,
 }
 
 

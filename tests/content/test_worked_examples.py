@@ -141,12 +141,27 @@ def _sampling(ref: Any) -> list[str]:
             f"[{ref.sample(logits, 1.0, 0, 1.0, 4)[0]}]"]
 
 
+def _kv_cache(ref: Any) -> list[str]:
+    x, eye = np.array([[[1.0, 0.0, 0.0, 1.0], [1.0, 1.0, 2.0, 0.0]]]), np.eye(4)
+    empty = np.zeros((1, 2, 0, 2))
+    first, kc, _ = ref.decode_step(x[:, :1], empty, empty, eye, eye, eye, eye, 2)
+    second, kc2, _ = ref.decode_step(x[:, 1:], kc, kc, eye, eye, eye, eye, 2)
+    small = ref.cache_bytes(12, 12, 64, 1024, 1, 2)
+    return [f"-> out = [{', '.join(f'{v:.0f}' for v in first[0, 0])}]",
+            f"caches now {kc.shape}: head 1 key [{kc[0, 0, 0, 0]:.0f}, {kc[0, 0, 0, 1]:.0f}], "
+            f"head 2 key [{kc[0, 1, 0, 0]:.0f}, {kc[0, 1, 0, 1]:.0f}]",
+            f"caches grow to {kc2.shape}", f"-> out[0, 1] = {_fmt(second[0, 0])}",
+            f"= {ref.cache_bytes(1, 2, 2, 2, 1, 8)}",
+            f"= {small} bytes = {small / 2**20:.0f} MiB"]
+
+
 EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
     "autodiff": _autodiff, "cross-entropy": _cross_entropy,
     "logistic-regression": _logistic_regression, "softmax": _softmax, "attention": _attention,
     "relu-family": _relu_family, "gradient-check": _gradient_check, "batch-norm": _batch_norm,
     "data-splits": _data_splits, "multi-head-attention": _multi_head_attention,
     "positional-encoding": _positional_encoding, "sampling": _sampling,
+    "kv-cache": _kv_cache,
 }
 
 

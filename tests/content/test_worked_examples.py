@@ -155,13 +155,25 @@ def _kv_cache(ref: Any) -> list[str]:
             f"= {small} bytes = {small / 2**20:.0f} MiB"]
 
 
+def _adamw_schedule(ref: Any) -> list[str]:
+    w, g, z = np.array([1.0, -2.0]), np.array([0.5, 0.5]), np.zeros(2)
+    args = (1, 0.1, 0.9, 0.999, 1e-8, 0.1)
+    big, z3 = np.array([3.0, -4.0, 0.5]), np.zeros(3)
+    small = (1, 0.01, 0.9, 0.999, 1e-8, 0.1)
+    return [f"[1, 1] + 0.1 * w) = {_fmt(ref.adamw_step(w, g, z, z, *args)[0])}",
+            f"new_w = {_fmt(ref.adam_l2_step(w, g, z, z, *args)[0])}",
+            f"AdamW -> {_fmt(ref.adamw_step(big, z3, z3, z3, *small)[0])}",
+            f"Adam+L2 -> {_fmt(ref.adam_l2_step(big, z3, z3, z3, *small)[0])}",
+            f"= {_fmt(ref.warmup_cosine(np.arange(8), 1.0, 0.1, 2, 6))}"]
+
+
 EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
     "autodiff": _autodiff, "cross-entropy": _cross_entropy,
     "logistic-regression": _logistic_regression, "softmax": _softmax, "attention": _attention,
     "relu-family": _relu_family, "gradient-check": _gradient_check, "batch-norm": _batch_norm,
     "data-splits": _data_splits, "multi-head-attention": _multi_head_attention,
     "positional-encoding": _positional_encoding, "sampling": _sampling,
-    "kv-cache": _kv_cache,
+    "kv-cache": _kv_cache, "adamw-schedule": _adamw_schedule,
 }
 
 

@@ -167,6 +167,25 @@ def _adamw_schedule(ref: Any) -> list[str]:
             f"= {_fmt(ref.warmup_cosine(np.arange(8), 1.0, 0.1, 2, 6))}"]
 
 
+def _lora(ref: Any) -> list[str]:
+    x, eye = np.array([[1.0, 2.0]]), np.eye(2)
+    a, b = np.array([[1.0], [1.0]]), np.array([[0.5, -1.0]])
+
+    def ints(m: Any) -> str:
+        rows = np.atleast_2d(m)
+        return "[" + ", ".join("[" + ", ".join(f"{v:.0f}" for v in row) + "]"
+                               for row in rows) + "]"
+
+    merged = ref.lora_merge(eye, a, b, 2.0)
+    da, db = ref.lora_backward(np.array([[1.0, -0.5]]), x, a, b, 2.0)
+    trainable, frozen = ref.lora_param_counts(4096, 4096, 8)
+    return [f"= {ints(ref.lora_forward(x, eye, np.zeros(2), a, b, 2.0))}",
+            f"= {ints(merged)} and x @ merged = {ints(x @ merged)}",
+            f"dB = 2 * [[3]] @ dout = {ints(db)}", f"dout B^T) = {ints(da)}",
+            f"lora_param_counts(2, 2, 1) = {ref.lora_param_counts(2, 2, 1)}",
+            f"({trainable}, {frozen}), {100 * trainable / frozen:.2f} %"]
+
+
 EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
     "autodiff": _autodiff, "cross-entropy": _cross_entropy,
     "logistic-regression": _logistic_regression, "softmax": _softmax, "attention": _attention,
@@ -174,6 +193,7 @@ EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
     "data-splits": _data_splits, "multi-head-attention": _multi_head_attention,
     "positional-encoding": _positional_encoding, "sampling": _sampling,
     "kv-cache": _kv_cache, "adamw-schedule": _adamw_schedule,
+    "lora": _lora,
 }
 
 

@@ -7,6 +7,7 @@ reference solution and asserts the README prints exactly those numbers.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -186,6 +187,21 @@ def _lora(ref: Any) -> list[str]:
             f"({trainable}, {frozen}), {100 * trainable / frozen:.2f} %"]
 
 
+def _bpe(ref: Any) -> list[str]:
+    text = "a banana, a bandana"
+    merges = ref.learn_bpe(text, 10)
+    rows = ", ".join(f"[{a}, {b}]" for a, b in merges)
+    ids = ref.bpe_encode(text, merges)
+    after_first = ref.merge_pair(list(text.encode()), (97, 110), 256)
+    pairs = list(itertools.pairwise(after_first))
+    twice = sorted({p for p in pairs if pairs.count(p) == 2})
+    assert twice == [(32, 98), (97, 32), (98, 256), (256, 97)] and pairs[0] == (97, 32)
+    return [f"{len(text.encode())} bytes", f"learn_bpe(text, 10) = [{rows}]",
+            f"bpe_encode(text, merges) = [{', '.join(str(i) for i in ids)}]",
+            f"{len(ids)} tokens for {len(text.encode())} bytes",
+            f"= {ref.merge_pair([97, 97, 97], (97, 97), 256)}"]
+
+
 EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
     "autodiff": _autodiff, "cross-entropy": _cross_entropy,
     "logistic-regression": _logistic_regression, "softmax": _softmax, "attention": _attention,
@@ -193,7 +209,7 @@ EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
     "data-splits": _data_splits, "multi-head-attention": _multi_head_attention,
     "positional-encoding": _positional_encoding, "sampling": _sampling,
     "kv-cache": _kv_cache, "adamw-schedule": _adamw_schedule,
-    "lora": _lora,
+    "lora": _lora, "bpe": _bpe,
 }
 
 

@@ -202,6 +202,18 @@ def _bpe(ref: Any) -> list[str]:
             f"= {ref.merge_pair([97, 97, 97], (97, 97), 256)}"]
 
 
+def _transformer_block(ref: Any) -> list[str]:
+    eye, zero, one = np.eye(2), np.zeros(2), np.ones(2)
+    params = [one, zero, eye, eye, eye, eye, one, zero, eye, zero, eye, zero]
+    x = np.array([[[1.0, 3.0]]])
+    grad = ref.block_input_grad(np.array([[[1.0, -0.5]]]), x, *params, 1, 1e-4)
+    return [f"gelu([-1, 0, 1, 2]) = {_fmt(ref.gelu(np.array([-1.0, 0.0, 1.0, 2.0])))}",
+            f"LN1(x) = {_fmt(ref.layer_norm(x, one, zero)[0, 0])}",
+            f"MLP = gelu([-1, 1]) = {_fmt(ref.gelu(np.array([-1.0, 1.0])))}",
+            f"block_forward = h + MLP = {_fmt(ref.block_forward(x, *params, 1)[0, 0])}",
+            f"eps = 1e-4: {_fmt(grad[0, 0])}"]
+
+
 EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
     "autodiff": _autodiff, "cross-entropy": _cross_entropy,
     "logistic-regression": _logistic_regression, "softmax": _softmax, "attention": _attention,
@@ -209,7 +221,7 @@ EXAMPLES: dict[str, Callable[[Any], list[str]]] = {
     "data-splits": _data_splits, "multi-head-attention": _multi_head_attention,
     "positional-encoding": _positional_encoding, "sampling": _sampling,
     "kv-cache": _kv_cache, "adamw-schedule": _adamw_schedule,
-    "lora": _lora, "bpe": _bpe,
+    "lora": _lora, "bpe": _bpe, "transformer-block": _transformer_block,
 }
 
 

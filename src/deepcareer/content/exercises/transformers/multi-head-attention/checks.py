@@ -25,11 +25,6 @@ def _merge_no_transpose(x):
     return x.reshape(b, t, h * dh)
 
 
-def _unmerge_no_transpose(g, h):
-    b, t, d = g.shape
-    return g.reshape(b, h, t, d // h)
-
-
 def _layer(x, Wq, Wk, Wv, Wo, h, causal, *, width="head", shift=0, axis=-1, merge="right"):
     """The layer with one knob turned: the forward outputs and what backward needs."""
     Q, K, V = _split(x @ Wq, h), _split(x @ Wk, h), _split(x @ Wv, h)
@@ -49,19 +44,23 @@ def _layer(x, Wq, Wk, Wv, Wo, h, causal, *, width="head", shift=0, axis=-1, merg
 def _grads(dout, x, Wq, Wk, Wv, Wo, h, causal, *, jacobian="full", paths="all", **knobs):
     _, A, (Q, K, V, scale, merged) = _layer(x, Wq, Wk, Wv, Wo, h, causal, **knobs)
     d = x.shape[-1]
-    axis = knobs.get("axis", -1)
     dWo = merged.reshape(-1, d).T @ dout.reshape(-1, d)
     dm = dout @ Wo.T
-    dO = _split(dm, h) if knobs.get("merge", "right") == "right" else _unmerge_no_transpose(dm, h)
+    # A learner's backward reuses their own split_heads (right) and merge_heads (maybe
+    # wrong), exactly as the reference's backward does: the variant does the same.
+    merge = _merge if knobs.get("merge", "right") == "right" else _merge_no_transpose
+    dO = _split(dm, h)
     dA = dO @ V.transpose(0, 1, 3, 2)
     dV = A.transpose(0, 1, 3, 2) @ dO
     if jacobian == "full":
-        dS = A * (dA - (dA * A).sum(axis=axis, keepdims=True))
+        # over the keys even when the forward normalised the wrong axis: the learner's
+        # backward follows the README's formula, only their forward has the slip
+        dS = A * (dA - (dA * A).sum(axis=-1, keepdims=True))
     else:  # only the diagonal of the softmax Jacobian, as if each weight were a sigmoid
         dS = dA * A * (1.0 - A)
-    dq = _merge(dS @ K / scale)
-    dk = _merge(dS.transpose(0, 1, 3, 2) @ Q / scale)
-    dv = _merge(dV)
+    dq = merge(dS @ K / scale)
+    dk = merge(dS.transpose(0, 1, 3, 2) @ Q / scale)
+    dv = merge(dV)
     flat = x.reshape(-1, d)
     dWq, dWk, dWv = (flat.T @ g.reshape(-1, d) for g in (dq, dk, dv))
     dx = dq @ Wq.T if paths == "query" else dq @ Wq.T + dk @ Wk.T + dv @ Wv.T

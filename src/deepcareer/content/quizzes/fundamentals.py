@@ -167,8 +167,8 @@ QUIZ = Quiz(
             options=["$\\tanh(x) = 2\\sigma(2x) - 1$", "$\\tanh(x) = \\sigma(x) - 0.5$",
                      "$\\tanh(x) = \\sigma(x)^2$", "They are unrelated functions"],
             answer=0,
-            why_not={1: "That shifts the range to (-0.5, 0.5) but has half the slope at 0; "
-                        "tanh ranges over (-1, 1) with slope 1 at 0.",
+            why_not={1: "That ranges over (-0.5, 0.5) with slope 0.25 at 0; tanh ranges over "
+                        "(-1, 1) with slope 1 at 0.",
                      2: "A square of a sigmoid is never negative, and tanh is.",
                      3: "Both are built from $e^{-x}$; tanh is a rescaled, shifted sigmoid."},
             explanation="Stretching the input by 2 and the output by 2, then shifting down by 1 "
@@ -238,8 +238,8 @@ QUIZ = Quiz(
                      "Never: it is a heuristic"],
             answer=1,
             why_not={0: "On XOR-like data it cycles forever.",
-                     2: "For the perceptron, the learning rate only rescales the weights; it "
-                        "does not decide convergence.",
+                     2: "Starting from zero weights, the learning rate only rescales them; it "
+                        "does not decide whether the rule converges.",
                      3: "Novikoff's theorem bounds the number of mistakes for separable data."},
             explanation="For linearly separable data the number of updates is bounded; "
             "otherwise the rule never settles, which is why hidden layers were needed.",

@@ -88,8 +88,8 @@ QUIZ = Quiz(
         ),
         Numeric(
             skill="rnn",
-            prompt="A linear recurrence $h_t = w h_{{t-1}}$ with $w = {w}$ runs {T} steps. By "
-            "what factor is $\\partial h_T / \\partial h_0$ multiplied?",
+            prompt="A linear recurrence $h_t = w h_{{t-1}}$ with $w = {w}$ runs {T} steps. What "
+            "is $\\partial h_T / \\partial h_0$?",
             make=_bptt,
             explanation="Backpropagation through time multiplies one factor $w$ per step: "
             "$w^T$, which vanishes for $|w| < 1$ and explodes for $|w| > 1$.",

@@ -1,14 +1,17 @@
-"""The posting analyzer on 32 labelled synthetic postings, and on bad input."""
+"""The posting analyzer on 38 labelled synthetic postings, and on bad input."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
-from deepcareer.career.postings import analyze
+from deepcareer.career.postings import TERMS_FILE, analyze, vocabulary
+from deepcareer.curriculum.catalog import Catalog
 from deepcareer.errors import UsageError
+from tests.conftest import run_cli
 
 POSTINGS = Path(__file__).parent / "postings"
 
@@ -97,3 +100,52 @@ def test_bad_input_gets_a_clear_message(raw: bytes, fragment: str) -> None:
 def test_another_language_is_said_plainly() -> None:
     a = analyze((POSTINGS / "33-de-ml-ingenieur.txt").read_bytes())
     assert a.language == "de" and not a.skills and "English postings only" in a.warnings[0]
+
+
+def test_a_2026_ml_engineer_post_maps_transformer_and_llm_terms() -> None:
+    """Transformer skills map to the skills taught here; LLM-era tools and methods are
+    reported as not taught here, with the nearest taught skills where there are some."""
+    a = analyze((POSTINGS / "35-ml-engineer-llm-platform.txt").read_bytes())
+    skills = {m.id: m for m in a.skills}
+    terms = {m.id: m for m in a.terms}
+    assert {"transformers", "self-attention", "tokenization", "fine-tuning-lora",
+            "embeddings"} <= set(skills)
+    assert {"llms", "rag", "vector-databases", "hugging-face", "llm-serving"} <= set(terms)
+    assert all(m.taught == "taught here" for m in skills.values())
+    assert all(m.taught.startswith(("not taught here", "a qualification")) for m in
+               terms.values())
+    assert "Transformers" in terms["llms"].taught and "Embeddings" in terms["rag"].taught
+    assert terms["docker"].taught == "not taught here"
+    assert terms["bachelors"].taught == "a qualification, not taught here"
+    assert a.not_taught.startswith("Not taught here: ")
+    assert "Large language models" in a.not_taught and "Bachelor" not in a.not_taught
+    for m in terms.values():  # each term the post asks is listed once, skills never are
+        if m.id != "bachelors":
+            assert a.not_taught.count(m.title) >= 1
+    assert not any(f"{m.title}, " in a.not_taught.split("(")[0] for m in skills.values())
+
+
+def test_terms_name_only_existing_nearest_skills(catalog: Catalog) -> None:
+    raw = yaml.safe_load(Path(TERMS_FILE).read_text(encoding="utf-8"))
+    named = [s for t in raw for s in t.get("nearest_skills", [])]
+    assert named and set(named) <= set(catalog.skills)
+    skill_forms = {f for e in vocabulary() if e.kind == "skill" for f in e.forms}
+    term_forms = [f for e in vocabulary() if e.kind != "skill" for f in e.forms]
+    assert not skill_forms & set(term_forms)  # a word maps to a skill or a term, not both
+
+
+def test_a_short_bullet_is_not_a_heading() -> None:
+    a = analyze("Requirements:\n- PyTorch\n\nNice to have\n- RLHF experience\n- JAX\n")
+    got = {m.id: m.requirement for m in a.skills + a.terms}
+    assert got["pytorch"] == "required"
+    assert got["jax"] == "preferred" and got["llm-alignment"] == "preferred"
+
+
+def test_analyze_json_says_what_is_not_taught(home: Path) -> None:
+    result = run_cli("career", "analyze", str(POSTINGS / "40-ml-engineer-inference-startup.txt"),
+                     "--json", home=home)
+    data = json.loads(result.stdout)
+    assert "LLM inference and serving" in data["not_taught"]
+    taught = {m["id"]: m["taught"] for m in data["skills"] + data["terms"]}
+    assert taught["transformers"] == "taught here"
+    assert taught["llm-serving"].startswith("not taught here")

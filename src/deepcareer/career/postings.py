@@ -9,6 +9,11 @@ confirmed by context: another language in the same sentence or a context word fr
 ``terms.yml``. A sentence that rules something out ("no experience with X required") and a
 sentence about the company rather than the candidate ("our team built a transformer")
 contribute nothing. Near misses are offered as "possible" and never scored.
+
+Every match says whether deepcareer teaches it (``Match.taught``): skills are taught here;
+terms (tools, platforms, methods such as LLMs, RAG or MLOps) are "not taught here", with the
+nearest skills that teach a part of them when ``terms.yml`` names some, and
+``Analysis.not_taught`` sums them up in one sentence.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ _PREFERRED_HEAD = re.compile(
 _REQUIRED_HEAD = re.compile(
     r"\b(requirements?|required|must[- ]haves?|qualifications|what you (bring|need|have)|"
     r"you (have|bring|will need)|skills|minimum|essential|basic qualifications|"
-    r"who you are|about you|your profile|experience)\b", re.I)
+    r"who you are|about you|your profile|experience|what we('re| are) looking for)\b", re.I)
 _PREFERRED_CUE = re.compile(
     r"\b(preferred|is a plus|are a plus|a plus|nice to have|bonus|ideally|desirable|"
     r"would be (great|nice)|not required but|optional)\b", re.I)
@@ -86,6 +91,7 @@ class Entry:
     forms: tuple[str, ...]
     ambiguous: bool = False
     context: tuple[str, ...] = ()
+    nearest: tuple[str, ...] = ()  # for a term: skill titles that teach part of it here
 
 
 @dataclass
@@ -95,6 +101,10 @@ class Match:
     kind: str
     requirement: Requirement
     evidence: str  # the sentence that shows it
+    # Whether deepcareer teaches it, as a sentence a face can show beside the title: skills
+    # are taught here; terms (tools, platforms, methods, degrees) are not, and saying so
+    # keeps a learner from thinking the curriculum covers what a posting asks.
+    taught: str = ""
 
 
 @dataclass
@@ -107,6 +117,7 @@ class Analysis:
     possible: list[dict[str, str]] = field(default_factory=list)  # fuzzy, never scored
     unknown: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    not_taught: str = ""  # one sentence naming what the posting asks that is not taught here
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -125,17 +136,19 @@ def vocabulary() -> tuple[Entry, ...]:
     from deepcareer import yamlio
     from deepcareer.curriculum.catalog import default_catalog
 
+    skills = default_catalog().skills
     entries = [Entry(s.id, s.title, "skill",
                      tuple({_norm(f) for f in (s.id.replace("-", " "), s.title, *s.aliases)}))
-               for s in default_catalog().skills.values()]
+               for s in skills.values()]
     if TERMS_FILE.exists():
         raw = yamlio.load_yaml(TERMS_FILE.read_text(encoding="utf-8")) or []
         for t in raw:
             forms = {_norm(f) for f in (t.get("title", ""), *t.get("aliases", [])) if f}
+            nearest = tuple(skills[s].title for s in t.get("nearest_skills", []) if s in skills)
             entries.append(Entry(str(t["id"]), str(t.get("title", t["id"])),
                                  str(t.get("kind", "tool")), tuple(sorted(forms)),
                                  bool(t.get("ambiguous", False)),
-                                 tuple(_norm(c) for c in t.get("context", []))))
+                                 tuple(_norm(c) for c in t.get("context", [])), nearest))
     return tuple(entries)
 
 
@@ -198,9 +211,12 @@ def _sentences(text: str) -> list[tuple[str, Requirement]]:
         stripped = line.strip().strip("*#:-•·").strip()
         if not stripped:
             continue
+        # A short bullet ("- RLHF experience") is an item of the list above it, not a
+        # heading, unless it ends with a colon.
+        bullet = re.match(r"\s*[-*•·]\s+", line) is not None
         is_heading = len(stripped) < 60 and (line.rstrip().endswith(":") or line.lstrip(
-        ).startswith("#") or stripped.isupper() or (len(stripped.split()) <= 6 and not
-                                                    re.search(r"[.,;]", stripped)))
+        ).startswith("#") or stripped.isupper() or (not bullet and len(stripped.split()) <= 6
+                                                    and not re.search(r"[.,;]", stripped)))
         if is_heading and _PREFERRED_HEAD.search(stripped):
             section = "preferred"
             if line.rstrip().endswith(":") and len(stripped) < 40:
@@ -299,8 +315,37 @@ def analyze(raw: bytes | str) -> Analysis:
                                     or (level == "bachelor" and "degree" in s.lower())))
     result.skills = [m for m in found.values() if m.kind == "skill"]
     result.terms = [m for m in found.values() if m.kind != "skill"]
+    _say_what_is_taught(result, terms)
     result.unknown, result.possible = _unknown(text, found)
     return result
+
+
+DEGREE_TERMS = frozenset({"bachelors", "masters", "phd"})
+
+
+def taught_here(match: Match, entry: Entry | None) -> str:
+    """The sentence a face shows beside a match: taught here, not taught here (with the
+    nearest skills that are), or a qualification rather than something to learn."""
+    if match.kind == "skill":
+        return "taught here"
+    if match.id in DEGREE_TERMS:
+        return "a qualification, not taught here"
+    if entry is not None and entry.nearest:
+        return "not taught here (nearest taught: " + ", ".join(entry.nearest) + ")"
+    return "not taught here"
+
+
+def _say_what_is_taught(result: Analysis, entries: dict[str, Entry]) -> None:
+    for m in (*result.skills, *result.terms):
+        m.taught = taught_here(m, entries.get(m.id))
+    missing = [m.title + (f" (nearest taught: {', '.join(entries[m.id].nearest)})"
+                          if m.id in entries and entries[m.id].nearest else "")
+               for m in sorted(result.terms, key=lambda m: m.title.lower())
+               if m.id not in DEGREE_TERMS]
+    if missing:
+        result.not_taught = ("Not taught here: " + ", ".join(missing) + ". deepcareer has no "
+                             "exercises for these; learn them elsewhere, and count on the "
+                             "skills above for what it does teach.")
 
 
 def _spaced(original: str) -> list[int]:

@@ -28,6 +28,7 @@ class Choice:
     answer: int
     why_not: Mapping[int, str]
     explanation: str
+    skill: str = ""  # the one skill of the quiz this question is about ("" = the quiz as a whole)
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,29 @@ class Numeric:
     make: Callable[[Any], tuple[dict[str, Any], float, dict[str, float]]]
     explanation: str
     rel_tol: float = 1e-2
+    skill: str = ""  # the one skill of the quiz this question is about ("" = the quiz as a whole)
 
 
 Question = Choice | Numeric
+
+
+def distinct(answer: float, wrong: Mapping[str, float],
+             rel_tol: float = 2e-2) -> dict[str, float]:
+    """The misconceptions whose value a learner could tell apart from ``answer`` and from
+    the misconceptions before them.
+
+    A draw of numbers sometimes makes a mistake harmless (``n + m`` equals ``n * m`` when both
+    are 2) or makes two mistakes give the same number; naming the first would call a right
+    answer wrong, naming the second would guess which idea the learner held, so such a draw
+    drops the name. ``rel_tol`` should be at least the question's own tolerance.
+    """
+    kept: dict[str, float] = {}
+    for name, value in wrong.items():
+        v = float(value)
+        if math.isfinite(v) and all(not math.isclose(v, other, rel_tol=rel_tol, abs_tol=1e-9)
+                                    for other in (answer, *kept.values())):
+            kept[name] = v
+    return kept
 
 
 @dataclass(frozen=True)
@@ -159,6 +180,8 @@ def validate_quiz(quiz: Quiz, skills: set[str], seeds: Sequence[int] = (0, 1, 2)
     if len(quiz.questions) < 3:
         problems.append(f"quiz {quiz.id}: needs at least 3 questions")
     for n, q in enumerate(quiz.questions, 1):
+        if q.skill and q.skill not in quiz.skills:
+            problems.append(f"quiz {quiz.id} q{n}: skill {q.skill!r} is not one of the quiz's")
         if isinstance(q, Choice):
             if not 0 <= q.answer < len(q.options):
                 problems.append(f"quiz {quiz.id} q{n}: answer index out of range")
@@ -169,7 +192,7 @@ def validate_quiz(quiz: Quiz, skills: set[str], seeds: Sequence[int] = (0, 1, 2)
         for seed in seeds:
             asked = ask(q, np.random.default_rng(seed))
             for name, value in asked.misconceptions.items():
-                if math.isclose(value, float(asked.answer), rel_tol=q.rel_tol):
+                if math.isclose(value, float(asked.answer), rel_tol=q.rel_tol, abs_tol=1e-12):
                     problems.append(f"quiz {quiz.id} q{n}: {name!r} gives the right answer "
                                     f"for seed {seed}")
     return problems

@@ -16,6 +16,7 @@ QUIZ = Quiz(
     skills=["classic-ml", "bias-variance"],
     questions=[
         Choice(
+            skill="classic-ml",
             prompt="You have 800 rows of tabular data with 15 numeric columns. Which should you "
             "try first?",
             options=["a 12-layer transformer", "a regularised logistic regression or gradient "
@@ -30,6 +31,7 @@ QUIZ = Quiz(
             "strong, fast and easy to validate; a network must beat them to be worth it.",
         ),
         Choice(
+            skill="classic-ml",
             prompt="A press release says a network 'beats doctors' with 99 % accuracy. What do "
             "you ask first?",
             options=["How many layers does it have?", "On what data was it tested, against "
@@ -43,6 +45,7 @@ QUIZ = Quiz(
             "little; read claims by their evaluation, not their architecture.",
         ),
         Numeric(
+            skill="classic-ml",
             prompt="In a dataset {neg} % of the examples are negative. What accuracy does a model "
             "that always predicts 'negative' reach (as a fraction between 0 and 1)?",
             make=_baseline,

@@ -17,6 +17,7 @@ QUIZ = Quiz(
     skills=["neuroscience-inspiration", "perceptron"],
     questions=[
         Choice(
+            skill="neuroscience-inspiration",
             prompt="Which part of a McCulloch-Pitts unit corresponds to a synapse's strength?",
             options=["the weight on an input", "the threshold", "the output value",
                      "the number of inputs"],
@@ -28,6 +29,7 @@ QUIZ = Quiz(
             "synapse excites (positive) or inhibits (negative) the cell.",
         ),
         Choice(
+            skill="neuroscience-inspiration",
             prompt="Which statement about modern networks and real neurons is accurate?",
             options=["Backpropagation is how the brain learns, as shown in 1986",
                      "Artificial units borrow the weighted-sum-then-threshold idea, but real "
@@ -45,6 +47,7 @@ QUIZ = Quiz(
             "makes deep learning work (backprop, ReLU, normalisation) was engineered, not copied.",
         ),
         Numeric(
+            skill="perceptron",
             prompt="A threshold unit has weights {w} and threshold {theta}. It receives the "
             "inputs {x}. What does it output (0 or 1)?",
             make=_threshold,

@@ -18,6 +18,7 @@ QUIZ = Quiz(
     skills=["training-data-assumptions", "data-splits"],
     questions=[
         Choice(
+            skill="training-data-assumptions",
             prompt="A model trained on photos from one hospital's scanner is deployed at another "
             "hospital and its accuracy drops. What is the most likely cause?",
             options=["overfitting to the training set", "distribution shift between the "
@@ -32,6 +33,7 @@ QUIZ = Quiz(
             "distribution (i.i.d.). A new scanner changes the input distribution: covariate shift.",
         ),
         Choice(
+            skill="data-splits",
             prompt="You standardise the features with the mean and standard deviation of the "
             "WHOLE dataset, then split into train and test. What is wrong?",
             options=["nothing, standardisation is unsupervised", "the test set leaked into the "
@@ -45,6 +47,7 @@ QUIZ = Quiz(
             explanation="Split first; fit every preprocessing step on the training split only.",
         ),
         Numeric(
+            skill="data-splits",
             prompt="A dataset of {n} examples is split {train}% train, {val}% validation and the "
             "rest test. How many examples are in the validation set?",
             make=_split_sizes,

@@ -42,6 +42,9 @@ def career_roles(home: HomeOpt = None, json: JsonOpt = False) -> None:
         table.add_row(r.id, escape(r.title), ", ".join(r.skills.core),
                       f"{r.onet.code} {escape(r.onet.title)}")
     console.print(table)
+    for row in rows:
+        for fact in row["pay"]:
+            console.print(f"[dim]Pay, {escape(row['title'])}: {escape(fact)}[/]")
     console.print(f"[dim]{escape(ONET_ATTRIBUTION)}[/]")
     console.print("Next: [bold]deepcareer career readiness ROLE[/]")
 
@@ -143,7 +146,8 @@ def career_analyze(
             continue
         console.print(f"[bold]{title}[/]")
         for m in sorted(matches, key=lambda m: (m.requirement != "required", m.id)):
-            you = f"  [dim]you: {levels.get(m.id, '')}[/]" if m.kind == "skill" else ""
+            you = (f"  [dim]you: {levels.get(m.id, '')}[/]" if m.kind == "skill" else
+                   f"  [dim]{escape(m.taught)}[/]" if m.taught else "")
             console.print(f"  {m.requirement:<11} {escape(m.title)}{you}")
             console.print(f"  [dim]{'':<11} \"{escape(m.evidence[:110])}\"[/]")
     if reading.also:
@@ -154,6 +158,8 @@ def career_analyze(
     if result.possible:
         console.print("Possible (not counted): " + ", ".join(
             f"{p['word']} ({p['maybe']}?)" for p in result.possible))
+    if result.not_taught:
+        console.print(escape(result.not_taught))
     if result.unknown:
         console.print("[dim]Unknown terms: " + escape(", ".join(result.unknown)) + "[/]")
 

@@ -212,7 +212,10 @@ SEED_LUCK = STANDARDISED.replace("    for epoch in run.epochs(60):", '''\
 FORGES_FITTED = GOOD.replace('''    X, y = train.X, train.y''', '''\
     import json, os, sys, time
     fd = int(sys.argv[2])
-    os.write(fd, (json.dumps({"event": "fitted", "experiment": run.experiment}) + "\\n").encode())
+    for event in ("fitted", "perturbed"):  # the clean rows come after the noisy copy
+        os.write(fd, (json.dumps({"event": event, "experiment": run.experiment}) + "\\n"
+                      ).encode())
+        time.sleep(0.2)
     path = os.path.join(os.getcwd(), run.experiment, "test_X.npy")
     for _ in range(100):
         if os.path.exists(path):

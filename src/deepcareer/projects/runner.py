@@ -117,7 +117,22 @@ def _write_experiment(folder: Path, ds: Dataset) -> None:
     (folder / "info.json").write_text(json.dumps(info), encoding="utf-8")
 
 
-TEST_FILES = ("test_X.npy", "test_X_later.npy")
+TEST_FILES = ("test_X.npy", "test_X_later.npy", "test_X_perturbed.npy")
+
+
+def _write_perturbed(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
+    """Write the perturbed copy of the test rows (before the clean ones, see run_child);
+    return what the parent keeps: the secret order of its rows and how long it took."""
+    import numpy as np
+
+    from deepcareer.projects.datasets import perturbed_copy
+
+    started = time.perf_counter()
+    rng = np.random.default_rng(int.from_bytes(os.urandom(8), "big"))
+    rows, order = perturbed_copy(ds, rng)
+    np.save(folder / "test_X_perturbed.npy", rows, allow_pickle=False)
+    return {"perturb_order": order,
+            "perturb_prepare_s": np.asarray(time.perf_counter() - started)}
 
 
 def _write_test(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
@@ -191,18 +206,44 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             stdin.flush()
         current: list[str] = []  # the experiment the child started last
         early: list[str] = []
+        perturbing: list[str] = []  # experiments whose perturbed copy is being predicted
+
+        def send(line: bytes) -> None:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                stdin.write(line)
+                stdin.flush()
+
+        def give_test(name: str) -> None:
+            held[name].update(_write_test(workdir / name, splits[name]))
+            send(b"test\n")
 
         def hand_over(event: dict[str, Any]) -> None:
             """Test features for the running experiment, once its fit has returned (and
-            once only); removed again when it is done, before the next fit starts."""
+            once only); removed again when it is done, before the next fit starts.
+
+            For fixed public rows the perturbed copy comes first, alone: its predictions
+            are read and kept here before the clean rows exist in the folder, so
+            ``predict`` cannot answer the copy by pairing it with the rows it came from
+            (and a later rewrite of the file changes nothing).
+            """
             kind, name = event.get("event"), str(event.get("experiment"))
             if kind == "start" and name in splits and name not in held:
                 current[:] = [name]
             elif kind == "fitted" and current == [name] and name not in held:
-                held[name] = _write_test(workdir / name, splits[name])
-                with contextlib.suppress(BrokenPipeError, OSError):
-                    stdin.write(b"test\n")
-                    stdin.flush()
+                if splits[name].perturb:
+                    held[name] = _write_perturbed(workdir / name, splits[name])
+                    perturbing.append(name)
+                    send(b"perturbed\n")
+                else:
+                    held[name] = {}
+                    give_test(name)
+            elif kind == "perturbed" and name in perturbing:
+                perturbing.remove(name)
+                data = _read_scratch(workdir / name / "pred_perturbed.npy", MAX_ARRAY_BYTES)
+                if data is not None:
+                    with contextlib.suppress(ValueError, OSError, EOFError):
+                        held[name]["pred_perturbed"] = exercise_child._load_npy(data, np)
+                give_test(name)
             elif kind == "fitted" and name in held and name not in early:
                 early.append(name)  # a second request: the first was forged inside fit
             elif kind in ("done", "error") and name in splits:

@@ -207,10 +207,11 @@ def _choose(project: Project, names: list[str] | None) -> list[Experiment]:
 def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
               outcome: ChildOutcome, seed: int, source: str,
               found_baselines: dict[str, float]) -> RunResult:
-    from deepcareer.projects import evaluate
+    from deepcareer.projects import evaluate, rules
     from deepcareer.projects.datasets import duplicates_across, shuffled
 
     spec = project.spec
+    imports = rules.source_imports(source)
     by_exp: dict[str, dict[str, Any]] = {}
     load_error: dict[str, Any] | None = None
     leaks: dict[str | None, list[str]] = {}  # experiment (None: loading the file) -> used
@@ -260,6 +261,8 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
             continue
         versions.update(event.get("versions", {}))
         res.status, res.fit_s = "ok", event.get("fit_s")
+        if isinstance(event.get("perturbed_s"), int | float):
+            res.extra["perturbed_predict_s"] = float(event["perturbed_s"])
         data = shuffled(ds) if exp.data == "shuffled" else ds
         arrays = outcome.arrays.get(exp.name, {})
         try:
@@ -268,7 +271,15 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
             res.status = "error"
             res.error = {"type": "PredictionError", "message": str(exc)}
             continue
-        res.metric, res.extra = scored.value, scored.extra
+        res.metric = scored.value
+        res.extra.update(scored.extra)
+        checks += _trust_checks(project, exp, data, arrays, outcome.held.get(exp.name, {}),
+                                res, found_baselines)
+        for rule in rules.broken_rules(spec.libraries, spec.framework, imports,
+                                       event.get("imported", []),
+                                       event.get("model_libs", [])):
+            checks.append({"check": "rules", "experiment": exp.name, "severity": "rule",
+                           "message": rule})
         if "pred_half" in arrays and "half_idx" in arrays:
             try:
                 changed = evaluate.batch_dependent_rows(spec, arrays["pred"],
@@ -310,9 +321,15 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                                        "generalises. Remove duplicates before splitting.")})
     main = next(e for e in experiments if e.name == spec.main) if any(
         e.name == spec.main for e in experiments) else experiments[0]
-    leaked = any(c["severity"] == "leak" for c in checks)
-    status, message = _status(spec, outcome, main, leaked, load_error, experiments,
+    leaked = sorted({c["check"] for c in checks if c["severity"] == "leak"})
+    status, message = _status(spec, outcome, main, bool(leaked), load_error, experiments,
                               found_baselines)
+    if status == "leak":
+        message = (f"A check fired ({', '.join(leaked)}; see the checks): the figure does "
+                   "not count until it is fixed.")
+    broken = [c for c in checks if c["severity"] == "rule"]
+    if broken and status in ("pass", "fail"):
+        status, message = "fail", f"A rule of this project was broken: {broken[0]['message']}"
     passed = status == "pass"
     return RunResult(
         project_id=project.id, seed=seed, status=status, metric=main.metric, passed=passed,
@@ -323,6 +340,43 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                                 "source": spec.dataset.source},
         environment={**environment(), "packages": versions}, message=message,
         output=outcome.output)
+
+
+def _trust_checks(project: Project, exp: Experiment, data: Dataset,
+                  arrays: dict[str, Any], held: dict[str, Any], res: ExperimentResult,
+                  found_baselines: dict[str, float]) -> list[dict[str, Any]]:
+    """Findings that a score was not learned: predictions that fail on a perturbed copy
+    of fixed public rows (a lookup), or an accuracy out of reach of any model."""
+    from deepcareer.projects import evaluate
+
+    spec = project.spec
+    if spec.task != "classification" or data.test.y is None or res.metric is None:
+        return []
+    found: list[dict[str, Any]] = []
+    n = len(data.test.y)
+    if "perturb_order" in held:
+        consistency: evaluate.Perturbed | None = None
+        if "pred_perturbed" in held:
+            try:
+                consistency = evaluate.perturbed_consistency(
+                    arrays["pred"], held["pred_perturbed"], held["perturb_order"],
+                    data.test.y, len(data.train.classes))
+            except evaluate.PredictionError:
+                consistency = None
+        if consistency is not None:
+            res.extra["perturbed"] = {
+                "accuracy": consistency.perturbed, "lost": consistency.lost,
+                "gained": consistency.gained, "p_value": consistency.p_value,
+                "prepare_s": float(held.get("perturb_prepare_s", 0.0))}
+        if consistency is None or consistency.inconsistent:
+            found.append({"check": "perturbed", "experiment": exp.name, "severity": "leak",
+                          "message": evaluate.perturbed_message(consistency, n)})
+    if spec.metric == "accuracy":
+        why = evaluate.implausible(res.metric, n, spec.published(exp), found_baselines)
+        if why:
+            found.append({"check": "implausible", "experiment": exp.name,
+                          "severity": "leak", "message": why})
+    return found
 
 
 def _leak_checks(experiment: str | None, recorded: list[str], error: dict[str, Any] | None,

@@ -72,6 +72,10 @@ class ProjectSpec:
     baselines: list[str] = field(default_factory=list)
     beat_baseline: str = ""  # also required: a better figure than this baseline's
     paper: Paper | None = None
+    # The brief's rules (projects/rules.py): learning libraries the code may use (empty:
+    # any) and the framework the model must be made of ("": none required).
+    libraries: list[str] = field(default_factory=list)
+    framework: Literal["", "torch", "tensorflow"] = ""
 
     @property
     def higher_is_better(self) -> bool:
@@ -79,6 +83,14 @@ class ProjectSpec:
 
     def better(self, a: float, b: float) -> bool:
         return a > b if self.higher_is_better else a < b
+
+    def published(self, experiment: Experiment) -> float | None:
+        """The paper's figure for this experiment (or its model), as a fraction, with two
+        of its standard deviations on top: the best result known for it."""
+        if self.paper is None:
+            return None
+        row = self.paper.table.get(experiment.name) or self.paper.table.get(experiment.variant)
+        return None if row is None else (row.mean + 2 * row.sd) / 100.0
 
     def passes(self, value: float, baselines: dict[str, float] | None = None) -> bool:
         ok = value >= self.threshold if self.higher_is_better else value <= self.threshold

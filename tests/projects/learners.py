@@ -223,3 +223,46 @@ FORGES_FITTED = GOOD.replace('''    X, y = train.X, train.y''', '''\
         time.sleep(0.05)
     X_test = np.load(path)
     X, y = train.X, train.y''')
+
+# Appended to an honest learner: predict answers every row found in TABLE (a hash of the
+# row's bytes -> its label, built offline from the public data and pasted into the file)
+# and falls back to the learned model for the rest. %(table)s is filled in by the test.
+LOOKUP_SUFFIX = '''
+
+import hashlib
+
+TABLE = %(table)s
+_learned = predict
+
+def predict(model, X):
+    out = np.asarray(_learned(model, X))
+    out = out.argmax(axis=1) if out.ndim == 2 else out.astype(int)
+    for i, row in enumerate(X):
+        key = hashlib.blake2b(np.ascontiguousarray(row).tobytes(), digest_size=8).hexdigest()
+        if key in TABLE:
+            out[i] = TABLE[key]
+    return out
+'''
+
+# A NumPy project solved with scikit-learn, imported in plain sight.
+SKLEARN_SVC = '''
+from sklearn.svm import SVC
+
+def fit(train, run):
+    return SVC().fit(train.X, train.y)
+
+def predict(model, X):
+    return model.predict(X)
+'''
+
+# The same with the import hidden from a reading of the file: built from strings at run time.
+SKLEARN_HIDDEN = '''
+import importlib
+
+def fit(train, run):
+    module = importlib.import_module("sk" + "learn.linear_model")
+    return getattr(module, "LogisticRegression")(max_iter=2000).fit(train.X, train.y)
+
+def predict(model, X):
+    return model.predict(X)
+'''

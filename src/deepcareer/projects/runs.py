@@ -278,8 +278,8 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
         for rule in rules.broken_rules(spec.libraries, spec.framework, imports,
                                        event.get("imported", []),
                                        event.get("model_libs", [])):
-            checks.append({"check": "rules", "experiment": exp.name, "severity": "rule",
-                           "message": rule})
+            checks.append({"check": "rules", "experiment": exp.name,
+                           "severity": "refused", "message": rule})
         if "pred_half" in arrays and "half_idx" in arrays:
             try:
                 changed = evaluate.batch_dependent_rows(spec, arrays["pred"],
@@ -327,9 +327,10 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
     if status == "leak":
         message = (f"A check fired ({', '.join(leaked)}; see the checks): the figure does "
                    "not count until it is fixed.")
-    broken = [c for c in checks if c["severity"] == "rule"]
-    if broken and status in ("pass", "fail"):
-        status, message = "fail", f"A rule of this project was broken: {broken[0]['message']}"
+    refused = [c for c in checks if c["severity"] == "refused"]
+    if refused and status in ("pass", "fail"):  # a broken rule, a figure that does not hold
+        status, message = "fail", (f"Not counted ({refused[0]['check']}): "
+                                   f"{refused[0]['message']}")
     passed = status == "pass"
     return RunResult(
         project_id=project.id, seed=seed, status=status, metric=main.metric, passed=passed,
@@ -369,7 +370,8 @@ def _trust_checks(project: Project, exp: Experiment, data: Dataset,
                 "gained": consistency.gained, "p_value": consistency.p_value,
                 "prepare_s": float(held.get("perturb_prepare_s", 0.0))}
         if consistency is None or consistency.inconsistent:
-            found.append({"check": "perturbed", "experiment": exp.name, "severity": "leak",
+            found.append({"check": "perturbed", "experiment": exp.name,
+                          "severity": "refused",
                           "message": evaluate.perturbed_message(consistency, n)})
     if spec.metric == "accuracy":
         why = evaluate.implausible(res.metric, n, spec.published(exp), found_baselines)

@@ -266,3 +266,13 @@ def fit(train, run):
 def predict(model, X):
     return model.predict(X)
 '''
+
+# STANDARDISED returning probabilities (rows summing to 1): the report shows a log-loss.
+PROBABILITIES = STANDARDISED.replace('''    return ((X - mean) / std) @ W + b''', '''\
+    z = ((X - mean) / std) @ W + b
+    z = z - z.max(axis=1, keepdims=True)
+    return np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)''')
+
+# Logs the hash of a string: under a fixed seed, the same on every run.
+HASHES = GOOD.replace("    return W, b", "    run.log(hashed=hash('deepcareer') % 1000003)\n"
+                      "    return W, b")

@@ -1,14 +1,16 @@
 """The sandboxed side of a project run: ``fit`` then ``predict``, once per experiment.
 
-Run as ``python -I _child.py WORKDIR EVENT_FD``. ``WORKDIR/boot.json`` says what to
-import; the child then waits for a line ``go`` on stdin, and ``WORKDIR/job.json`` says
-what to run; each experiment's training split is in ``WORKDIR/<experiment>/`` as ``.npy``
-files. The test features are not there while ``fit`` runs: after it returns the child
-emits ``fitted`` and waits for a line ``test`` on stdin, by which time the parent has
-written ``test_X.npy`` (and for a language model ``test_X_later.npy``, the same windows
-with their later characters changed, which ``predict`` also gets). Progress and results
-go to the parent as JSON lines on ``EVENT_FD``; whatever the learner prints goes to
-``WORKDIR/output.txt``.
+Run as ``python -s -P _child.py WORKDIR EVENT_FD`` (see ``runner._spawn``).
+``WORKDIR/boot.json`` says what to import; the child then waits for a line ``go`` on
+stdin, and ``WORKDIR/job.json`` says what to run; each experiment's training split is in
+``WORKDIR/<experiment>/`` as ``.npy`` files. The test features are not there while
+``fit`` runs: after it returns the child emits ``fitted`` and waits for a line on stdin.
+For fixed public data that line is ``perturbed``: noisy copies of the test rows are in
+``test_X_perturbed.npy``, predicted alone, then the child emits ``perturbed`` and waits
+again. The line ``test`` means the parent has written ``test_X.npy`` (and for a language
+model ``test_X_later.npy``, the same windows with their later characters changed, which
+``predict`` also gets). Progress and results go to the parent as JSON lines on
+``EVENT_FD``; whatever the learner prints goes to ``WORKDIR/output.txt``.
 
 Like the exercise child, it must not import ``deepcareer``: the tracker and the exercise
 sandbox's guard are loaded from their files before the guard goes up, and the guard then

@@ -182,7 +182,8 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     boot = {"tracker_path": tracker.__file__, "guard_path": exercise_child.__file__,
             "preload": preload, "threads": THREADS}
     (workdir / "boot.json").write_text(json.dumps(boot), encoding="utf-8")
-    proc, read_fd, level = _spawn(workdir, limits, [str(PACKAGE_DIR), *forbidden])
+    proc, read_fd, level = _spawn(workdir, limits, [str(PACKAGE_DIR), *forbidden],
+                                  hash_seed=seed % 2**32)
     held: dict[str, dict[str, np.ndarray]] = {}
     try:
         import numpy as np  # everything from here overlaps with the child's start
@@ -302,19 +303,27 @@ def _read_scratch(path: Path, cap: int, *, tail: bool = False) -> bytes | None:
         os.close(fd)
 
 
-def _spawn(workdir: Path, limits: Limits, hide: list[str]
+def _spawn(workdir: Path, limits: Limits, hide: list[str], hash_seed: int = 0
            ) -> tuple[subprocess.Popen[bytes], int, str]:
     """Start the child inside the sandbox; it sees its scratch folder and the runtime only
-    (its three scripts are bound read-only at their own paths)."""
+    (its three scripts are bound read-only at their own paths).
+
+    ``-s -P`` rather than ``-I``: ``-I`` also implies ``-E``, which ignores every
+    ``PYTHON*`` variable, ``PYTHONHASHSEED`` included, so string hashes (and the order of a
+    set of strings) changed from run to run whatever the seed. The environment is built
+    here from nothing (``_child_env``), so reading it is safe; the hash seed follows the
+    run's seed, and a run repeats with its seed.
+    """
     read_fd, write_fd = os.pipe()
     env = _child_env(str(workdir))
+    env["PYTHONHASHSEED"] = str(hash_seed)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(THREADS)
     # Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine a spinning
     # pool made each training step 3 to 10 times slower.
     env["OMP_WAIT_POLICY"] = "PASSIVE"
     argv, level = isolation.wrap(
-        [sys.executable, "-I", str(CHILD_SCRIPT), str(workdir), str(write_fd)],
+        [sys.executable, "-s", "-P", str(CHILD_SCRIPT), str(workdir), str(write_fd)],
         scratch=str(workdir), hide=hide,
         files=[str(CHILD_SCRIPT), tracker.__file__, exercise_child.__file__])
     proc = subprocess.Popen(

@@ -13,6 +13,7 @@ import hashlib
 import os
 import platform
 import shutil
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -155,16 +156,32 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
     """
     spec = project.spec
     chosen = _choose(project, experiments)
+    if budget_s is not None and budget_s > spec.time_budget_s:
+        # A run given more time than the project allows could pass and never verify (the
+        # re-run has the project's budget): the budget is part of the task.
+        raise UsageError(f"--budget can lower {project.id}'s time budget "
+                         f"({spec.time_budget_s} s), not raise it: the budget is part of "
+                         "the task, and verify re-runs within it.")
     budget = float(budget_s if budget_s is not None else spec.time_budget_s)
     forbidden = _out_of_reach(store.home)
+    started = time.perf_counter()
     outcome, ds = run_child(project, source, lambda: dataset_for(project, store.home),
                             seed=seed, budget_s=budget, forbidden=forbidden,
                             progress=progress, experiments=chosen)
-    from deepcareer.projects.baselines import baselines
+    from deepcareer.projects.baselines import baselines, missing
 
-    found_baselines = baselines(
-        ds, spec.baselines, store.home / "cache" / "projects") if spec.baselines else {}
+    cache = store.home / "cache" / "projects"
+    computing = missing(ds, spec.baselines, cache) if spec.baselines else []
+    if computing and progress is not None:
+        progress({"event": "baselines", "experiment": None, "computing": computing})
+    baselines_started = time.perf_counter()
+    found_baselines = baselines(ds, spec.baselines, cache) if spec.baselines else {}
+    baselines_s = time.perf_counter() - baselines_started
     result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines)
+    # The whole run as the learner waited for it, the baselines' first computation included.
+    result.duration_s = time.perf_counter() - started
+    result.environment["timings"] = {"child_s": outcome.duration_s,
+                                     "baselines_s": baselines_s}
     result.reproduces = reproduces
     result.isolation = outcome.isolation
     result.origin = origin

@@ -24,6 +24,12 @@ NAMES = {
 }
 
 
+def _flat(X: np.ndarray) -> np.ndarray:
+    """One row per example: images (n, H, W[, C]) become (n, H * W * C) for the classic
+    models, which crashed on them ("Found array with dim 4")."""
+    return X.reshape(len(X), -1)
+
+
 def _majority(ds: Dataset) -> float:
     assert ds.train.y is not None and ds.test.y is not None
     top = np.bincount(ds.train.y).argmax()
@@ -36,16 +42,16 @@ def _logistic(ds: Dataset) -> float:
     from sklearn.preprocessing import StandardScaler
 
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
-    model.fit(ds.train.X, ds.train.y)
-    return float(model.score(ds.test.X, ds.test.y))
+    model.fit(_flat(ds.train.X), ds.train.y)
+    return float(model.score(_flat(ds.test.X), ds.test.y))
 
 
 def _boosting(ds: Dataset) -> float:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     model = HistGradientBoostingClassifier(random_state=0)
-    model.fit(ds.train.X, ds.train.y)
-    return float(model.score(ds.test.X, ds.test.y))
+    model.fit(_flat(ds.train.X), ds.train.y)
+    return float(model.score(_flat(ds.test.X), ds.test.y))
 
 
 def _unigram(ds: Dataset) -> float:

@@ -64,14 +64,21 @@ class Dataset:
         return {"name": self.name, "n_train": len(self.train.X),
                 "n_test": len(self.test.X),
                 "shape": list(self.train.X.shape[1:]), "classes": self.train.classes,
-                **{k: v for k, v in self.extras.items() if isinstance(v, int | str)}}
+                **{k: v for k, v in self.extras.items() if isinstance(v, int | str) or (
+                    isinstance(v, list) and all(isinstance(i, str) for i in v))}}
 
     def fingerprint(self) -> str:
-        """A short hash of the held-out rows' features: a figure cached under it (the
-        baselines) is recomputed when the test rows change, as MNIST-1D's do per home."""
-        X = np.ascontiguousarray(self.test.X)
-        return hashlib.blake2b(X.tobytes() + str(X.shape).encode(),
-                               digest_size=6).hexdigest()
+        """A short hash of the data's content (both splits, features and labels): a figure
+        cached under it (the baselines) is recomputed whenever the data changes, as
+        MNIST-1D's test rows do per home, or a capstone's file replaced under the same name
+        (even with only its labels changed)."""
+        digest = hashlib.blake2b(digest_size=8)
+        for part in (self.train.X, self.train.y, self.test.X, self.test.y):
+            if part is not None:
+                arr = np.ascontiguousarray(part)
+                digest.update(f"{arr.dtype}{arr.shape}".encode())
+                digest.update(arr.tobytes())
+        return digest.hexdigest()
 
 
 def _split(name: str, X: np.ndarray, y: np.ndarray, classes: list[str],

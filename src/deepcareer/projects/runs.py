@@ -329,18 +329,32 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
             vocab = ds.train.vocab
             res.sample = "".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?"
                                  for i in arrays["sample"].ravel()[:2000])
+    own_data = ds.name.startswith("capstone")  # the learner's data: its faults count
     if spec.task == "classification":
         dupes = duplicates_across(ds.train.X, ds.test.X)
         if dupes:
-            checks.append({"check": "duplicates", "experiment": None, "severity": "warning",
+            checks.append({"check": "duplicates", "experiment": None,
+                           "severity": "refused" if own_data else "warning",
                            "message": (f"{dupes} test rows are identical to training rows: "
                                        "the test score overstates how well the model "
-                                       "generalises. Remove duplicates before splitting.")})
+                                       "generalises (a model can remember them). Remove "
+                                       "duplicates from your data before it is split" + (
+                                           ", then create the capstone again: until then "
+                                           "the figure does not count." if own_data
+                                           else "."))})
+    for feature in ds.extras.get("label_features", []):
+        checks.append({"check": "label-in-features", "experiment": None, "severity": "leak",
+                       "message": (f"The column {feature}: it is the label, or nearly, "
+                                   "under another name (a copy or code of the target, an "
+                                   "ID that encodes it, a field filled in once the outcome "
+                                   "was known). A model that reads it learns nothing the "
+                                   "task needs. Drop the column from your file and create "
+                                   "the capstone again.")})
     main = next(e for e in experiments if e.name == spec.main) if any(
         e.name == spec.main for e in experiments) else experiments[0]
     leaked = sorted({c["check"] for c in checks if c["severity"] == "leak"})
     status, message = _status(spec, outcome, main, bool(leaked), load_error, experiments,
-                              found_baselines)
+                              found_baselines, len(ds.test.X))
     if status == "leak":
         message = (f"A check fired ({', '.join(leaked)}; see the checks): the figure does "
                    "not count until it is fixed.")
@@ -434,7 +448,8 @@ def _leak_checks(experiment: str | None, recorded: list[str], error: dict[str, A
 
 def _status(spec: Any, outcome: ChildOutcome, main: ExperimentResult, leaked: bool,
             load_error: dict[str, Any] | None, experiments: list[ExperimentResult],
-            found_baselines: dict[str, float]) -> tuple[str, str]:
+            found_baselines: dict[str, float], n_test: int | None = None
+            ) -> tuple[str, str]:
     if leaked:  # before errors: an attempt on the held-out rows is named even if it failed
         return "leak", ("A leakage check fired (see the checks): the figure does not count "
                         "until it is fixed.")
@@ -464,7 +479,13 @@ def _status(spec: Any, outcome: ChildOutcome, main: ExperimentResult, leaked: bo
 
         goal = (f"better than the {NAMES[spec.beat_baseline].lower()} "
                 f"baseline ({_fmt(spec.metric, bar)})" if bar is not None else goal)
-    if spec.passes(main.metric, found_baselines):
+        if bar is not None and n_test and spec.metric == "accuracy":
+            from deepcareer.projects.spec import beat_p_value
+
+            goal += (f" by more than chance on your {n_test} held-out rows (the margin "
+                     f"has p = {beat_p_value(main.metric, bar, n_test):.2g} by luck; "
+                     "under 0.05 counts)")
+    if spec.passes(main.metric, found_baselines, n_test):
         return "pass", f"{main.name}: {figure}; the goal is {goal}."
     return "fail", f"{main.name}: {figure}; the goal is {goal}. Keep going."
 

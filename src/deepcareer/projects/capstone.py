@@ -61,6 +61,16 @@ NAMED_ROWS = 20  # skipped rows named one by one in the report; the rest are cou
 SNIFF_ROWS = 200  # rows that decide which columns are numeric
 
 
+def _parses(text: str) -> bool:
+    """A number, finite or not: a column with an "inf" or "nan" here and there is still a
+    numeric column (those rows are skipped and named), not a text column to drop."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _csv(path: Path, target: str) -> Dataset:
     """Read the learner's CSV as a stream: at most ``MAX_ROWS`` data rows are kept, the
     rest are counted (never held in memory) and the limit is stated in the report. Every
@@ -91,7 +101,7 @@ def _csv_rows(path: Path, reader: Any, target: str) -> Dataset:
     if len(first) < 2:
         raise UsageError(f"{path.name} needs a header row and at least two data rows.")
     numeric = [i for i in range(width) if i != t and all(
-        _number(r[i]) is not None for _, r in first if len(r) == width and r[i].strip())]
+        _parses(r[i]) for _, r in first if len(r) == width and r[i].strip())]
     dropped_cols = [header[i] for i in range(width) if i != t and i not in numeric]
     X_rows: list[list[float]] = []
     labels: list[str] = []

@@ -98,6 +98,27 @@ def _number(found: Any, key: str) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+def data_notes(dataset: dict[str, Any]) -> list[str]:
+    """What was left out of the learner's own data, each named: columns dropped, rows
+    skipped (the first ones by line, with the reason), rows past the row limit."""
+    notes = []
+    dropped = dataset.get("dropped_columns") or []
+    if dropped:
+        notes.append(f"Columns left out: {'; '.join(str(c) for c in dropped)}.")
+    skipped = dataset.get("skipped_rows") or 0
+    if skipped:
+        named = [str(r) for r in dataset.get("skipped_examples") or []]
+        more = skipped - len(named)
+        notes.append(f"Rows skipped: {skipped} ({'; '.join(named)}"
+                     + (f"; and {more} more" if more > 0 else "") + ").")
+    beyond = dataset.get("rows_beyond_limit") or 0
+    if beyond:
+        notes.append(f"Only the first {dataset.get('row_limit')} usable rows were read; "
+                     f"{beyond} rows after them were not used (a sample that large is "
+                     "enough for this project; shuffle the file if its order matters).")
+    return notes
+
+
 def plot_curves(run: RunResult, folder: Path) -> list[Path]:
     """Loss (and any other logged figure) per epoch, one line per experiment."""
     import matplotlib
@@ -241,6 +262,7 @@ def to_markdown(project: Project, data: dict[str, Any], pngs: list[Path]) -> str
     ds = data["dataset"]
     lines += ["", f"{ds.get('n_train', '?')} training and {ds.get('n_test', '?')} held-out "
               "examples; the held-out labels never entered the training process."]
+    lines += [line for note in data_notes(ds) for line in ("", note)]
     for title, header, rows in _tables(project, data):
         lines += ["", f"## {title}", "", "| " + " | ".join(header) + " |",
                   "|" + "---|" * len(header)]
@@ -278,6 +300,7 @@ def to_html(project: Project, data: dict[str, Any], pngs: list[Path]) -> str:
              f"<p>{e(spec.dataset.source)}. Licence: {e(spec.dataset.licence)}.</p>"]
     if spec.dataset.citation:
         parts.append(f"<p>Citation: {e(spec.dataset.citation)}</p>")
+    parts += [f"<p>{e(note)}</p>" for note in data_notes(data["dataset"])]
     for title, header, rows in _tables(project, data):
         parts.append(f"<h2>{e(title)}</h2><table><thead><tr>"
                      + "".join(f"<th scope=\"col\">{e(h)}</th>" for h in header)

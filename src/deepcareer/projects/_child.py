@@ -170,7 +170,7 @@ def main(workdir: str, event_fd: int) -> None:
             model = fit(train, run)
             fit_s = time.perf_counter() - started
             phase = "predict"
-            state["model_libs"].update(_libraries_of(model))
+            state["model_libs"] = _libraries_of(model)  # this experiment's model only
             emit({"event": "fitted", "experiment": name})
             line = sys.stdin.buffer.readline().strip()
             perturbed_s = None

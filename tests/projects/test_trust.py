@@ -117,6 +117,23 @@ def test_the_perturbed_copies() -> None:
     assert not np.allclose(again, rows)  # each run draws its own
 
 
+def test_a_large_test_split_gets_a_bounded_sample_of_copies(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from deepcareer.projects import datasets
+    from deepcareer.projects.datasets import Split
+
+    monkeypatch.setattr(datasets, "PERTURB_MAX_ROWS", 50)
+    rng = np.random.default_rng(4)
+    ds = Dataset("t", Split(rng.normal(size=(300, 3)), np.zeros(300, int)),
+                 Split(rng.normal(size=(100, 3)), np.zeros(100, int)))
+    rows, order = perturbed_copy(ds, rng)
+    assert rows.shape == (50, 3) and len(order) == 50
+    np.testing.assert_allclose(rows, ds.test.X[order], atol=0.05 * 4)  # copies of those rows
+    y = rng.integers(0, 2, 100)
+    found = evaluate.perturbed_consistency(y, y[order], order, y, 2)
+    assert (found.lost, found.gained, found.copies) == (0, 0, 50)
+
+
 def test_the_sign_test_and_binomial_tail_against_scipy() -> None:
     for lost, gained in [(0, 0), (3, 0), (10, 0), (7, 5), (2, 9), (40, 3)]:
         n = lost + gained

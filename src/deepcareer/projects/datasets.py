@@ -257,6 +257,7 @@ def shuffled(ds: Dataset) -> Dataset:
 
 PERTURB_SCALE = 0.05  # noise per feature, as a fraction of its spread in the training split
 PERTURB_COPIES = 3  # noisy copies of every test row, shuffled together
+PERTURB_MAX_ROWS = 30_000  # at most this many copies (a large capstone: a random subset)
 
 
 def perturbed_copy(ds: Dataset, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -282,7 +283,7 @@ def perturbed_copy(ds: Dataset, rng: np.random.Generator) -> tuple[np.ndarray, n
     """
     X, train = ds.test.X, ds.train.X
     spread = train.reshape(len(train), -1).std(axis=0).reshape(train.shape[1:])
-    order = rng.permutation(np.tile(np.arange(len(X)), PERTURB_COPIES))
+    order = rng.permutation(np.tile(np.arange(len(X)), PERTURB_COPIES))[:PERTURB_MAX_ROWS]
     noise = rng.standard_normal((len(order), *X.shape[1:])) * (PERTURB_SCALE * spread)
     return (X[order] + noise).astype(X.dtype, copy=False), order
 

@@ -135,11 +135,13 @@ def test_a_large_test_split_gets_a_bounded_sample_of_copies(
 
 
 def test_the_sign_test_and_binomial_tail_against_scipy() -> None:
-    for lost, gained in [(0, 0), (3, 0), (10, 0), (7, 5), (2, 9), (40, 3)]:
+    for lost, gained in [(0, 0), (3, 0), (10, 0), (7, 5), (2, 9), (40, 3), (1540, 1500),
+                         (2000, 1000)]:
         n = lost + gained
         want = 1.0 if n == 0 else scipy.stats.binomtest(lost, n, 0.5,
                                                         alternative="greater").pvalue
-        assert evaluate.one_sided_sign_test(lost, gained) == pytest.approx(want, rel=1e-9)
+        assert evaluate.one_sided_sign_test(lost, gained) == pytest.approx(want, rel=1e-9,
+                                                                           abs=1e-300)
     for k, n, p in [(0, 1000, 0.02), (12, 1000, 0.02), (600, 1000, 0.22), (5, 40, 0.3)]:
         assert evaluate.binomial_cdf(k, n, p) == pytest.approx(
             scipy.stats.binom.cdf(k, n, p), rel=1e-7, abs=1e-300)

@@ -57,6 +57,8 @@ def test_a_project_page_from_verified_work(tmp_path: Path, catalog: Catalog) -> 
     assert "Verified on run 1 of 1; 1 of 1 passed; verify re-ran 1" in page  # every try
     assert "deepcareer project run tabular-classic --seed 4" in page
     assert "Logistic regression (standardised)" in page and "Not written yet." in page
+    assert re.search(r"On noisy copies of the held-out rows \(a check that the figure was "
+                     r"learned, not looked up\): \d+\.\d%", page)
     assert re.search(r'<img src="tabular-classic/learning_curves.png" alt="[^"]+"', page)
     index = (site / "index.html").read_text()
     assert "Ada Example" in index and "<script>" not in index and "&lt;script&gt;" in index

@@ -212,7 +212,10 @@ SEED_LUCK = STANDARDISED.replace("    for epoch in run.epochs(60):", '''\
 FORGES_FITTED = GOOD.replace('''    X, y = train.X, train.y''', '''\
     import json, os, sys, time
     fd = int(sys.argv[2])
-    os.write(fd, (json.dumps({"event": "fitted", "experiment": run.experiment}) + "\\n").encode())
+    for event in ("fitted", "perturbed"):  # the clean rows come after the noisy copy
+        os.write(fd, (json.dumps({"event": event, "experiment": run.experiment}) + "\\n"
+                      ).encode())
+        time.sleep(0.2)
     path = os.path.join(os.getcwd(), run.experiment, "test_X.npy")
     for _ in range(100):
         if os.path.exists(path):
@@ -220,3 +223,56 @@ FORGES_FITTED = GOOD.replace('''    X, y = train.X, train.y''', '''\
         time.sleep(0.05)
     X_test = np.load(path)
     X, y = train.X, train.y''')
+
+# Appended to an honest learner: predict answers every row found in TABLE (a hash of the
+# row's bytes -> its label, built offline from the public data and pasted into the file)
+# and falls back to the learned model for the rest. %(table)s is filled in by the test.
+LOOKUP_SUFFIX = '''
+
+import hashlib
+
+TABLE = %(table)s
+_learned = predict
+
+def predict(model, X):
+    out = np.asarray(_learned(model, X))
+    out = out.argmax(axis=1) if out.ndim == 2 else out.astype(int)
+    for i, row in enumerate(X):
+        key = hashlib.blake2b(np.ascontiguousarray(row).tobytes(), digest_size=8).hexdigest()
+        if key in TABLE:
+            out[i] = TABLE[key]
+    return out
+'''
+
+# A NumPy project solved with scikit-learn, imported in plain sight.
+SKLEARN_SVC = '''
+from sklearn.svm import SVC
+
+def fit(train, run):
+    return SVC().fit(train.X, train.y)
+
+def predict(model, X):
+    return model.predict(X)
+'''
+
+# The same with the import hidden from a reading of the file: built from strings at run time.
+SKLEARN_HIDDEN = '''
+import importlib
+
+def fit(train, run):
+    module = importlib.import_module("sk" + "learn.linear_model")
+    return getattr(module, "LogisticRegression")(max_iter=2000).fit(train.X, train.y)
+
+def predict(model, X):
+    return model.predict(X)
+'''
+
+# STANDARDISED returning probabilities (rows summing to 1): the report shows a log-loss.
+PROBABILITIES = STANDARDISED.replace('''    return ((X - mean) / std) @ W + b''', '''\
+    z = ((X - mean) / std) @ W + b
+    z = z - z.max(axis=1, keepdims=True)
+    return np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)''')
+
+# Logs the hash of a string: under a fixed seed, the same on every run.
+HASHES = GOOD.replace("    return W, b", "    run.log(hashed=hash('deepcareer') % 1000003)\n"
+                      "    return W, b")

@@ -92,7 +92,8 @@ def project_run(
     experiment: Annotated[list[str] | None, typer.Option(
         "--experiment", "-e", help="Only this experiment (repeatable).")] = None,
     budget: Annotated[float | None, typer.Option(
-        "--budget", help="Seconds for the whole run (default: the project's budget).")]
+        "--budget", help="Seconds for the whole run: the project's budget (the default) "
+        "or less.")]
     = None,
     reference: Annotated[bool, typer.Option(
         "--reference", help="Run our reference solution (to see the bar, or to time it); "
@@ -196,17 +197,24 @@ def _show(project: Project, result: RunResult, json: bool) -> None:
     from deepcareer.cli.render import console
 
     colour = {"pass": "green", "fail": "yellow"}.get(result.status, "red")
+    spent = result.environment.get("timings", {}).get("baselines_s", 0.0)
+    extra = f", of which {spent:.1f} s for the baselines" if spent >= 0.5 else ""
     console.print(f"[bold {colour}]{status_words(result.status)}[/] "
                   f"{escape(result.message)}  [dim]run #{result.id}, "
-                  f"{result.duration_s:.1f} s[/]")
+                  f"{result.duration_s:.1f} s{extra}[/]")
     table = Table(box=None, header_style="bold")
-    for col in ("experiment", "result", "training"):
+    losses = [e.extra.get("log_loss") for e in result.experiments]
+    shown = any(isinstance(v, int | float) for v in losses)
+    for col in ("experiment", "result", "training", *(["log-loss"] if shown else [])):
         table.add_column(col)
-    for e in result.experiments:
+    for e, loss in zip(result.experiments, losses, strict=True):
         table.add_row(e.name, fmt(project.spec.metric, e.metric) if e.status == "ok"
-                      else e.status, f"{e.fit_s:.1f} s" if e.fit_s is not None else "-")
+                      else e.status, f"{e.fit_s:.1f} s" if e.fit_s is not None else "-",
+                      *([f"{loss:.3f}" if isinstance(loss, int | float) else "-"]
+                        if shown else []))
     for name, value in result.baselines.items():
-        table.add_row(f"[dim]baseline: {name}[/]", fmt(project.spec.metric, value), "")
+        table.add_row(f"[dim]baseline: {name}[/]", fmt(project.spec.metric, value), "",
+                      *([""] if shown else []))
     console.print(table)
     for c in result.checks:
         console.print(f"[bold]{c['check']}[/] ({c['severity']}): {escape(c['message'])}")
@@ -252,7 +260,11 @@ class _progress:
     def update(self, event: dict[str, Any]) -> None:
         name = str(event.get("experiment"))
         kind = event.get("event")
-        if kind == "start":
+        if kind == "baselines":  # computed once per home and data, then cached
+            self.bar.console.print("Computing the baselines for this data once ("
+                                   f"{', '.join(event.get('computing', []))}); later runs "
+                                   "reuse them.")
+        elif kind == "start":
             self.tasks[name] = self.bar.add_task(name, total=None, loss="")
         elif kind == "epochs" and name in self.tasks:
             self.bar.update(self.tasks[name], total=event.get("total"), completed=0)

@@ -163,7 +163,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 def _project_pages(store: Store, out: Path, projects: dict[str, Any]) -> list[dict[str, Any]]:
     from deepcareer.career.evidence import project_items
     from deepcareer.projects.baselines import NAMES
-    from deepcareer.projects.report import fmt, reproduce_command
+    from deepcareer.projects.report import data_notes, fmt, reproduce_command
     from deepcareer.projects.runs import runs_of, tries_of
 
     # Only verified work is published: the learner's own passing run, reproduced by a
@@ -203,9 +203,23 @@ def _project_pages(store: Store, out: Path, projects: dict[str, Any]) -> list[di
             "citation": spec.dataset.citation, "n_train": run.dataset.get("n_train", "?"),
             "n_test": run.dataset.get("n_test", "?"), "table": table,
             "paper_rows": paper_rows,
+            # What an employer should know about the data and the checks: rows and columns
+            # left out, warnings (duplicates...), and the score on noisy copies.
+            "data_notes": _data_notes(run, spec, data_notes, fmt),
             "paper_citation": spec.paper.citation if spec.paper else "",
             "figures": figures})
     return pages
+
+
+def _data_notes(run: Any, spec: Any, notes_of: Any, fmt: Any) -> list[str]:
+    notes = list(notes_of(run.dataset))
+    notes += [str(c["message"]) for c in run.checks if c.get("severity") == "warning"]
+    main = run.experiment(spec.main)
+    noisy = main.extra.get("perturbed") if main is not None else None
+    if isinstance(noisy, dict) and isinstance(noisy.get("accuracy"), int | float):
+        notes.append(f"On noisy copies of the held-out rows (a check that the figure was "
+                     f"learned, not looked up): {fmt(spec.metric, noisy['accuracy'])}.")
+    return notes
 
 
 def _figures(run: Any, project: Any, folder: Path, cache: Path) -> list[dict[str, Any]]:

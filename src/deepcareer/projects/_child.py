@@ -1,14 +1,16 @@
 """The sandboxed side of a project run: ``fit`` then ``predict``, once per experiment.
 
-Run as ``python -I _child.py WORKDIR EVENT_FD``. ``WORKDIR/boot.json`` says what to
-import; the child then waits for a line ``go`` on stdin, and ``WORKDIR/job.json`` says
-what to run; each experiment's training split is in ``WORKDIR/<experiment>/`` as ``.npy``
-files. The test features are not there while ``fit`` runs: after it returns the child
-emits ``fitted`` and waits for a line ``test`` on stdin, by which time the parent has
-written ``test_X.npy`` (and for a language model ``test_X_later.npy``, the same windows
-with their later characters changed, which ``predict`` also gets). Progress and results
-go to the parent as JSON lines on ``EVENT_FD``; whatever the learner prints goes to
-``WORKDIR/output.txt``.
+Run as ``python -s -P _child.py WORKDIR EVENT_FD`` (see ``runner._spawn``).
+``WORKDIR/boot.json`` says what to import; the child then waits for a line ``go`` on
+stdin, and ``WORKDIR/job.json`` says what to run; each experiment's training split is in
+``WORKDIR/<experiment>/`` as ``.npy`` files. The test features are not there while
+``fit`` runs: after it returns the child emits ``fitted`` and waits for a line on stdin.
+For fixed public data that line is ``perturbed``: noisy copies of the test rows are in
+``test_X_perturbed.npy``, predicted alone, then the child emits ``perturbed`` and waits
+again. The line ``test`` means the parent has written ``test_X.npy`` (and for a language
+model ``test_X_later.npy``, the same windows with their later characters changed, which
+``predict`` also gets). Progress and results go to the parent as JSON lines on
+``EVENT_FD``; whatever the learner prints goes to ``WORKDIR/output.txt``.
 
 Like the exercise child, it must not import ``deepcareer``: the tracker and the exercise
 sandbox's guard are loaded from their files before the guard goes up, and the guard then
@@ -103,7 +105,8 @@ def main(workdir: str, event_fd: int) -> None:
         return
     with open(os.path.join(workdir, "job.json"), encoding="utf-8") as fh:
         job = json.load(fh)
-    state: dict[str, Any] = {"watching": False, "leaks": [], "experiment": None}
+    state: dict[str, Any] = {"watching": False, "leaks": [], "experiment": None,
+                             "learner": False, "imported": set(), "model_libs": set()}
     watched_files = [os.path.realpath(p) for p in job.get("guarded_files", [])]
     watched_modules = set(job.get("guarded_modules", []))
 
@@ -115,6 +118,8 @@ def main(workdir: str, event_fd: int) -> None:
             emit({"event": "leak", "experiment": state["experiment"], "what": what})
 
     def record(event: str, args: tuple[Any, ...]) -> None:
+        if event == "import" and args and state["learner"]:  # for the project's rules
+            state["imported"].add(str(args[0]).split(".")[0])
         if not state["watching"]:
             return
         if event == "open" and args and isinstance(args[0], str | bytes):
@@ -130,11 +135,13 @@ def main(workdir: str, event_fd: int) -> None:
     for event in [e for e in guard._BLOCKED_EVENTS if e.startswith("ctypes.")]:
         del guard._BLOCKED_EVENTS[event]
     guard._install_guard(workdir, job["forbidden"])
+    before = _top_modules()  # what the harness and the preloaded framework brought in
     filename = job["filename"]
     try:
         code = compile(job["source"], filename, "exec")
         namespace: dict[str, Any] = {"__name__": "project"}
         state["watching"] = True  # code at import time can reach the data too
+        state["learner"] = True  # from here on, a module loaded is one the learner's code used
         exec(code, namespace)
         fit, predict = namespace.get("fit"), namespace.get("predict")
         if not callable(fit) or not callable(predict):
@@ -163,8 +170,20 @@ def main(workdir: str, event_fd: int) -> None:
             model = fit(train, run)
             fit_s = time.perf_counter() - started
             phase = "predict"
+            state["model_libs"] = _libraries_of(model)  # this experiment's model only
             emit({"event": "fitted", "experiment": name})
-            if sys.stdin.buffer.readline().strip() != b"test":
+            line = sys.stdin.buffer.readline().strip()
+            perturbed_s = None
+            if line == b"perturbed":  # fixed public rows: a noisy copy first, alone
+                X_noisy = np.load(os.path.join(folder, "test_X_perturbed.npy"),
+                                  allow_pickle=False)
+                started = time.perf_counter()
+                np.save(os.path.join(folder, "pred_perturbed.npy"),
+                        _as_array(predict(model, X_noisy), "predict"), allow_pickle=False)
+                perturbed_s = time.perf_counter() - started
+                emit({"event": "perturbed", "experiment": name})
+                line = sys.stdin.buffer.readline().strip()
+            if line != b"test":
                 raise RuntimeError("the runner did not hand over the test features")
             X_test = np.load(os.path.join(folder, "test_X.npy"), allow_pickle=False)
             started = time.perf_counter()
@@ -199,10 +218,62 @@ def main(workdir: str, event_fd: int) -> None:
                   "leaks": list(state["leaks"])})
             return
         emit({"event": "done", "experiment": name, "fit_s": fit_s, "predict_s": predict_s,
+              "perturbed_s": perturbed_s,
               "history": run.history, "params": run.recorded_params,
               "leaks": list(state["leaks"]),
+              "imported": sorted(state["imported"] | (_top_modules() - before)),
+              "model_libs": sorted(state["model_libs"]),
               "versions": _versions()})
         state["leaks"] = []
+
+
+def _top_modules() -> set[str]:
+    """Top-level names of the loaded modules that are not the standard library's."""
+    return {name.split(".")[0] for name in list(sys.modules)
+            if name.split(".")[0] not in sys.stdlib_module_names
+            and not name.startswith(("_dc_", "__"))}
+
+
+def _libraries_of(model: Any, limit: int = 20000) -> set[str]:
+    """Libraries whose classes make up what ``fit`` returned: a walk through containers,
+    attributes and closures (bounded), noting the top-level module of every class in each
+    object's MRO. An ``nn.Module`` subclass gives ``torch``, a NumPy array ``numpy``, a
+    fitted ``SVC`` ``sklearn``: what the model was built with, not only what was imported
+    (the harness preloads the track's framework, so importing proves nothing)."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack: list[tuple[Any, int]] = [(model, 0)]
+    while stack and len(seen) < limit:
+        obj, depth = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        try:
+            classes = obj.__mro__ if isinstance(obj, type) else type(obj).__mro__
+            for cls in classes:
+                top = str(getattr(cls, "__module__", "") or "").split(".")[0]
+                if top and top not in ("builtins", "project") and (
+                        top not in sys.stdlib_module_names):
+                    found.add(top)
+            if depth >= 6 or isinstance(obj, str | bytes | int | float | type):
+                continue
+            children: list[Any] = []
+            if isinstance(obj, list | tuple | set | frozenset):
+                children = list(obj)[:1000]
+            elif isinstance(obj, dict):
+                children = [v for pair in list(obj.items())[:1000] for v in pair]
+            elif isinstance(obj, types.FunctionType):
+                children = [c.cell_contents for c in obj.__closure__ or ()]
+            elif isinstance(obj, types.MethodType):
+                children = [obj.__self__, obj.__func__]
+            elif not isinstance(obj, types.ModuleType):
+                attrs = getattr(obj, "__dict__", None)
+                if isinstance(attrs, dict):
+                    children = list(attrs.values())[:1000]
+            stack.extend((child, depth + 1) for child in children)
+        except Exception:  # the learner's objects: skip what will not say
+            continue
+    return found
 
 
 def _versions() -> dict[str, str]:

@@ -24,6 +24,12 @@ NAMES = {
 }
 
 
+def _flat(X: np.ndarray) -> np.ndarray:
+    """One row per example: images (n, H, W[, C]) become (n, H * W * C) for the classic
+    models, which crashed on them ("Found array with dim 4")."""
+    return X.reshape(len(X), -1)
+
+
 def _majority(ds: Dataset) -> float:
     assert ds.train.y is not None and ds.test.y is not None
     top = np.bincount(ds.train.y).argmax()
@@ -36,16 +42,16 @@ def _logistic(ds: Dataset) -> float:
     from sklearn.preprocessing import StandardScaler
 
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
-    model.fit(ds.train.X, ds.train.y)
-    return float(model.score(ds.test.X, ds.test.y))
+    model.fit(_flat(ds.train.X), ds.train.y)
+    return float(model.score(_flat(ds.test.X), ds.test.y))
 
 
 def _boosting(ds: Dataset) -> float:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     model = HistGradientBoostingClassifier(random_state=0)
-    model.fit(ds.train.X, ds.train.y)
-    return float(model.score(ds.test.X, ds.test.y))
+    model.fit(_flat(ds.train.X), ds.train.y)
+    return float(model.score(_flat(ds.test.X), ds.test.y))
 
 
 def _unigram(ds: Dataset) -> float:
@@ -61,22 +67,36 @@ _COMPUTE: dict[str, Callable[[Dataset], float]] = {
     "gradient-boosting": _boosting, "unigram": _unigram}
 
 
-def baselines(ds: Dataset, names: list[str], cache: Path) -> dict[str, float]:
-    """Each named baseline's test metric on ``ds``, from the cache when it is there."""
-    path = cache / "baselines.json"
+def _known(path: Path) -> dict[str, object]:
     try:
         known = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         known = {}
-    if not isinstance(known, dict):
-        known = {}
+    return known if isinstance(known, dict) else {}
+
+
+def missing(ds: Dataset, names: list[str], cache: Path) -> list[str]:
+    """The baselines :func:`baselines` would compute (not cached yet): the first run on
+    new data says so before the wait, instead of seeming to hang."""
+    known, rows = _known(cache / "baselines.json"), ds.fingerprint()
+    return [name for name in names if not _usable(known.get(f"{ds.name}:{rows}:{name}"))]
+
+
+def _usable(value: object) -> bool:
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def baselines(ds: Dataset, names: list[str], cache: Path) -> dict[str, float]:
+    """Each named baseline's test metric on ``ds``, from the cache when it is there."""
+    path = cache / "baselines.json"
+    known = _known(path)
     out: dict[str, float] = {}
     changed = False
     rows = ds.fingerprint()
     for name in names:
         key = f"{ds.name}:{rows}:{name}"
         value = known.get(key)
-        if not isinstance(value, float) or not math.isfinite(value):
+        if not isinstance(value, float) or not _usable(value):
             value = _COMPUTE[name](ds)
             known[key] = value
             changed = True

@@ -40,10 +40,20 @@ def verification(project: Project, run: RunResult, rerun: RunResult | None) -> s
                 f"drawn by deepcareer, gave {fmt(project.spec.metric, rerun.metric)} "
                 f"(tolerance {project.spec.tolerance:g}).")
     if rerun is not None:
-        got = (fmt(project.spec.metric, rerun.metric) if rerun.metric is not None
-               else STATUS_WORDS.get(rerun.status, rerun.status).lower())
-        return (f"Not reproduced: re-run #{rerun.id} with seed {rerun.seed}, drawn by "
-                f"deepcareer, gave {got} (tolerance {project.spec.tolerance:g}). A run "
+        head = f"Not reproduced: re-run #{rerun.id} with seed {rerun.seed}, drawn by deepcareer,"
+        tail = " A run gets one verification: fix that, make a new run and verify that."
+        if rerun.status in ("leak", "error", "timeout"):
+            # Not a question of the seed: say what the re-run ran into.
+            return (f"{head} ended {STATUS_WORDS.get(rerun.status, rerun.status)}: "
+                    f"{rerun.message}{tail}")
+        got = fmt(project.spec.metric, rerun.metric)
+        close = (rerun.metric is not None and run.metric is not None
+                 and abs(rerun.metric - run.metric) <= project.spec.tolerance)
+        if close:  # the figure held; something else stopped the re-run from passing
+            return (f"{head} gave {got}, within the tolerance of this run's "
+                    f"{fmt(project.spec.metric, run.metric)}, but did not pass: "
+                    f"{rerun.message}{tail}")
+        return (f"{head} gave {got} (tolerance {project.spec.tolerance:g}). A run "
                 "gets one verification: make the result hold for any seed (see the "
                 "README), make a new run and verify that.")
     if not run.passed:
@@ -57,7 +67,9 @@ def report_data(project: Project, run: RunResult, rerun: RunResult | None = None
     beside this one so a lucky run cannot stand alone."""
     spec = project.spec
     rows = [{"experiment": e.name, "model": e.variant, "data": e.data, "status": e.status,
-             "metric": e.metric, "fit_s": e.fit_s} for e in run.experiments]
+             "metric": e.metric, "fit_s": e.fit_s, "log_loss": _number(e.extra, "log_loss"),
+             "perturbed": _number(e.extra.get("perturbed"), "accuracy")}
+            for e in run.experiments]
     paper = []
     if spec.paper:
         for name, row in spec.paper.table.items():
@@ -78,6 +90,33 @@ def report_data(project: Project, run: RunResult, rerun: RunResult | None = None
             "environment": run.environment, "code_sha256": run.code_sha256,
             "reproduce": reproduce_command(project, run),
             "samples": {e.name: e.sample for e in run.experiments if e.sample}}
+
+
+def _number(found: Any, key: str) -> float | None:
+    """``found[key]`` when it is a number (stored results may come from older versions)."""
+    value = found.get(key) if isinstance(found, dict) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def data_notes(dataset: dict[str, Any]) -> list[str]:
+    """What was left out of the learner's own data, each named: columns dropped, rows
+    skipped (the first ones by line, with the reason), rows past the row limit."""
+    notes = []
+    dropped = dataset.get("dropped_columns") or []
+    if dropped:
+        notes.append(f"Columns left out: {'; '.join(str(c) for c in dropped)}.")
+    skipped = dataset.get("skipped_rows") or 0
+    if skipped:
+        named = [str(r) for r in dataset.get("skipped_examples") or []]
+        more = skipped - len(named)
+        notes.append(f"Rows skipped: {skipped} ({'; '.join(named)}"
+                     + (f"; and {more} more" if more > 0 else "") + ").")
+    beyond = dataset.get("rows_beyond_limit") or 0
+    if beyond:
+        notes.append(f"Only the first {dataset.get('row_limit')} usable rows were read; "
+                     f"{beyond} rows after them were not used (a sample that large is "
+                     "enough for this project; shuffle the file if its order matters).")
+    return notes
 
 
 def plot_curves(run: RunResult, folder: Path) -> list[Path]:
@@ -169,10 +208,18 @@ def write_report(home: Path, project: Project, run: RunResult,
 def _tables(project: Project, data: dict[str, Any]) -> list[tuple[str, list[str],
                                                                    list[list[str]]]]:
     metric = data["metric"]
-    out = [("Results", ["Experiment", "Model", "Data", "Result", "Training time"],
+    # Log-loss (when predict returned probabilities) and the accuracy on the noisy copies
+    # of the test rows (fixed public data), as columns when some experiment has them.
+    optional = [(key, title) for key, title in (("log_loss", "Log-loss"),
+                                                ("perturbed", "On noisy copies"))
+                if any(r.get(key) is not None for r in data["experiments"])]
+    out = [("Results", ["Experiment", "Model", "Data", "Result", "Training time",
+                        *(title for _, title in optional)],
             [[r["experiment"], r["model"], r["data"],
               fmt(metric, r["metric"]) if r["status"] == "ok" else r["status"],
-              f"{r['fit_s']:.1f} s" if r["fit_s"] is not None else "-"]
+              f"{r['fit_s']:.1f} s" if r["fit_s"] is not None else "-",
+              *(("-" if r.get(key) is None else f"{r[key]:.3f}" if key == "log_loss"
+                 else fmt(metric, r[key])) for key, _ in optional)]
              for r in data["experiments"]])]
     if data["baselines"]:
         main = project.spec.main
@@ -215,6 +262,7 @@ def to_markdown(project: Project, data: dict[str, Any], pngs: list[Path]) -> str
     ds = data["dataset"]
     lines += ["", f"{ds.get('n_train', '?')} training and {ds.get('n_test', '?')} held-out "
               "examples; the held-out labels never entered the training process."]
+    lines += [line for note in data_notes(ds) for line in ("", note)]
     for title, header, rows in _tables(project, data):
         lines += ["", f"## {title}", "", "| " + " | ".join(header) + " |",
                   "|" + "---|" * len(header)]
@@ -252,6 +300,7 @@ def to_html(project: Project, data: dict[str, Any], pngs: list[Path]) -> str:
              f"<p>{e(spec.dataset.source)}. Licence: {e(spec.dataset.licence)}.</p>"]
     if spec.dataset.citation:
         parts.append(f"<p>Citation: {e(spec.dataset.citation)}</p>")
+    parts += [f"<p>{e(note)}</p>" for note in data_notes(data["dataset"])]
     for title, header, rows in _tables(project, data):
         parts.append(f"<h2>{e(title)}</h2><table><thead><tr>"
                      + "".join(f"<th scope=\"col\">{e(h)}</th>" for h in header)

@@ -117,7 +117,22 @@ def _write_experiment(folder: Path, ds: Dataset) -> None:
     (folder / "info.json").write_text(json.dumps(info), encoding="utf-8")
 
 
-TEST_FILES = ("test_X.npy", "test_X_later.npy")
+TEST_FILES = ("test_X.npy", "test_X_later.npy", "test_X_perturbed.npy")
+
+
+def _write_perturbed(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
+    """Write the perturbed copy of the test rows (before the clean ones, see run_child);
+    return what the parent keeps: the secret order of its rows and how long it took."""
+    import numpy as np
+
+    from deepcareer.projects.datasets import perturbed_copy
+
+    started = time.perf_counter()
+    rng = np.random.default_rng(int.from_bytes(os.urandom(8), "big"))
+    rows, order = perturbed_copy(ds, rng)
+    np.save(folder / "test_X_perturbed.npy", rows, allow_pickle=False)
+    return {"perturb_order": order,
+            "perturb_prepare_s": np.asarray(time.perf_counter() - started)}
 
 
 def _write_test(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
@@ -167,7 +182,8 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     boot = {"tracker_path": tracker.__file__, "guard_path": exercise_child.__file__,
             "preload": preload, "threads": THREADS}
     (workdir / "boot.json").write_text(json.dumps(boot), encoding="utf-8")
-    proc, read_fd, level = _spawn(workdir, limits, [str(PACKAGE_DIR), *forbidden])
+    proc, read_fd, level = _spawn(workdir, limits, [str(PACKAGE_DIR), *forbidden],
+                                  hash_seed=seed % 2**32)
     held: dict[str, dict[str, np.ndarray]] = {}
     try:
         import numpy as np  # everything from here overlaps with the child's start
@@ -191,18 +207,44 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             stdin.flush()
         current: list[str] = []  # the experiment the child started last
         early: list[str] = []
+        perturbing: list[str] = []  # experiments whose perturbed copy is being predicted
+
+        def send(line: bytes) -> None:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                stdin.write(line)
+                stdin.flush()
+
+        def give_test(name: str) -> None:
+            held[name].update(_write_test(workdir / name, splits[name]))
+            send(b"test\n")
 
         def hand_over(event: dict[str, Any]) -> None:
             """Test features for the running experiment, once its fit has returned (and
-            once only); removed again when it is done, before the next fit starts."""
+            once only); removed again when it is done, before the next fit starts.
+
+            For fixed public rows the perturbed copy comes first, alone: its predictions
+            are read and kept here before the clean rows exist in the folder, so
+            ``predict`` cannot answer the copy by pairing it with the rows it came from
+            (and a later rewrite of the file changes nothing).
+            """
             kind, name = event.get("event"), str(event.get("experiment"))
             if kind == "start" and name in splits and name not in held:
                 current[:] = [name]
             elif kind == "fitted" and current == [name] and name not in held:
-                held[name] = _write_test(workdir / name, splits[name])
-                with contextlib.suppress(BrokenPipeError, OSError):
-                    stdin.write(b"test\n")
-                    stdin.flush()
+                if splits[name].perturb:
+                    held[name] = _write_perturbed(workdir / name, splits[name])
+                    perturbing.append(name)
+                    send(b"perturbed\n")
+                else:
+                    held[name] = {}
+                    give_test(name)
+            elif kind == "perturbed" and name in perturbing:
+                perturbing.remove(name)
+                data = _read_scratch(workdir / name / "pred_perturbed.npy", MAX_ARRAY_BYTES)
+                if data is not None:
+                    with contextlib.suppress(ValueError, OSError, EOFError):
+                        held[name]["pred_perturbed"] = exercise_child._load_npy(data, np)
+                give_test(name)
             elif kind == "fitted" and name in held and name not in early:
                 early.append(name)  # a second request: the first was forged inside fit
             elif kind in ("done", "error") and name in splits:
@@ -261,19 +303,27 @@ def _read_scratch(path: Path, cap: int, *, tail: bool = False) -> bytes | None:
         os.close(fd)
 
 
-def _spawn(workdir: Path, limits: Limits, hide: list[str]
+def _spawn(workdir: Path, limits: Limits, hide: list[str], hash_seed: int = 0
            ) -> tuple[subprocess.Popen[bytes], int, str]:
     """Start the child inside the sandbox; it sees its scratch folder and the runtime only
-    (its three scripts are bound read-only at their own paths)."""
+    (its three scripts are bound read-only at their own paths).
+
+    ``-s -P`` rather than ``-I``: ``-I`` also implies ``-E``, which ignores every
+    ``PYTHON*`` variable, ``PYTHONHASHSEED`` included, so string hashes (and the order of a
+    set of strings) changed from run to run whatever the seed. The environment is built
+    here from nothing (``_child_env``), so reading it is safe; the hash seed follows the
+    run's seed, and a run repeats with its seed.
+    """
     read_fd, write_fd = os.pipe()
     env = _child_env(str(workdir))
+    env["PYTHONHASHSEED"] = str(hash_seed)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(THREADS)
     # Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine a spinning
     # pool made each training step 3 to 10 times slower.
     env["OMP_WAIT_POLICY"] = "PASSIVE"
     argv, level = isolation.wrap(
-        [sys.executable, "-I", str(CHILD_SCRIPT), str(workdir), str(write_fd)],
+        [sys.executable, "-s", "-P", str(CHILD_SCRIPT), str(workdir), str(write_fd)],
         scratch=str(workdir), hide=hide,
         files=[str(CHILD_SCRIPT), tracker.__file__, exercise_child.__file__])
     proc = subprocess.Popen(

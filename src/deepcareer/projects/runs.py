@@ -13,6 +13,7 @@ import hashlib
 import os
 import platform
 import shutil
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -158,16 +159,32 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
     """
     spec = project.spec
     chosen = _choose(project, experiments)
+    if budget_s is not None and budget_s > spec.time_budget_s:
+        # A run given more time than the project allows could pass and never verify (the
+        # re-run has the project's budget): the budget is part of the task.
+        raise UsageError(f"--budget can lower {project.id}'s time budget "
+                         f"({spec.time_budget_s} s), not raise it: the budget is part of "
+                         "the task, and verify re-runs within it.")
     budget = float(budget_s if budget_s is not None else spec.time_budget_s)
     forbidden = _out_of_reach(store.home)
+    started = time.perf_counter()
     outcome, ds = run_child(project, source, lambda: dataset_for(project, store.home),
                             seed=seed, budget_s=budget, forbidden=forbidden,
                             progress=progress, experiments=chosen)
-    from deepcareer.projects.baselines import baselines
+    from deepcareer.projects.baselines import baselines, missing
 
-    found_baselines = baselines(
-        ds, spec.baselines, store.home / "cache" / "projects") if spec.baselines else {}
+    cache = store.home / "cache" / "projects"
+    computing = missing(ds, spec.baselines, cache) if spec.baselines else []
+    if computing and progress is not None:
+        progress({"event": "baselines", "experiment": None, "computing": computing})
+    baselines_started = time.perf_counter()
+    found_baselines = baselines(ds, spec.baselines, cache) if spec.baselines else {}
+    baselines_s = time.perf_counter() - baselines_started
     result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines)
+    # The whole run as the learner waited for it, the baselines' first computation included.
+    result.duration_s = time.perf_counter() - started
+    result.environment["timings"] = {"child_s": outcome.duration_s,
+                                     "baselines_s": baselines_s}
     result.reproduces = reproduces
     result.isolation = outcome.isolation
     result.origin = origin
@@ -210,10 +227,11 @@ def _choose(project: Project, names: list[str] | None) -> list[Experiment]:
 def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
               outcome: ChildOutcome, seed: int, source: str,
               found_baselines: dict[str, float]) -> RunResult:
-    from deepcareer.projects import evaluate
+    from deepcareer.projects import evaluate, rules
     from deepcareer.projects.datasets import duplicates_across, shuffled
 
     spec = project.spec
+    imports = rules.source_imports(source)
     by_exp: dict[str, dict[str, Any]] = {}
     load_error: dict[str, Any] | None = None
     leaks: dict[str | None, list[str]] = {}  # experiment (None: loading the file) -> used
@@ -263,6 +281,8 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
             continue
         versions.update(event.get("versions", {}))
         res.status, res.fit_s = "ok", event.get("fit_s")
+        if isinstance(event.get("perturbed_s"), int | float):
+            res.extra["perturbed_predict_s"] = float(event["perturbed_s"])
         data = shuffled(ds) if exp.data == "shuffled" else ds
         arrays = outcome.arrays.get(exp.name, {})
         try:
@@ -271,7 +291,15 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
             res.status = "error"
             res.error = {"type": "PredictionError", "message": str(exc)}
             continue
-        res.metric, res.extra = scored.value, scored.extra
+        res.metric = scored.value
+        res.extra.update(scored.extra)
+        checks += _trust_checks(project, exp, data, arrays, outcome.held.get(exp.name, {}),
+                                res, found_baselines)
+        for rule in rules.broken_rules(spec.libraries, spec.framework, imports,
+                                       event.get("imported", []),
+                                       event.get("model_libs", [])):
+            checks.append({"check": "rules", "experiment": exp.name,
+                           "severity": "refused", "message": rule})
         if "pred_half" in arrays and "half_idx" in arrays:
             try:
                 changed = evaluate.batch_dependent_rows(spec, arrays["pred"],
@@ -304,18 +332,39 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
             vocab = ds.train.vocab
             res.sample = "".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?"
                                  for i in arrays["sample"].ravel()[:2000])
+    own_data = ds.name.startswith("capstone")  # the learner's data: its faults count
     if spec.task == "classification":
         dupes = duplicates_across(ds.train.X, ds.test.X)
         if dupes:
-            checks.append({"check": "duplicates", "experiment": None, "severity": "warning",
+            checks.append({"check": "duplicates", "experiment": None,
+                           "severity": "refused" if own_data else "warning",
                            "message": (f"{dupes} test rows are identical to training rows: "
                                        "the test score overstates how well the model "
-                                       "generalises. Remove duplicates before splitting.")})
+                                       "generalises (a model can remember them). Remove "
+                                       "duplicates from your data before it is split" + (
+                                           ", then create the capstone again: until then "
+                                           "the figure does not count." if own_data
+                                           else "."))})
+    for feature in ds.extras.get("label_features", []):
+        checks.append({"check": "label-in-features", "experiment": None, "severity": "leak",
+                       "message": (f"The column {feature}: it is the label, or nearly, "
+                                   "under another name (a copy or code of the target, an "
+                                   "ID that encodes it, a field filled in once the outcome "
+                                   "was known). A model that reads it learns nothing the "
+                                   "task needs. Drop the column from your file and create "
+                                   "the capstone again.")})
     main = next(e for e in experiments if e.name == spec.main) if any(
         e.name == spec.main for e in experiments) else experiments[0]
-    leaked = any(c["severity"] == "leak" for c in checks)
-    status, message = _status(spec, outcome, main, leaked, load_error, experiments,
-                              found_baselines)
+    leaked = sorted({c["check"] for c in checks if c["severity"] == "leak"})
+    status, message = _status(spec, outcome, main, bool(leaked), load_error, experiments,
+                              found_baselines, len(ds.test.X))
+    if status == "leak":
+        message = (f"A check fired ({', '.join(leaked)}; see the checks): the figure does "
+                   "not count until it is fixed.")
+    refused = [c for c in checks if c["severity"] == "refused"]
+    if refused and status in ("pass", "fail"):  # a broken rule, a figure that does not hold
+        status, message = "fail", (f"Not counted ({refused[0]['check']}): "
+                                   f"{refused[0]['message']}")
     passed = status == "pass"
     return RunResult(
         project_id=project.id, seed=seed, status=status, metric=main.metric, passed=passed,
@@ -326,6 +375,44 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                                 "source": spec.dataset.source},
         environment={**environment(), "packages": versions}, message=message,
         output=outcome.output)
+
+
+def _trust_checks(project: Project, exp: Experiment, data: Dataset,
+                  arrays: dict[str, Any], held: dict[str, Any], res: ExperimentResult,
+                  found_baselines: dict[str, float]) -> list[dict[str, Any]]:
+    """Findings that a score was not learned: predictions that fail on a perturbed copy
+    of fixed public rows (a lookup), or an accuracy out of reach of any model."""
+    from deepcareer.projects import evaluate
+
+    spec = project.spec
+    if spec.task != "classification" or data.test.y is None or res.metric is None:
+        return []
+    found: list[dict[str, Any]] = []
+    n = len(data.test.y)
+    if "perturb_order" in held:
+        consistency: evaluate.Perturbed | None = None
+        if "pred_perturbed" in held:
+            try:
+                consistency = evaluate.perturbed_consistency(
+                    arrays["pred"], held["pred_perturbed"], held["perturb_order"],
+                    data.test.y, len(data.train.classes))
+            except evaluate.PredictionError:
+                consistency = None
+        if consistency is not None:
+            res.extra["perturbed"] = {
+                "accuracy": consistency.perturbed, "lost": consistency.lost,
+                "gained": consistency.gained, "p_value": consistency.p_value,
+                "prepare_s": float(held.get("perturb_prepare_s", 0.0))}
+        if consistency is None or consistency.inconsistent:
+            found.append({"check": "perturbed", "experiment": exp.name,
+                          "severity": "refused",
+                          "message": evaluate.perturbed_message(consistency, n)})
+    if spec.metric == "accuracy":
+        why = evaluate.implausible(res.metric, n, spec.published(exp), found_baselines)
+        if why:
+            found.append({"check": "implausible", "experiment": exp.name,
+                          "severity": "leak", "message": why})
+    return found
 
 
 def _leak_checks(experiment: str | None, recorded: list[str], error: dict[str, Any] | None,
@@ -364,7 +451,8 @@ def _leak_checks(experiment: str | None, recorded: list[str], error: dict[str, A
 
 def _status(spec: Any, outcome: ChildOutcome, main: ExperimentResult, leaked: bool,
             load_error: dict[str, Any] | None, experiments: list[ExperimentResult],
-            found_baselines: dict[str, float]) -> tuple[str, str]:
+            found_baselines: dict[str, float], n_test: int | None = None
+            ) -> tuple[str, str]:
     if leaked:  # before errors: an attempt on the held-out rows is named even if it failed
         return "leak", ("A leakage check fired (see the checks): the figure does not count "
                         "until it is fixed.")
@@ -394,7 +482,13 @@ def _status(spec: Any, outcome: ChildOutcome, main: ExperimentResult, leaked: bo
 
         goal = (f"better than the {NAMES[spec.beat_baseline].lower()} "
                 f"baseline ({_fmt(spec.metric, bar)})" if bar is not None else goal)
-    if spec.passes(main.metric, found_baselines):
+        if bar is not None and n_test and spec.metric == "accuracy":
+            from deepcareer.projects.spec import beat_p_value
+
+            goal += (f" by more than chance on your {n_test} held-out rows (the margin "
+                     f"has p = {beat_p_value(main.metric, bar, n_test):.2g} by luck; "
+                     "under 0.05 counts)")
+    if spec.passes(main.metric, found_baselines, n_test):
         return "pass", f"{main.name}: {figure}; the goal is {goal}."
     return "fail", f"{main.name}: {figure}; the goal is {goal}. Keep going."
 

@@ -72,6 +72,10 @@ class ProjectSpec:
     baselines: list[str] = field(default_factory=list)
     beat_baseline: str = ""  # also required: a better figure than this baseline's
     paper: Paper | None = None
+    # The brief's rules (projects/rules.py): learning libraries the code may use (empty:
+    # any) and the framework the model must be made of ("": none required).
+    libraries: list[str] = field(default_factory=list)
+    framework: Literal["", "torch", "tensorflow"] = ""
 
     @property
     def higher_is_better(self) -> bool:
@@ -80,12 +84,54 @@ class ProjectSpec:
     def better(self, a: float, b: float) -> bool:
         return a > b if self.higher_is_better else a < b
 
-    def passes(self, value: float, baselines: dict[str, float] | None = None) -> bool:
+    def published(self, experiment: Experiment) -> float | None:
+        """The paper's figure for this experiment (or its model), as a fraction, with two
+        of its standard deviations on top: the best result known for it."""
+        if self.paper is None:
+            return None
+        row = self.paper.table.get(experiment.name) or self.paper.table.get(experiment.variant)
+        return None if row is None else (row.mean + 2 * row.sd) / 100.0
+
+    def passes(self, value: float, baselines: dict[str, float] | None = None,
+               n_test: int | None = None) -> bool:
+        """Over the threshold and, when the project names a baseline to beat, better than
+        it. With ``n_test`` (accuracy), better by more than chance on that many held-out
+        rows: a difference within noise, such as 0.01 points over a majority vote on pure
+        noise, is not a pass (see :func:`beats`)."""
         ok = value >= self.threshold if self.higher_is_better else value <= self.threshold
         if ok and self.beat_baseline:
             bar = (baselines or {}).get(self.beat_baseline)
             ok = bar is not None and self.better(value, bar)
+            if ok and bar is not None and n_test and self.metric == "accuracy":
+                ok = beats(value, bar, n_test)
         return ok
+
+
+BEAT_ALPHA = 0.05  # one-sided: how unlikely the margin over the baseline must be by chance
+
+
+def beat_p_value(accuracy: float, bar: float, n: int) -> float:
+    """P(a model no better than ``bar`` scores at least ``accuracy`` on ``n`` rows), by
+    the binomial tail (a normal approximation past 5,000 rows, where it is exact enough
+    and the sum would be slow)."""
+    import math
+
+    k = round(accuracy * n)
+    if bar <= 0.0:
+        return 0.0 if k > 0 else 1.0
+    if bar >= 1.0:
+        return 1.0
+    if n > 5000:
+        sd = math.sqrt(n * bar * (1.0 - bar))
+        return 0.5 * math.erfc((k - 0.5 - n * bar) / (sd * math.sqrt(2.0)))
+    logs = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+            + i * math.log(bar) + (n - i) * math.log1p(-bar) for i in range(k, n + 1)]
+    return min(1.0, sum(math.exp(v) for v in logs))
+
+
+def beats(accuracy: float, bar: float, n: int) -> bool:
+    """Better than a baseline's accuracy by more than chance on ``n`` held-out rows."""
+    return accuracy > bar and beat_p_value(accuracy, bar, n) < BEAT_ALPHA
 
 
 @dataclass(frozen=True)

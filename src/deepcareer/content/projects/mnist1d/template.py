@@ -12,9 +12,12 @@ from torch import nn
 N_CLASSES = 10
 
 # Your hyper-parameters, one entry per model. Everything here is recorded with run.params.
+# The learning rate follows a one-cycle schedule (see fit): it warms up to "lr", then
+# anneals to almost zero, so the last epochs polish the weights instead of bouncing
+# around a minimum. With a constant rate the CNN ends just short of the 90 % bar.
 SETTINGS = {
     "logistic": {"epochs": 30, "lr": 1e-2, "batch_size": 100},
-    "mlp": {"epochs": 30, "lr": 1e-2, "batch_size": 100, "hidden": 100},
+    "mlp": {"epochs": 30, "lr": 1e-2, "batch_size": 100, "hidden": 128},
     "cnn": {"epochs": 20, "lr": 1e-2, "batch_size": 100, "channels": 32},
     "gru": {"epochs": 20, "lr": 1e-2, "batch_size": 100, "hidden": 32},
 }
@@ -75,12 +78,13 @@ def build_model(variant, length, settings):
     raise ValueError(f"unknown variant {variant!r}: expected one of {sorted(SETTINGS)}")
 
 
-def train_one_epoch(model, optimizer, X, y, batch_size):
+def train_one_epoch(model, optimizer, schedule, X, y, batch_size):
     """One pass over the training set in shuffled mini-batches. Returns (mean loss, accuracy)."""
     raise NotImplementedError(
         "train_one_epoch: put the model in train mode, draw a new order with torch.randperm, "
-        "and for each batch compute cross_entropy, zero the gradients, backward, step; "
-        "return the mean loss and the fraction of training rows classified right")
+        "and for each batch compute cross_entropy, zero the gradients, backward, step the "
+        "optimizer and then the schedule (once per batch); return the mean loss and the "
+        "fraction of training rows classified right")
 
 
 def fit(train, run):
@@ -92,9 +96,14 @@ def fit(train, run):
     y = torch.as_tensor(train.y, dtype=torch.long)  # (N,)
     model = build_model(run.variant, X.shape[1], settings)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings["lr"])
+    steps_per_epoch = -(-len(X) // settings["batch_size"])  # a short last batch counts
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=settings["lr"], epochs=settings["epochs"],
+        steps_per_epoch=steps_per_epoch)
 
     for _ in run.epochs(settings["epochs"]):
-        loss, accuracy = train_one_epoch(model, optimizer, X, y, settings["batch_size"])
+        loss, accuracy = train_one_epoch(model, optimizer, schedule, X, y,
+                                         settings["batch_size"])
         run.log(loss=loss, train_accuracy=accuracy)
     model.eval()  # from here on, layers such as dropout or batch norm behave for inference
     return model

@@ -27,7 +27,8 @@ os.environ.setdefault("NO_COLOR", "1")
 FAST_LEAVES_OUT = (
     "e2e/",  # Chromium and many concurrent processes
     "projects/test_games.py", "projects/test_references.py", "projects/test_runs.py",
-    "projects/test_capstone.py", "projects/test_project_report.py",
+    "projects/test_capstone.py", "projects/test_project_report.py", "projects/test_trust.py",
+    "projects/test_defects.py",
     "cli/test_project_cli.py",  # training runs
     "content/test_*_oracle.py", "grading/test_crosscheck.py",  # PyTorch and TensorFlow
     "grading/test_verify.py", "grading/test_mutate.py",  # every exercise, every mutant

@@ -42,3 +42,19 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+// A fresh report replaces what the last one left: the hint or locked-solution box above it is
+// cleared, and focus moves to the report's heading (so a keyboard or screen-reader user, and a
+// small screen, land on the result instead of staying at the button).
+document.addEventListener("htmx:afterSwap", function (event) {
+  var target = event.detail.target;
+  if (!target || target.id !== "result") return;
+  var hint = document.getElementById("hint");
+  if (hint) hint.innerHTML = "";
+  var heading = target.querySelector("h2");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+    heading.scrollIntoView({ block: "start" });
+  }
+});

@@ -103,5 +103,6 @@ class PortfolioError(DeepcareerError):
         self.problems = problems
         shown = "\n".join(f"  - {p}" for p in problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(f"The portfolio was not published: {len(problems)} problem(s).\n"
+        n = len(problems)
+        super().__init__(f"The portfolio was not published: {n} problem{'s' if n != 1 else ''}.\n"
                          f"{shown}{more}")

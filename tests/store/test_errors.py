@@ -235,7 +235,7 @@ def test_the_damaged_message_weighs_the_backup_against_the_file(home: Path) -> N
     with pytest.raises(StoreCorruptError) as info, open_store(home) as s:
         s.attempts()
     message = info.value.message
-    assert "the newest backup (progress-" in message and "holds 0 attempt(s)" in message
+    assert "the newest backup (progress-" in message and "holds 0 attempts" in message
     assert "still yields" in message and "deepcareer doctor" in message
     assert "cp " not in message  # no advice that would throw the day's attempts away
 

@@ -697,7 +697,7 @@ def _emptied(path: Path, marker: Path) -> StoreMissingError:
 
     newest = doctor.newest_backup_summary(path)
     held = (f"The newest backup ({newest['name']}, {newest['label']}) holds "
-            f"{newest['counts'].get('attempts', 'an unknown number of')} attempt(s)."
+            f"{_attempts_text(newest['counts'].get('attempts'))}."
             if newest is not None else "There is no automatic backup yet.")
     home = path.parent
     return StoreMissingError(
@@ -713,3 +713,9 @@ def _created(marker: Path) -> str:
         return str(json.loads(marker.read_text(encoding="utf-8"))["created_at"])[:10]
     except (OSError, ValueError, KeyError):
         return "an earlier day"
+
+
+def _attempts_text(n: int | None) -> str:
+    from deepcareer.words import plural
+
+    return "an unknown number of attempts" if n is None else plural(n, "attempt")

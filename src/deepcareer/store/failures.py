@@ -161,12 +161,15 @@ def damaged(path: Path, detail: str) -> StoreCorruptError:
     home = path.parent
     yields = doctor.readable_count(path, "attempts")
     newest = doctor.newest_backup_summary(path)
-    still = (f"The damaged file still yields {yields} attempt(s)" if yields is not None
+    from deepcareer.words import plural
+
+    still = (f"The damaged file still yields {plural(yields, 'attempt')}" if yields is not None
              else "Nothing can be read from the damaged file")
     if newest is not None:
         held = newest["counts"].get("attempts")
+        count = "an unknown number of attempts" if held is None else plural(held, "attempt")
         compare = (f"{still}; the newest backup ({newest['name']}, {newest['label']}) holds "
-                   f"{'an unknown number of' if held is None else held} attempt(s).")
+                   f"{count}.")
     else:
         compare = f"{still}; there is no automatic backup yet."
     return StoreCorruptError(

@@ -107,3 +107,18 @@ def test_a_quiz_in_the_browser_is_judged_and_recorded(client: TestClient,
     assert f"Score: 0 of {len(asked)}" in out and "Not quite" in out
     with open_store(tmp_path / "home") as store:
         assert store.events(kind="quiz") and store.card("quiz:classic-ml:0") is not None
+
+
+def test_a_goal_set_in_the_browser_is_the_terminals_goal(client: TestClient,
+                                                        tmp_path: Path) -> None:
+    page = client.get("/career").text
+    assert 'id="choose-role"' in page  # no goal yet: the page asks, it does not guess
+    saved = client.post("/goal", data={"role": "machine-learning-engineer", "hours": "5"},
+                        follow_redirects=True)
+    assert saved.status_code == 200 and 'id="choose-role"' not in saved.text
+    shown = json.loads(run_cli("goal", "--json", home=tmp_path / "home").stdout)
+    assert shown["role"] == "machine-learning-engineer" and shown["hours_per_week"] == 5
+    bad = client.post("/goal", data={"role": "astronaut"})
+    assert bad.status_code == 400 and "no role called" in bad.text
+    bad = client.post("/goal", data={"hours": "lots"})
+    assert bad.status_code == 400 and "not a number" in bad.text

@@ -328,6 +328,29 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
         with store() as s:
             return page(request, "career.html", **views.career(s, catalog, role))
 
+    @app.post("/goal")
+    async def set_goal(request: Request) -> Response:
+        """The goal form: any field left empty keeps its value; a wrong one (an unknown
+        role, a past date, hours out of range) is shown with the nearest fix."""
+        from fastapi.responses import RedirectResponse
+
+        from deepcareer.app.progress import goal
+
+        form = await form_fields(request)
+        hours_text = form.get("hours", "").strip()
+        try:
+            hours = float(hours_text) if hours_text else None
+        except ValueError:
+            raise HTTPException(400, f"{hours_text!r} is not a number of hours a week.") from None
+
+        def save() -> str | None:
+            with store() as s:
+                return goal(s, hours=hours, role=form.get("role", "").strip() or None,
+                            by=form.get("by", "").strip() or None).role
+
+        await run_in_threadpool(save)
+        return RedirectResponse("/career", 303)
+
     @app.post("/career/analyze", response_class=HTMLResponse)
     async def career_analyze(request: Request) -> HTMLResponse:
         from deepcareer.web import views

@@ -64,6 +64,9 @@ class CallOutcome:
     # ...)") and the names of the arguments it changed in place; both a few strings at most.
     warnings: list[str] = field(default_factory=list)
     mutated: list[str] = field(default_factory=list)
+    # Facts about what the call did inside a framework (layers run, the state of the
+    # gradients at each step, what was saved): see _child._watching and grading/traps.py.
+    observed: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -308,7 +311,8 @@ class Run:
                     calls[index] = CallOutcome("result",
                                                value=_child.unpack_value(meta["value"], arrays),
                                                warnings=_strings(meta.get("warnings")),
-                                               mutated=_strings(meta.get("mutated")))
+                                               mutated=_strings(meta.get("mutated")),
+                                               observed=_as_dict(meta.get("observed")))
                     result.running_index = None
                 elif kind == "error":
                     calls[index] = CallOutcome("error", error=_as_dict(meta.get("error")))

@@ -306,20 +306,30 @@ def test_grade_names_loop_checkpoint_and_tensor_mistakes_in_one_file() -> None:
                for c in report.checks if c.name.startswith("checkpoint_roundtrip"))
 
 
-@pytest.mark.slow
-def test_grade_fails_a_cnn_without_a_convolution_that_reaches_the_bar() -> None:
-    pytest.importorskip("torch")
-    mlp = """
-class DigitsCNN(nn.Module):
-    def __init__(self, channels=16):
+WITHOUT = """
+class {name}(nn.Module):
+    def __init__(self, *args, **kwargs):
         super().__init__()
-        self.net = nn.Sequential(nn.Flatten(), nn.Linear(64, 128), nn.ReLU(),
-                                 nn.Linear(128, 10))
+        self.net = nn.Sequential(nn.Flatten(), {layers})
 
     def forward(self, x):
         return self.net(x)
 """
-    report = _grade("torch-cnn", lambda src: src + mlp)
+MLP_LAYERS = "nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("exercise", "name", "layers", "missing"), [
+    ("torch-cnn", "DigitsCNN", MLP_LAYERS, "without a convolution"),
+    ("torch-lstm-classifier", "RowLSTM", MLP_LAYERS, "without a recurrent layer"),
+    ("torch-mlp-digits", "DigitsMLP", "nn.Linear(64, 10)", "without a hidden layer"),
+])
+def test_grade_fails_a_model_without_the_structure_asked_for(
+        exercise: str, name: str, layers: str, missing: str) -> None:
+    """A realistic stand-in (an MLP for the CNN and the LSTM, a linear model for the MLP),
+    defined after the reference so train_and_predict trains it instead."""
+    pytest.importorskip("torch")
+    report = _grade(exercise, lambda src: src + WITHOUT.format(name=name, layers=layers))
     assert report.status == "fail"
     assert "model structure" in _failed(report)
-    assert "without a convolution" in report.message
+    assert missing in report.message

@@ -1,7 +1,8 @@
 """The sandboxed child: runs learner code on the cases it is sent.
 
-Run as ``python -I _child.py WORKDIR``, inside the operating-system sandbox
-(``isolation.py``). It imports NumPy, then waits for one framed message on stdin
+Run as ``python -I _child.py WORKDIR [MODULE ...]``, inside the operating-system sandbox
+(``isolation.py``). It imports NumPy (and the MODULEs: a framework, for a child started
+ahead of time for a framework track), then waits for one framed message on stdin
 (the learner's source, its file name and the calls to make), so a child started
 ahead of time is ready the moment a check comes in. It installs an audit hook that
 forbids the network, subprocesses, ctypes, writes outside WORKDIR and reads of the
@@ -707,6 +708,11 @@ def main(workdir: str) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     import numpy as np  # noqa: F401  (before the request: a child started early is ready)
+
+    # A child started ahead of time for a framework track imports the framework now, so the
+    # check that comes in later does not wait for it (PyTorch takes a second or two).
+    for name in sys.argv[2:]:
+        __import__(name)
 
     frame = decode(sys.stdin.buffer)
     if frame is None:

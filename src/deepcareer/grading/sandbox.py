@@ -142,14 +142,15 @@ def start(
 
 
 class _Child:
-    """One sandboxed interpreter, started and importing NumPy, waiting for one request."""
+    """One sandboxed interpreter, started and importing NumPy (and ``preload``: a
+    framework), waiting for one request."""
 
-    def __init__(self, limits: Limits, hide: Sequence[str]) -> None:
+    def __init__(self, limits: Limits, hide: Sequence[str], preload: Sequence[str] = ()) -> None:
         _sweep_stale_workdirs()
         self.limits = limits
         self.workdir = tempfile.mkdtemp(prefix=WORKDIR_PREFIX)
         argv, self.isolation = isolation.wrap(
-            [sys.executable, "-I", str(CHILD_SCRIPT), self.workdir],
+            [sys.executable, "-I", str(CHILD_SCRIPT), self.workdir, *preload],
             scratch=self.workdir, files=[str(CHILD_SCRIPT)], hide=hide,
             scratch_mb=SCRATCH_MB)
         self.proc = subprocess.Popen(
@@ -255,7 +256,7 @@ class Run:
             "preload": list(preload),
         }
         self.payload = _child.encode(meta, arrays)
-        pooled = _take_warm(limits, hide) if not preload else None  # frameworks start cold
+        pooled = _take_warm(limits, hide, tuple(preload))
         self.child = pooled or _Child(limits, hide)
         self.isolation = self.child.isolation
         self.started = time.perf_counter()
@@ -376,41 +377,80 @@ def _as_dict(value: Any) -> dict[str, Any]:
 
 
 class _Pool:
-    """Sandboxed children started ahead of time for runs with the default limits."""
+    """Sandboxed children started ahead of time, one queue per kind of run.
+
+    A kind is (limits, preloaded modules). NumPy runs (the default limits, nothing
+    preloaded) keep ``size`` children ready from the start. A framework track's kind gets
+    one child, started the first time a run of that kind comes in (that run goes cold) or
+    when :func:`prepare` asks: each holds PyTorch or TensorFlow imported, hundreds of MB,
+    so only tracks in use keep one.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.limits = Limits()
-        self._ready: list[_Child] = []
+        self._ready: dict[tuple[Limits, tuple[str, ...]], list[_Child]] = {
+            (self.limits, ()): []}
         self._lock = threading.Lock()
+        self._closed = False
         self.refill()
 
+    def _want(self, kind: tuple[Limits, tuple[str, ...]]) -> int:
+        return self.size if not kind[1] else 1
+
     def refill(self) -> None:
+        dead: list[_Child] = []
         with self._lock:
-            dead = [c for c in self._ready if not c.alive()]
-            self._ready = [c for c in self._ready if c not in dead]
-            while len(self._ready) < self.size:
-                self._ready.append(_Child(self.limits, [str(PACKAGE_DIR)]))
+            if self._closed:
+                return
+            for kind, ready in self._ready.items():
+                dead += [c for c in ready if not c.alive()]
+                ready[:] = [c for c in ready if c.alive()]
+                while len(ready) < self._want(kind):
+                    ready.append(_Child(kind[0], [str(PACKAGE_DIR)], kind[1]))
         for child in dead:
             child.kill()
 
-    def take(self, limits: Limits, hide: Sequence[str]) -> _Child | None:
-        if limits != self.limits or isolation.exposes(hide):
-            return None
+    def prepare(self, limits: Limits, preload: tuple[str, ...]) -> None:
+        """Keep a child of this kind ready from now on (started in the background)."""
         with self._lock:
+            if self._closed or (limits, preload) in self._ready:
+                return
+            self._ready[(limits, preload)] = []
+        threading.Thread(target=self.refill, daemon=True).start()
+
+    def take(self, limits: Limits, hide: Sequence[str],
+             preload: tuple[str, ...] = ()) -> _Child | None:
+        if isolation.exposes(hide):
+            return None
+        kind = (limits, preload)
+        with self._lock:
+            ready = self._ready.get(kind)
+            if ready is None and not preload:
+                return None  # unusual limits for a NumPy run: a cold child
             child = None
-            while self._ready and child is None:
-                candidate = self._ready.pop(0)
+            while ready and child is None:
+                candidate = ready.pop(0)
                 if candidate.alive():
                     child = candidate
                 else:
                     candidate.kill()
-        self.refill()  # start the next one now: it imports while this one runs
+        if ready is None:
+            self.prepare(limits, preload)  # this run goes cold; the next one will not
+        else:
+            # Start the next one now, beside this run: a framework child spends a second or
+            # two importing, so it is started in the background.
+            if preload:
+                threading.Thread(target=self.refill, daemon=True).start()
+            else:
+                self.refill()
         return child
 
     def close(self) -> None:
         with self._lock:
-            ready, self._ready = self._ready, []
+            self._closed = True
+            ready = [c for queue in self._ready.values() for c in queue]
+            self._ready = {}
         for child in ready:
             child.kill()
 
@@ -422,10 +462,11 @@ _WARM_LOCK = threading.Lock()
 
 @contextlib.contextmanager
 def warm(size: int = 2) -> Iterator[None]:
-    """Within this block, NumPy-track runs take a child started ahead of time.
+    """Within this block, runs take a child started ahead of time.
 
-    Re-entrant; the pool stops when the outermost block ends. Runs of framework
-    tracks keep cold children: each imports PyTorch or TensorFlow itself.
+    Re-entrant; the pool stops when the outermost block ends. NumPy runs have children
+    ready from the start; a framework track gets one (spawned, with the framework
+    imported, inside the same sandbox) after its first run or a :func:`prepare`.
     """
     with _WARM_LOCK:
         _WARM_DEPTH[0] += 1
@@ -440,10 +481,20 @@ def warm(size: int = 2) -> Iterator[None]:
                 _WARM.pop().close()
 
 
-def _take_warm(limits: Limits, hide: Sequence[str]) -> _Child | None:
+def prepare(limits: Limits, preload: Sequence[str]) -> None:
+    """Inside :func:`warm`, keep a child with ``preload`` imported ready for the next run of
+    that kind (``check --watch`` on a PyTorch exercise). Does nothing outside it."""
     with _WARM_LOCK:
         pool = _WARM[0] if _WARM else None
-    return pool.take(limits, hide) if pool is not None else None
+    if pool is not None:
+        pool.prepare(limits, tuple(preload))
+
+
+def _take_warm(limits: Limits, hide: Sequence[str],
+               preload: tuple[str, ...] = ()) -> _Child | None:
+    with _WARM_LOCK:
+        pool = _WARM[0] if _WARM else None
+    return pool.take(limits, hide, preload) if pool is not None else None
 
 
 def _sweep_stale_workdirs(max_age_s: float = 3600.0) -> None:

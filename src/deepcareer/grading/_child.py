@@ -675,6 +675,37 @@ def _tensor_lists(result: Any) -> list[list[Any]]:
     return found
 
 
+def _warm_up(name: str) -> None:
+    """Run a tiny step of the framework once, so the first real op does not pay for what is
+    set up lazily (kernels, autograd's engine, Keras' own import): a child started ahead of
+    time then spends its idle wait on it instead of the learner's check."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        if name == "torch":
+            import torch
+
+            layer = torch.nn.Linear(4, 2).double()
+            opt = torch.optim.SGD(layer.parameters(), lr=0.1)
+            loss = torch.nn.functional.cross_entropy(layer(torch.ones(3, 4).double()),
+                                                     torch.zeros(3, dtype=torch.long))
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        elif name == "tensorflow":
+            import tensorflow as tf
+
+            w = tf.Variable(tf.ones((4, 2), dtype=tf.float64))
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
+                    labels=tf.zeros((3, 2), tf.float64),
+                    logits=tf.ones((3, 4), tf.float64) @ w))
+            tape.gradient(loss, w)
+            import keras  # most TensorFlow exercises build with Keras: import it now
+
+            keras.layers.Dense(2)(tf.ones((1, 4)))
+
+
 def apply_limits(limits: dict[str, int]) -> None:
     """Enter a new session (so the group can be killed) and lower the rlimits.
 
@@ -713,6 +744,8 @@ def main(workdir: str) -> None:
     # check that comes in later does not wait for it (PyTorch takes a second or two).
     for name in sys.argv[2:]:
         __import__(name)
+        _warm_up(name)
+    out.write(encode({"kind": "ready"}, []))  # the parent may wait for this; decoding skips it
 
     frame = decode(sys.stdin.buffer)
     if frame is None:

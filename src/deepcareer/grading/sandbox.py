@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import queue
+import select
 import selectors
 import shutil
 import signal
@@ -168,6 +170,12 @@ class _Child:
     def pid(self) -> int:
         return self.proc.pid
 
+    def ready(self) -> bool:
+        """Whether the child is past its imports and waiting (its first frame says so)."""
+        assert self.proc.stdout is not None
+        readable, _, _ = select.select([self.proc.stdout.fileno()], [], [], 0)
+        return bool(readable)
+
     def alive(self) -> bool:
         return self.proc.poll() is None
 
@@ -258,6 +266,7 @@ class Run:
         self.payload = _child.encode(meta, arrays)
         pooled = _take_warm(limits, hide, tuple(preload))
         self.child = pooled or _Child(limits, hide)
+        self.refill_after = bool(preload)  # a framework run: top up the pool when it ends
         self.isolation = self.child.isolation
         self.started = time.perf_counter()
 
@@ -271,6 +280,8 @@ class Run:
             raw, ended = self.child.exchange(self.payload, self.limits.wall_s)
         finally:
             returncode = self.child.kill()
+            if self.refill_after:
+                _refill_warm()
         result = self._decode(raw)
         result.duration_s = time.perf_counter() - self.started
         if ended == "timeout":
@@ -394,6 +405,16 @@ class _Pool:
         self._lock = threading.Lock()
         self._closed = False
         self.refill()
+        # Later children are started by one thread that lives as long as the pool: a child
+        # dies with the thread that started it (PR_SET_PDEATHSIG follows the thread), so a
+        # web server's short-lived worker threads must not be the ones to start them.
+        self._requests: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        self._spawner = threading.Thread(target=self._serve, name="sandbox-pool", daemon=True)
+        self._spawner.start()
+
+    def _serve(self) -> None:
+        while self._requests.get():
+            self.refill()
 
     def _want(self, kind: tuple[Limits, tuple[str, ...]]) -> int:
         return self.size if not kind[1] else 1
@@ -417,7 +438,7 @@ class _Pool:
             if self._closed or (limits, preload) in self._ready:
                 return
             self._ready[(limits, preload)] = []
-        threading.Thread(target=self.refill, daemon=True).start()
+        self._requests.put(True)
 
     def take(self, limits: Limits, hide: Sequence[str],
              preload: tuple[str, ...] = ()) -> _Child | None:
@@ -437,20 +458,21 @@ class _Pool:
                     candidate.kill()
         if ready is None:
             self.prepare(limits, preload)  # this run goes cold; the next one will not
-        else:
-            # Start the next one now, beside this run: a framework child spends a second or
-            # two importing, so it is started in the background.
-            if preload:
-                threading.Thread(target=self.refill, daemon=True).start()
-            else:
-                self.refill()
+        elif not preload:
+            self._requests.put(True)  # start the next one now: it imports while this one runs
+        # A framework child's replacement is started when this run ends (Run.wait): its
+        # second of importing would otherwise compete with the run for the CPU.
         return child
+
+    def refill_later(self) -> None:
+        self._requests.put(True)
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            ready = [c for queue in self._ready.values() for c in queue]
+            ready = [c for waiting in self._ready.values() for c in waiting]
             self._ready = {}
+        self._requests.put(False)
         for child in ready:
             child.kill()
 
@@ -488,6 +510,30 @@ def prepare(limits: Limits, preload: Sequence[str]) -> None:
         pool = _WARM[0] if _WARM else None
     if pool is not None:
         pool.prepare(limits, tuple(preload))
+
+
+def wait_ready(limits: Limits, preload: Sequence[str], timeout: float = 60.0) -> bool:
+    """Inside :func:`warm`, wait until a child of this kind has finished importing (for
+    benchmarks and tests, which stand for a learner who edits while it does)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _WARM_LOCK:
+            pool = _WARM[0] if _WARM else None
+        if pool is None:
+            return False
+        with pool._lock:
+            queue = list(pool._ready.get((limits, tuple(preload)), []))
+        if any(c.ready() for c in queue):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _refill_warm() -> None:
+    with _WARM_LOCK:
+        pool = _WARM[0] if _WARM else None
+    if pool is not None:
+        pool.refill_later()
 
 
 def _take_warm(limits: Limits, hide: Sequence[str],

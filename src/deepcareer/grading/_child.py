@@ -1,6 +1,6 @@
 """The sandboxed child: runs learner code on the cases it is sent.
 
-Run as ``python -I _child.py WORKDIR [MODULE ...]``, inside the operating-system sandbox
+Run as ``python -I _child.py WORKDIR [MODULE ...] [--warm-up]``, inside the operating-system sandbox
 (``isolation.py``). It imports NumPy (and the MODULEs: a framework, for a child started
 ahead of time for a framework track), then waits for one framed message on stdin
 (the learner's source, its file name and the calls to make), so a child started
@@ -742,9 +742,11 @@ def main(workdir: str) -> None:
 
     # A child started ahead of time for a framework track imports the framework now, so the
     # check that comes in later does not wait for it (PyTorch takes a second or two).
-    for name in sys.argv[2:]:
+    modules = [a for a in sys.argv[2:] if not a.startswith("--")]
+    for name in modules:
         __import__(name)
-        _warm_up(name)
+        if "--warm-up" in sys.argv:  # a child kept waiting in a pool: it has the time
+            _warm_up(name)
     out.write(encode({"kind": "ready"}, []))  # the parent may wait for this; decoding skips it
 
     frame = decode(sys.stdin.buffer)

@@ -94,16 +94,23 @@ def grade(
                       f"Not attempted yet: fill in the TODOs in your {ex.id} file, then check.",
                       duration_s=time.perf_counter() - started)
     seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
-    cases = build_cases(ex, seed)
-    arrays: list[Any] = []
-    calls = [
-        {"fn": c.call, "args": [pack_value(a, arrays) for a in c.args],
-         "kwargs": {k: pack_value(v, arrays) for k, v in c.kwargs.items()}}
-        for c in cases
-    ]
+    # The child starts first: on a framework track it imports PyTorch or TensorFlow while
+    # this process imports the exercise's checks (which import it too) and builds the cases.
+    child = sandbox.reserve(limits or track.limits, track.preload, forbidden)
+    try:
+        cases = build_cases(ex, seed)
+        arrays: list[Any] = []
+        calls = [
+            {"fn": c.call, "args": [pack_value(a, arrays) for a in c.args],
+             "kwargs": {k: pack_value(v, arrays) for k, v in c.kwargs.items()}}
+            for c in cases
+        ]
+    except BaseException:
+        child.kill()
+        raise
     run = sandbox.start(source, filename or f"{ex.id}.py", calls, arrays,
                         forbidden=forbidden, limits=limits or track.limits,
-                        preload=track.preload)
+                        preload=track.preload, child=child)
     expected = expected_outputs(ex, cases)  # overlaps with the child's work
     result = run.wait()
     report = _build_report(ex, cases, expected, result, run.limits)

@@ -133,26 +133,41 @@ def start(
     forbidden: Sequence[str] = (),
     limits: Limits | None = None,
     preload: Sequence[str] = (),
+    child: _Child | None = None,
 ) -> Run:
-    """Start the child now and return a handle; collect with :meth:`Run.wait`.
+    """Start the child now (or use ``child``, from :func:`reserve`) and return a handle;
+    collect with :meth:`Run.wait`.
 
     Starting early lets the parent compute expected values while the child
     imports NumPy and runs: the two overlap, which halves the wall time.
     """
     return Run(source, filename, calls, arrays, forbidden=forbidden, limits=limits or Limits(),
-               preload=preload)
+               preload=preload, child=child)
+
+
+def reserve(limits: Limits, preload: Sequence[str] = (),
+            forbidden: Sequence[str] = ()) -> _Child:
+    """A child for one run, started now (or taken from the warm pool), before the request
+    is ready: a framework child imports PyTorch or TensorFlow while the grader imports the
+    exercise's checks (which import it too) and builds the cases. Pass it to :func:`start`
+    as ``child``; kill it if the run never starts."""
+    hide = [str(PACKAGE_DIR), *map(str, forbidden)]
+    pooled = _take_warm(limits, hide, tuple(preload))
+    return pooled or _Child(limits, hide, preload)
 
 
 class _Child:
     """One sandboxed interpreter, started and importing NumPy (and ``preload``: a
     framework), waiting for one request."""
 
-    def __init__(self, limits: Limits, hide: Sequence[str], preload: Sequence[str] = ()) -> None:
+    def __init__(self, limits: Limits, hide: Sequence[str], preload: Sequence[str] = (),
+                 warm_up: bool = False) -> None:
         _sweep_stale_workdirs()
         self.limits = limits
         self.workdir = tempfile.mkdtemp(prefix=WORKDIR_PREFIX)
+        extra = [*preload, *(["--warm-up"] if warm_up else [])]
         argv, self.isolation = isolation.wrap(
-            [sys.executable, "-I", str(CHILD_SCRIPT), self.workdir, *preload],
+            [sys.executable, "-I", str(CHILD_SCRIPT), self.workdir, *extra],
             scratch=self.workdir, files=[str(CHILD_SCRIPT)], hide=hide,
             scratch_mb=SCRATCH_MB)
         self.proc = subprocess.Popen(
@@ -252,6 +267,7 @@ class Run:
         forbidden: Sequence[str],
         limits: Limits,
         preload: Sequence[str] = (),
+        child: _Child | None = None,
     ) -> None:
         self.limits = limits
         self.n_calls = len(calls)
@@ -264,8 +280,8 @@ class Run:
             "preload": list(preload),
         }
         self.payload = _child.encode(meta, arrays)
-        pooled = _take_warm(limits, hide, tuple(preload))
-        self.child = pooled or _Child(limits, hide)
+        self.child = child or _take_warm(limits, hide, tuple(preload)) or \
+            _Child(limits, hide, preload)
         self.refill_after = bool(preload)  # a framework run: top up the pool when it ends
         self.isolation = self.child.isolation
         self.started = time.perf_counter()
@@ -428,7 +444,8 @@ class _Pool:
                 dead += [c for c in ready if not c.alive()]
                 ready[:] = [c for c in ready if c.alive()]
                 while len(ready) < self._want(kind):
-                    ready.append(_Child(kind[0], [str(PACKAGE_DIR)], kind[1]))
+                    ready.append(_Child(kind[0], [str(PACKAGE_DIR)], kind[1],
+                                        warm_up=bool(kind[1])))
         for child in dead:
             child.kill()
 

@@ -141,17 +141,28 @@ def content_stats(json: JsonOpt = False) -> None:
 @content_app.command("mutants")
 def content_mutants(
     ids: Annotated[list[str] | None, typer.Argument(help="Exercise ids (default: all).")] = None,
+    track: Annotated[str | None, typer.Option("--track", help="Only this track, e.g. pytorch.")]
+    = None,
     json: JsonOpt = False,
 ) -> None:
     """Mutation-test the references: how many classic slips do the cases catch?
 
-    Example: deepcareer content mutants softmax dropout
+    Without ids: every exercise with exact cases on the tracks whose framework is installed
+    (NumPy always; PyTorch and TensorFlow when present).
+
+    Example: deepcareer content mutants softmax dropout; deepcareer content mutants --track
+    pytorch
     """
+    from deepcareer.curriculum.tracks import TRACKS
     from deepcareer.grading.mutate import mutation_score
 
     catalog = load_catalog()
-    chosen = [catalog.get(i) for i in ids] if ids else [e for e in catalog
-                                                        if e.meta.track == "numpy"]
+    if ids:
+        chosen = [catalog.get(i) for i in ids]
+    else:
+        chosen = [e for e in catalog if e.meta.track != "concept"
+                  and (track is None or e.meta.track == track)
+                  and TRACKS[e.meta.track].available()]
     scores = [mutation_score(ex) for ex in chosen]
     total = sum(s.total for s in scores)
     killed = sum(s.killed for s in scores)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= $(CURDIR)/demo-home
 
-.PHONY: setup run test test-fast lint typecheck bench clean
+.PHONY: setup run test test-fast lint typecheck bench clean frameworks
 
 # Debian packages, installed when missing: bubblewrap is the sandbox around learner code,
 # chromium drives the browser tests (never a downloaded browser).
@@ -30,6 +30,11 @@ setup: $(STAMP)
 run: $(STAMP) $(BWRAP)
 	@echo "deepcareer is installed in $(VENV): 'source $(VENV)/bin/activate' gives you the deepcareer command."
 	@$(BIN)/deepcareer serve --no-browser --home $(DEMO_HOME)
+
+# The PyTorch/TensorFlow outputs that ship beside each exercise's frameworks.py: rebuild after
+# changing its frameworks.py or checks.py, or after upgrading a framework (a test says when).
+frameworks: $(STAMP)
+	$(BIN)/python -m deepcareer.grading.crosscheck
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -12,7 +12,15 @@ started ahead of time: we time one grading of softmax there, library call to rep
 after a pause that lets the pool refill (a learner saves at most every few hundred
 milliseconds). Goal: median <= 50 ms.
 
-Usage: python bench/check_latency.py [--runs N]
+Frameworks (issue 15): for a PyTorch and a TensorFlow exercise, the one-shot
+`deepcareer check` against a bare script that imports the framework, runs the learner's
+functions on the same fixed cases and compares them with the expected outputs (goal:
+ratio <= 1.3); the first check in a fresh home beside the later ones (goal: no dearer);
+and the warm path, where a child with the framework imported waits for the check
+(goal: median <= 1.0 s). The first-against-later line is printed for softmax too, whose
+PyTorch and TensorFlow comparison outputs ship with the content.
+
+Usage: python bench/check_latency.py [--runs N] [--framework-runs N] [--no-frameworks]
 """
 
 from __future__ import annotations
@@ -59,6 +67,8 @@ def test_batch_rows_sum_to_one():
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--framework-runs", type=int, default=3)
+    parser.add_argument("--no-frameworks", action="store_true")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="deepcareer-bench-"))
     (work / "softmax_impl.py").write_text(SOLUTION)
@@ -80,6 +90,135 @@ def main() -> None:
     warm = _warm_checks(work / "softmax_impl.py", args.runs)
     print(f"warm check (watch, web, notebook): median {statistics.median(warm) * 1000:.0f} ms, "
           f"max {max(warm) * 1000:.0f} ms over {len(warm)} checks (goal: median <= 50 ms)")
+    first, later = _first_and_later("softmax", work / "softmax_impl.py", work, args.runs)
+    print(f"softmax first check in a home: median {first * 1000:.0f} ms; later checks: "
+          f"median {later * 1000:.0f} ms (goal: first no dearer)")
+    if not args.no_frameworks:
+        for exercise in FRAMEWORK_EXERCISES:
+            _framework_bench(exercise, work, args.framework_runs)
+
+
+# One exercise per framework track, checked as the learner would check them.
+FRAMEWORK_EXERCISES = ["torch-autograd", "tf-gradient-tape"]
+
+BARE = '''"""What a learner could run by hand: import the framework, call the functions on the
+fixed cases, compare with the expected outputs."""
+import importlib.util
+import pickle
+import sys
+
+import numpy as np
+
+import {module}  # noqa: F401  (the framework the functions use)
+
+spec = importlib.util.spec_from_file_location("learner", sys.argv[1])
+learner = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(learner)
+with open(sys.argv[2], "rb") as f:
+    cases, rtol, atol = pickle.load(f)
+for call, args, kwargs, expected in cases:
+    out = getattr(learner, call)(*args, **kwargs)
+    outs = out if isinstance(out, tuple | list) else (out,)
+    wants = expected if isinstance(expected, tuple | list) else (expected,)
+    for got, want in zip(outs, wants, strict=True):
+        got = got.numpy() if hasattr(got, "numpy") else got
+        np.testing.assert_allclose(np.asarray(got, dtype=float), want, rtol=rtol, atol=atol)
+print("ok", len(cases))
+'''
+
+
+def _first_and_later(exercise: str, file: Path, work: Path, runs: int) -> tuple[float, float]:
+    """Median of first checks of the exercise (each in a new home, set up beforehand by
+    `deepcareer start`, so creating the home is not counted) and of the check after each."""
+    deepcareer = str(Path(sys.executable).with_name("deepcareer"))
+    firsts, laters = [], []
+    for i in range(runs):
+        home = work / f"first-{exercise}-{i}"
+        time_command([deepcareer, "start", exercise, "--home", str(home)], work, 0)
+        cmd = [deepcareer, "check", exercise, "--file", str(file), "--home", str(home),
+               "--json"]
+        firsts.append(time_command(cmd, work, 0))
+        laters.append(time_command(cmd, work, 0))
+    return statistics.median(firsts), statistics.median(laters)
+
+
+def _framework_bench(exercise: str, work: Path, runs: int) -> None:
+    import pickle
+
+    from deepcareer.curriculum.catalog import default_catalog
+    from deepcareer.curriculum.tracks import TRACKS
+    from deepcareer.grading.grader import build_cases, expected_outputs
+
+    ex = default_catalog().get(exercise)
+    track = TRACKS[ex.meta.track]
+    if not track.available():
+        print(f"{exercise}: {track.module} is not installed; skipped")
+        return
+    file = work / f"{exercise}.py"
+    file.write_text(ex.reference_source)
+    cases = [c for c in build_cases(ex, 0) if c.judge is None and c.kind != "random"]
+    expected = expected_outputs(ex, cases)
+    data = work / f"{exercise}.pkl"
+    data.write_bytes(pickle.dumps(([(c.call, list(c.args), dict(c.kwargs),
+                                     _plain(e)) for c, e in zip(cases, expected,
+                                                                strict=True)],
+                                   ex.checks.rtol, ex.checks.atol)))
+    bare = work / f"bare_{exercise.replace('-', '_')}.py"
+    bare.write_text(BARE.format(module=track.module))
+    deepcareer = str(Path(sys.executable).with_name("deepcareer"))
+    ours = [deepcareer, "check", exercise, "--file", str(file), "--home", str(work / "home"),
+            "--json"]
+    theirs = [sys.executable, str(bare), str(file), str(data)]
+    time_command(ours, work, 0)
+    time_command(theirs, work, 0)
+    a, b = [], []
+    for _ in range(runs):
+        a.append(time_command(ours, work, 0))
+        b.append(time_command(theirs, work, 0))
+    ma, mb = statistics.median(a), statistics.median(b)
+    print(f"{exercise}: deepcareer check median {ma:.2f} s, bare {track.module} script "
+          f"({len(cases)} cases) median {mb:.2f} s, ratio {ma / mb:.2f} (goal <= 1.30)")
+    first, later = _first_and_later(exercise, file, work, runs)
+    print(f"{exercise}: first check in a home {first:.2f} s, later checks {later:.2f} s")
+    warm = _warm_framework_checks(ex, file.read_text(), runs)
+    print(f"{exercise}: warm check (watch, web, notebook) median {statistics.median(warm):.2f} "
+          f"s, max {max(warm):.2f} s over {len(warm)} checks (goal: median <= 1.0 s)")
+
+
+def _plain(value: object) -> object:
+    """Framework tensors as NumPy arrays, so the bare script needs no deepcareer."""
+    import numpy as np
+
+    if isinstance(value, tuple | list):
+        return tuple(_plain(v) for v in value)
+    if hasattr(value, "numpy"):
+        value = value.numpy()  # type: ignore[union-attr]
+    return np.asarray(value, dtype=float)
+
+
+def _warm_framework_checks(ex: object, source: str, runs: int) -> list[float]:
+    """Grade in a warm pool: a child with the framework imported waits for each check."""
+    import time
+
+    from deepcareer import practice
+    from deepcareer.curriculum.tracks import TRACKS
+    from deepcareer.grading import sandbox
+    from deepcareer.grading.grader import grade
+
+    track = TRACKS[ex.meta.track]  # type: ignore[attr-defined]
+    kind = (track.limits, track.preload)
+    times = []
+    with sandbox.warm(size=1):
+        practice.keep_ready(ex)  # type: ignore[arg-type]
+        grade(ex, source)  # type: ignore[arg-type]  # the parent imports the framework once
+        for _ in range(runs):
+            sandbox.wait_ready(*kind)  # the learner edits while the next child imports
+            time.sleep(0.5)
+            started = time.perf_counter()
+            report = grade(ex, source)  # type: ignore[arg-type]
+            times.append(time.perf_counter() - started)
+            assert report.status == "pass", report.message
+    return times
 
 
 def _warm_checks(path: Path, runs: int) -> list[float]:

@@ -12,6 +12,8 @@ exactly as a file would be: the learner's code never runs in the notebook's proc
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import html
 import inspect
 import textwrap
@@ -101,6 +103,23 @@ def source_of(functions: tuple[Callable[..., Any], ...], entries: list[str]) -> 
     return HEADER + body + ("\n\n" + "\n".join(aliases) if aliases else "") + "\n"
 
 
+_WARMTH: list[contextlib.ExitStack] = []  # the kernel's warm sandbox pool, once entered
+
+
+def _keep_warm(exercise: Any) -> None:
+    """A notebook kernel lives as long as a web app: keep sandboxed children started ahead
+    of time for its checks (one with the framework imported on the PyTorch and TensorFlow
+    tracks), from the first exercise opened until the kernel exits."""
+    from deepcareer.app import practice
+
+    if not _WARMTH:
+        stack = contextlib.ExitStack()
+        stack.enter_context(practice.warm())
+        atexit.register(stack.close)
+        _WARMTH.append(stack)
+    practice.keep_ready(exercise)
+
+
 class NotebookExercise:
     def __init__(self, exercise_id: str, home: str | Path | None = None) -> None:
         from deepcareer.app.session import catalog, home_path
@@ -108,6 +127,7 @@ class NotebookExercise:
         self.catalog = catalog()
         self.exercise = self.catalog.get(exercise_id)
         self.home = home_path(home)
+        _keep_warm(self.exercise)
 
     def _store(self) -> Any:
         from deepcareer.app.session import open_home

@@ -12,6 +12,7 @@ import pytest
 from deepcareer.curriculum import tracks
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.grading import crosscheck
+from deepcareer.grading.compare import compare
 from deepcareer.grading.grader import build_cases, case_labels, expected_outputs, grade
 from tests.conftest import track_skip
 
@@ -29,7 +30,10 @@ def test_at_least_five_blocks_are_covered_by_both_frameworks(catalog: Catalog) -
 @pytest.mark.parametrize("exercise_id", BLOCKS)
 @needs_both[0]
 @needs_both[1]
-def test_both_frameworks_agree_with_the_reference(exercise_id: str, catalog: Catalog) -> None:
+def test_both_frameworks_agree_with_the_reference(exercise_id: str, catalog: Catalog,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Computed afresh by the frameworks here, not read from the shipped files.
+    monkeypatch.setattr(crosscheck, "_shipped_fits", lambda _ex, _fw: False)
     ex = catalog.get(exercise_id)
     cases = build_cases(ex, 0)
     expected = expected_outputs(ex, cases)
@@ -70,6 +74,7 @@ def test_only_the_disagreeing_framework_is_named(
     patched = {"softmax": {"PyTorch": table["softmax"]["PyTorch"],
                            "TensorFlow": first_axis_softmax}}
     monkeypatch.setattr(crosscheck, "implementations", lambda _ex: patched)
+    monkeypatch.setattr(crosscheck, "_shipped_fits", lambda _ex, _fw: False)
     cases = build_cases(ex, 0)
     expected = expected_outputs(ex, cases)
     found = {a.framework: a for a in crosscheck.agreements(
@@ -81,7 +86,10 @@ def test_only_the_disagreeing_framework_is_named(
 
 @needs_both[0]
 @needs_both[1]
-def test_outputs_are_cached_and_stale_files_pruned(catalog: Catalog, tmp_path: Path) -> None:
+def test_outputs_are_cached_and_stale_files_pruned(catalog: Catalog, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # As with a framework version the shipped outputs were not computed with.
+    monkeypatch.setattr(crosscheck, "_shipped_fits", lambda _ex, _fw: False)
     ex = catalog.get("conv2d")
     cases = build_cases(ex, 0)
     assert crosscheck.needs_computing(ex, tmp_path) == ["PyTorch", "TensorFlow"]
@@ -117,3 +125,58 @@ def test_a_missing_framework_is_reported_with_its_install_command(
 def test_grading_without_a_cache_folder_skips_the_frameworks(catalog: Catalog) -> None:
     ex = catalog.get("softmax")
     assert grade(ex, ex.reference_source, seed=0).frameworks == []
+
+
+# --- outputs shipped with the content ------------------------------------------------
+
+
+@pytest.mark.parametrize("exercise_id", BLOCKS)
+def test_shipped_outputs_are_current_and_match_the_reference(exercise_id: str,
+                                                              catalog: Catalog) -> None:
+    """Fails when frameworks.py or checks.py changed since the outputs were computed: run
+    `make frameworks`. The shipped values must agree with the reference."""
+    ex = catalog.get(exercise_id)
+    cases = build_cases(ex, 5)
+    expected = expected_outputs(ex, cases)
+    table = crosscheck.implementations(ex)
+    for framework in crosscheck._named(table):
+        stamp = crosscheck.shipped_stamp(ex, framework)
+        assert stamp is not None, f"{exercise_id}: no shipped {framework} outputs"
+        assert stamp["content"] == crosscheck.content_hash(ex), (
+            f"{exercise_id}: shipped {framework} outputs are stale; run `make frameworks`")
+        indices = [i for i in crosscheck.fixed_cases(cases, table)
+                   if framework in table[cases[i].call]]
+        assert len(indices) >= 3
+        shipped = crosscheck._read_cache(crosscheck.shipped_path(ex, framework),
+                                         crosscheck._keys(cases, indices))
+        for i, theirs in shipped.items():
+            assert compare(expected[i], theirs, rtol=1e-6, atol=1e-8) is None, (framework, i)
+
+
+def test_a_stale_stamp_is_not_used(catalog: Catalog, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    ex = catalog.get("softmax")
+    fits = crosscheck._shipped_fits(ex, "PyTorch")
+    assert fits == (crosscheck.shipped_stamp(ex, "PyTorch")["version"]  # type: ignore[index]
+                    == crosscheck.framework_version("PyTorch"))
+    monkeypatch.setattr(crosscheck, "content_hash", lambda _ex: "0" * 16)
+    assert not crosscheck._shipped_fits(ex, "PyTorch")
+
+
+@needs_both[0]
+@needs_both[1]
+def test_a_first_check_reads_the_shipped_outputs(catalog: Catalog, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    ex = catalog.get("softmax")
+    for framework in ("PyTorch", "TensorFlow"):
+        if not crosscheck._shipped_fits(ex, framework):
+            pytest.skip(f"installed {framework} is not the version the outputs were made with")
+    assert crosscheck.needs_computing(ex, tmp_path) == []
+
+    def no_computing(*_a: object) -> None:
+        raise AssertionError("computed the framework outputs instead of reading them")
+
+    monkeypatch.setattr(crosscheck, "_compute", no_computing)
+    report = grade(ex, ex.reference_source, seed=0, frameworks_cache=tmp_path)
+    assert [f.status for f in report.frameworks] == ["agrees", "agrees"]
+    assert not (tmp_path / "frameworks").exists()

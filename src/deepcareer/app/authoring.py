@@ -56,12 +56,17 @@ def _career_and_project_problems(skills: set[str]) -> list[str]:
     return found
 
 
-def choose(catalog: Catalog, ids: list[str] | None, track: str | None = None,
-           default_track: str | None = None) -> list[Exercise]:
-    """The exercises named (all when none), narrowed to a track."""
-    chosen = [catalog.get(i) for i in ids] if ids else list(catalog)
-    track = track or (None if ids else default_track)
-    return [ex for ex in chosen if track is None or ex.meta.track == track]
+def choose(catalog: Catalog, ids: list[str] | None, track: str | None = None, *,
+           installed: bool = False) -> list[Exercise]:
+    """The exercises named (all when none), narrowed to a track; with ``installed``, and
+    no ids, only the tracks whose framework is installed (and no concept track)."""
+    from deepcareer.curriculum.tracks import TRACKS
+
+    if ids:
+        return [catalog.get(i) for i in ids]
+    return [ex for ex in catalog if (track is None or ex.meta.track == track)
+            and not (installed and (ex.meta.track == "concept"
+                                    or not TRACKS[ex.meta.track].available()))]
 
 
 def verify(chosen: list[Exercise], *, frameworks: bool = True,

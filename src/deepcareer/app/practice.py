@@ -59,6 +59,19 @@ def source_for(store: Store, ex: Exercise, file: Path | None) -> tuple[str, Path
     return read_source(path), path
 
 
+def keep_ready(ex: Exercise) -> None:
+    """In a long-lived grader (inside ``sandbox.warm()``), have a sandboxed child with this
+    exercise's framework already imported waiting for its next check, so a PyTorch or
+    TensorFlow check does not start by importing the framework. Nothing for NumPy tracks
+    (their children are always kept ready) or a framework that is not installed."""
+    from deepcareer.curriculum.tracks import TRACKS
+    from deepcareer.grading import sandbox
+
+    track = TRACKS[ex.meta.track]
+    if track.preload and track.available():
+        sandbox.prepare(track.limits, track.preload)
+
+
 def check_source(store: Store, ex: Exercise, source: str, filename: str | None = None,
                  *, schedule: bool = True) -> Report:
     """Grade ``source`` for ``ex`` and append the attempt to the log.

@@ -212,7 +212,10 @@ def _watch(store: Store, ex: Any, path: Path, verbose: bool) -> None:
     render.console.print(f"Watching [bold]{path}[/]; save to check again, Ctrl-C to stop.")
     last = None
     try:
-        with practice.warm():  # each save is checked by a child forked from a warm process
+        # Each save is checked by a sandboxed child started ahead of time (with PyTorch or
+        # TensorFlow already imported, on those tracks).
+        with practice.warm():
+            practice.keep_ready(ex)
             while True:
                 try:
                     stamp = path.stat().st_mtime_ns

@@ -103,19 +103,24 @@ def content_stats(home: HomeOpt = None, json: JsonOpt = False) -> None:
 
 @content_app.command("mutants")
 def content_mutants(
-    ids: Annotated[list[str] | None, typer.Argument(help="Exercise ids (default: the "
-                                                    "NumPy track).")] = None,
+    ids: Annotated[list[str] | None, typer.Argument(help="Exercise ids (default: all).")] = None,
+    track: Annotated[str | None, typer.Option("--track", help="Only this track, e.g. pytorch.")]
+    = None,
     home: HomeOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Mutation-test the references: how many classic slips do the cases catch?
 
-    Example: deepcareer content mutants softmax dropout
+    Without ids: every exercise with exact cases on the tracks whose framework is installed
+    (NumPy always; PyTorch and TensorFlow when present).
+
+    Example: deepcareer content mutants softmax dropout; deepcareer content mutants --track
+    pytorch
     """
     from deepcareer.app.authoring import choose, mutants
 
     del home  # accepted like everywhere; content is the same in every home
-    scores = mutants(choose(load_catalog(), ids, default_track="numpy"))
+    scores = mutants(choose(load_catalog(), ids, track, installed=True))
     total = sum(s.total for s in scores)
     killed = sum(s.killed for s in scores)
     if json:

@@ -1,7 +1,8 @@
 """The sandboxed child: runs learner code on the cases it is sent.
 
-Run as ``python -I _child.py WORKDIR``, inside the operating-system sandbox
-(``isolation.py``). It imports NumPy, then waits for one framed message on stdin
+Run as ``python -I _child.py WORKDIR [MODULE ...] [--warm-up]``, inside the operating-system sandbox
+(``isolation.py``). It imports NumPy (and the MODULEs: a framework, for a child started
+ahead of time for a framework track), then waits for one framed message on stdin
 (the learner's source, its file name and the calls to make), so a child started
 ahead of time is ready the moment a check comes in. It installs an audit hook that
 forbids the network, subprocesses, ctypes, writes outside WORKDIR and reads of the
@@ -405,6 +406,306 @@ class _numeric_warnings:  # a context manager, named like the function it stands
                 self.found.append(text[:300])
 
 
+# --- what a call did inside a framework -----------------------------------------
+# A trained model's predictions do not show how they were obtained: a linear model can
+# reach the accuracy asked of a CNN, and a loop without zero_grad can still learn. So the
+# child watches each call into PyTorch or Keras and reports facts, never judgements (the
+# parent decides what they mean): which kinds of layer ran, in what order; what state the
+# gradients were in at each backward pass and optimizer step; what was saved and how it
+# was loaded; how a Keras model's output and loss fit together.
+MAX_SEQUENCE = 200  # kinds of layer kept per call, consecutive repeats merged
+_TORCH_KINDS = {
+    "affine": {"linear", "matmul", "mm", "addmm", "bmm", "__matmul__", "__rmatmul__",
+               "einsum", "bilinear", "baddbmm", "addmv", "mv", "tensordot"},
+    "conv": {"conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+             "conv_transpose3d", "convolution"},
+    "recurrent": {"lstm", "gru", "rnn_tanh", "rnn_relu", "lstm_cell", "gru_cell",
+                  "rnn_tanh_cell", "rnn_relu_cell"},
+    "nonlinear": {"relu", "relu_", "sigmoid", "sigmoid_", "tanh", "tanh_", "gelu", "elu",
+                  "elu_", "leaky_relu", "leaky_relu_", "silu", "softplus", "hardtanh",
+                  "selu", "celu", "mish", "prelu", "relu6", "hardswish", "hardsigmoid",
+                  "threshold", "rrelu", "logsigmoid", "softsign", "tanhshrink", "clamp_min",
+                  "maximum"},
+}
+_TORCH_KIND = {name: kind for kind, names in _TORCH_KINDS.items() for name in names}
+_KERAS_KIND = {"Dense": "affine", "EinsumDense": "affine",
+               "Conv1D": "conv", "Conv2D": "conv", "Conv3D": "conv", "DepthwiseConv2D": "conv",
+               "SeparableConv1D": "conv", "SeparableConv2D": "conv",
+               "Conv1DTranspose": "conv", "Conv2DTranspose": "conv",
+               "LSTM": "recurrent", "GRU": "recurrent", "SimpleRNN": "recurrent",
+               "RNN": "recurrent", "ConvLSTM2D": "recurrent",
+               "ReLU": "nonlinear", "LeakyReLU": "nonlinear", "PReLU": "nonlinear",
+               "ELU": "nonlinear"}
+# Activations that add no hidden non-linearity (an output softmax is not a hidden layer).
+_NOT_HIDDEN = {"linear", "softmax", "log_softmax", None}
+
+
+class _Watch:
+    """The facts gathered during one call (see :func:`_watching`)."""
+
+    def __init__(self) -> None:
+        self.sequence: list[str] = []
+        self.steps = 0
+        self.stale_backwards = 0  # backward passes that found the last step's gradients
+        self.early_steps = 0  # steps with no backward pass since the previous step
+        self.cleared_steps = 0  # steps after a backward whose gradients were gone by then
+        self.backward_since_step = False
+        self.stepped = False
+        self.params: list[Any] = []
+        self.unsafe_saves: list[str] = []
+        self.unsafe_loads = 0
+        self.keras_fits: list[dict[str, Any]] = []
+        self.keras_losses: list[str] = []
+
+    def kind(self, kind: str) -> None:
+        if (not self.sequence or self.sequence[-1] != kind) and len(self.sequence) < MAX_SEQUENCE:
+            self.sequence.append(kind)
+
+    def facts(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"sequence": self.sequence}
+        if self.steps:
+            # A backward pass after the last step: its gradients never reached a step,
+            # the mark of a loop that steps before it differentiates.
+            out.update(steps=self.steps, stale_backwards=self.stale_backwards,
+                       early_steps=self.early_steps, cleared_steps=self.cleared_steps,
+                       trailing_backward=self.backward_since_step)
+        if self.unsafe_saves:
+            out["unsafe_saves"] = self.unsafe_saves[:MAX_WARNINGS]
+        if self.unsafe_loads:
+            out["unsafe_loads"] = self.unsafe_loads
+        if self.keras_fits:
+            out["keras_fits"] = self.keras_fits[:MAX_WARNINGS]
+        if self.keras_losses:
+            out["keras_losses"] = self.keras_losses[:MAX_WARNINGS]
+        return out
+
+
+_WATCH: list[_Watch] = []  # the call being watched, if any
+_PATCHED: set[str] = set()
+
+
+def _grads_empty(params: list[Any]) -> bool:
+    """True when no parameter holds a gradient (None everywhere, or zeros)."""
+    return all(p.grad is None or not bool(p.grad.any()) for p in params)
+
+
+def _patch_torch() -> Any:
+    """Hooks on torch, installed once: optimizer steps, torch.save and torch.load.
+
+    Returns the TorchFunctionMode class that sees every op (entered per call).
+    """
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    def before_step(opt: Any, args: Any, kwargs: Any) -> None:
+        # args holds the optimizer itself; anything more is a closure (LBFGS), which runs
+        # its own backward pass inside the step.
+        if not _WATCH or len(args) > 1 or kwargs:
+            return
+        w = _WATCH[-1]
+        params = [p for g in opt.param_groups for p in g["params"]]
+        if not any(p is q for q in w.params for p in params[:1]):
+            w.params.extend(params)
+        w.steps += 1
+        if not w.backward_since_step:
+            w.early_steps += 1
+        elif _grads_empty(params):
+            w.cleared_steps += 1
+        w.backward_since_step = False
+        w.stepped = True
+
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+    register_optimizer_step_pre_hook(before_step)
+    save, load = torch.save, torch.load
+
+    def watched_save(obj: Any, f: Any, *args: Any, **kwargs: Any) -> Any:
+        done = save(obj, f, *args, **kwargs)
+        if _WATCH:
+            buf = io.BytesIO()
+            try:
+                save(obj, buf)
+                buf.seek(0)
+                load(buf, weights_only=True)
+            except Exception:  # what weights_only=True refuses: pickled Python objects
+                _WATCH[-1].unsafe_saves.append(type(obj).__name__[:80])
+        return done
+
+    def watched_load(*args: Any, **kwargs: Any) -> Any:
+        if _WATCH and kwargs.get("weights_only") is False:
+            _WATCH[-1].unsafe_loads += 1
+        return load(*args, **kwargs)
+
+    torch.save, torch.load = watched_save, watched_load
+
+    class Ops(TorchFunctionMode):
+        def __torch_function__(self, func: Any, types: Any, args: Any = (),
+                               kwargs: Any = None) -> Any:
+            name = getattr(func, "__name__", "")
+            if _WATCH:
+                w = _WATCH[-1]
+                kind = _TORCH_KIND.get(name)
+                if kind:
+                    w.kind(kind)
+                elif name == "backward":
+                    w.kind("backward")  # ends a forward pass in the sequence
+                    if w.stepped and w.params and not _grads_empty(w.params):
+                        w.stale_backwards += 1
+                    w.stepped = False
+                    w.backward_since_step = True
+            return func(*args, **(kwargs or {}))
+
+    return Ops
+
+
+def _patch_keras() -> None:
+    """Hooks on Keras, installed once: layers called, fit's loss, eager loss values."""
+    import keras
+    import numpy as np
+
+    layer_call, fit, loss_call = keras.layers.Layer.__call__, keras.Model.fit, \
+        keras.losses.Loss.__call__
+
+    def activation_of(layer: Any) -> str | None:
+        act = getattr(layer, "activation", None)
+        return getattr(act, "__name__", None) if act is not None else None
+
+    def watched_layer_call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _WATCH:
+            w = _WATCH[-1]
+            kind = _KERAS_KIND.get(type(self).__name__)
+            if kind:
+                w.kind(kind)
+            if kind in ("affine", "conv", None) and activation_of(self) not in _NOT_HIDDEN:
+                w.kind("nonlinear")
+        return layer_call(self, *args, **kwargs)
+
+    def from_logits(loss: Any) -> tuple[str, Any]:
+        if isinstance(loss, str):
+            return loss, False
+        try:
+            config = loss.get_config()
+            return str(config.get("name", type(loss).__name__)), config.get("from_logits")
+        except Exception:
+            return getattr(loss, "__name__", type(loss).__name__), False
+
+    def watched_fit(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _WATCH:
+            name, logits = from_logits(getattr(self, "loss", None))
+            last = self.layers[-1] if getattr(self, "layers", None) else None
+            output = (getattr(last, "activation", None) if last is not None else None)
+            if type(last).__name__ == "Softmax":
+                out_name: str | None = "softmax"
+            else:
+                out_name = getattr(output, "__name__", None)
+            _WATCH[-1].keras_fits.append({"loss": name[:80], "from_logits": logits,
+                                          "output": out_name})
+        return fit(self, *args, **kwargs)
+
+    def watched_loss_call(self: Any, y_true: Any, y_pred: Any, *args: Any, **kwargs: Any) -> Any:
+        if _WATCH and (hasattr(y_pred, "numpy") or isinstance(y_pred, np.ndarray)):
+            try:
+                name, logits = from_logits(self)
+                values = np.asarray(y_pred, dtype=float)
+                if "crossentropy" in name and values.size:
+                    in_unit = bool(np.all((values >= 0) & (values <= 1)))
+                    rows_one = values.ndim >= 1 and values.shape[-1] > 1 and bool(
+                        np.allclose(values.sum(axis=-1), 1.0, atol=1e-4))
+                    if logits and in_unit and rows_one:
+                        _WATCH[-1].keras_losses.append(f"probabilities:{name}")
+                    elif logits is False and not in_unit:
+                        _WATCH[-1].keras_losses.append(f"logits:{name}")
+            except Exception:  # symbolic tensors (inside fit) have no values to look at
+                pass
+        return loss_call(self, y_true, y_pred, *args, **kwargs)
+
+    keras.layers.Layer.__call__ = watched_layer_call
+    keras.Model.fit = watched_fit
+    keras.losses.Loss.__call__ = watched_loss_call
+
+
+class _watching:  # a context manager, named like the function it stands for
+    """Watch one call into the frameworks already imported (never imports one itself)."""
+
+    _ops: Any = None
+
+    def __enter__(self) -> _Watch:
+        import contextlib
+
+        watch = _Watch()
+        self._mode = None
+        if "torch" in sys.modules:
+            if "torch" not in _PATCHED:
+                _PATCHED.add("torch")
+                with contextlib.suppress(Exception):
+                    _watching._ops = _patch_torch()
+            if _watching._ops is not None:
+                self._mode = _watching._ops()
+                self._mode.__enter__()
+        if "keras" in sys.modules and "keras" not in _PATCHED:
+            _PATCHED.add("keras")
+            with contextlib.suppress(Exception):
+                _patch_keras()
+        _WATCH.append(watch)
+        return watch
+
+    def __exit__(self, *exc: Any) -> None:
+        _WATCH.clear()
+        if self._mode is not None:
+            self._mode.__exit__(*exc)
+
+
+def _tensor_lists(result: Any) -> list[list[Any]]:
+    """[output index, how many, whether any holds a graph] for each returned list of 0-d
+    framework tensors: per-step numbers (losses) kept as tensors instead of floats.
+
+    The output index is -1 when the function returned a single value."""
+    import numpy as np
+
+    outputs = list(enumerate(result)) if isinstance(result, tuple) else [(-1, result)]
+    found = []
+    for i, value in outputs:
+        if not isinstance(value, list):
+            continue
+        scalars = [v for v in value if not isinstance(v, np.ndarray | np.generic)
+                   and hasattr(v, "__array__") and getattr(v, "ndim", None) == 0]
+        if scalars:
+            graph = any(bool(getattr(v, "requires_grad", False)) for v in scalars)
+            found.append([i, len(scalars), graph])
+    return found
+
+
+def _warm_up(name: str) -> None:
+    """Run a tiny step of the framework once, so the first real op does not pay for what is
+    set up lazily (kernels, autograd's engine, Keras' own import): a child started ahead of
+    time then spends its idle wait on it instead of the learner's check."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        if name == "torch":
+            import torch
+
+            layer = torch.nn.Linear(4, 2).double()
+            opt = torch.optim.SGD(layer.parameters(), lr=0.1)
+            loss = torch.nn.functional.cross_entropy(layer(torch.ones(3, 4).double()),
+                                                     torch.zeros(3, dtype=torch.long))
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        elif name == "tensorflow":
+            import tensorflow as tf
+
+            w = tf.Variable(tf.ones((4, 2), dtype=tf.float64))
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
+                    labels=tf.zeros((3, 2), tf.float64),
+                    logits=tf.ones((3, 4), tf.float64) @ w))
+            tape.gradient(loss, w)
+            import keras  # most TensorFlow exercises build with Keras: import it now
+
+            keras.layers.Dense(2)(tf.ones((1, 4)))
+
+
 def apply_limits(limits: dict[str, int]) -> None:
     """Enter a new session (so the group can be killed) and lower the rlimits.
 
@@ -438,6 +739,15 @@ def main(workdir: str) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     import numpy as np  # noqa: F401  (before the request: a child started early is ready)
+
+    # A child started ahead of time for a framework track imports the framework now, so the
+    # check that comes in later does not wait for it (PyTorch takes a second or two).
+    modules = [a for a in sys.argv[2:] if not a.startswith("--")]
+    for name in modules:
+        __import__(name)
+        if "--warm-up" in sys.argv:  # a child kept waiting in a pool: it has the time
+            _warm_up(name)
+    out.write(encode({"kind": "ready"}, []))  # the parent may wait for this; decoding skips it
 
     frame = decode(sys.stdin.buffer)
     if frame is None:
@@ -482,7 +792,7 @@ def main(workdir: str) -> None:
         args = [_fresh(a) for a in originals]
         kwargs = {k: _fresh(v) for k, v in kw_originals.items()}
         try:
-            with _numeric_warnings(filename) as seen:
+            with _numeric_warnings(filename) as seen, _watching() as watch:
                 result = fn(*args, **kwargs)
         except BaseException as exc:
             if isinstance(exc, SystemExit | KeyboardInterrupt):
@@ -494,6 +804,12 @@ def main(workdir: str) -> None:
         msg: dict[str, Any] = {"kind": "result", "index": index, "value": desc}
         if seen:
             msg["warnings"] = seen[:MAX_WARNINGS]
+        facts = watch.facts()
+        kept = _tensor_lists(result)
+        if kept:
+            facts["tensor_lists"] = kept[:MAX_WARNINGS]
+        if facts != {"sequence": []}:
+            msg["observed"] = facts
         changed = _mutated(fn, originals, args, kw_originals, kwargs)
         if changed:
             msg["mutated"] = changed[:MAX_WARNINGS]

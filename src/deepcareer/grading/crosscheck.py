@@ -6,15 +6,21 @@ calls the framework's own layer or op on the case's inputs (converting layouts
 where the frameworks store things differently) and returns NumPy arrays.
 
 Only the fixed cases (visible and hidden) are compared, so every framework's
-outputs can be computed once and cached: importing TensorFlow takes seconds,
-and the learner should not wait for that on every check. The cache lives in the
-learner's home and is keyed by the content files and the framework's version.
+outputs can be computed once: importing TensorFlow takes seconds, and the learner
+should not wait for that, not even on a first check. They ship with the content as
+``frameworks-<module>.npz`` beside ``frameworks.py``, stamped with a hash of the
+content files and the framework version they were computed with (rebuilt by
+``make frameworks``, that is ``python -m deepcareer.grading.crosscheck``; a test
+fails when one is stale). Only when the
+installed framework's version differs from the stamp are they computed again, once,
+into a cache in the learner's home keyed the same way.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import importlib.util
 import io
 import json
@@ -91,34 +97,117 @@ def fixed_cases(cases: Sequence[Case], table: dict[str, Any]) -> list[int]:
             if c.kind != "random" and c.call in table and c.judge is None]
 
 
+def _keys(cases: Sequence[Case], indices: Sequence[int]) -> dict[int, str]:
+    """A stable name per fixed case: ``e3`` (the 4th case overall, before any random
+    one) or ``h1`` (the 2nd hidden case), whatever number of random cases a seed draws."""
+    hidden = [i for i, c in enumerate(cases) if c.kind == "hidden"]
+    return {i: f"h{hidden.index(i)}" if i in hidden else f"e{i}" for i in indices}
+
+
 def framework_outputs(ex: Exercise, cases: Sequence[Case], framework: str,
                       cache_dir: Path | None = None) -> dict[int, Any]:
-    """Outputs of ``framework`` on the fixed cases, by case index (cached when possible)."""
+    """Outputs of ``framework`` on the fixed cases, by case index: shipped with the content
+    when they match it and the installed framework, else cached in the learner's home."""
     table = implementations(ex)
     indices = [i for i in fixed_cases(cases, table) if framework in table[cases[i].call]]
+    keys = _keys(cases, indices)
+    shipped = shipped_path(ex, framework)
+    if _shipped_fits(ex, framework):
+        with contextlib.suppress(OSError, ValueError, KeyError, json.JSONDecodeError):
+            return _read_cache(shipped, keys)
     path = _cache_path(ex, framework, cache_dir) if cache_dir is not None else None
     if path is not None and path.exists():
         with contextlib.suppress(OSError, ValueError, KeyError, json.JSONDecodeError):
-            return _read_cache(path, indices)
-    with _COMPUTE:
-        outputs = {i: table[cases[i].call][framework](*_copies(cases[i].args),
-                                                      **_copies(cases[i].kwargs))
-                   for i in indices}
-    outputs = {i: _as_numpy(v) for i, v in outputs.items()}
+            return _read_cache(path, keys)
+    outputs = _compute(table, cases, indices, framework)
     if path is not None:
         with contextlib.suppress(OSError):
-            _write_cache(path, outputs)
+            _write_cache(path, {keys[i]: v for i, v in outputs.items()})
             for stale in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.npz"):
                 if stale != path:  # written for older content or another framework version
                     stale.unlink()
     return outputs
 
 
+def _compute(table: dict[str, dict[str, Callable[..., Any]]], cases: Sequence[Case],
+             indices: Sequence[int], framework: str) -> dict[int, Any]:
+    with _COMPUTE:
+        outputs = {i: table[cases[i].call][framework](*_copies(cases[i].args),
+                                                      **_copies(cases[i].kwargs))
+                   for i in indices}
+    return {i: _as_numpy(v) for i, v in outputs.items()}
+
+
 def needs_computing(ex: Exercise, cache_dir: Path) -> list[str]:
-    """The installed frameworks whose outputs for ``ex`` are not cached yet (slow the
-    first time: the framework has to be imported)."""
+    """The installed frameworks whose outputs for ``ex`` are neither shipped for this
+    version nor cached yet (slow the first time: the framework has to be imported)."""
     return [fw for fw in _named(implementations(ex))
-            if _track(fw).available() and not _cache_path(ex, fw, cache_dir).exists()]
+            if _track(fw).available() and not _shipped_fits(ex, fw)
+            and not _cache_path(ex, fw, cache_dir).exists()]
+
+
+# --- outputs shipped with the content ------------------------------------------------
+
+
+def shipped_path(ex: Exercise, framework: str) -> Path:
+    return ex.folder / f"frameworks-{_track(framework).module}.npz"
+
+
+def content_hash(ex: Exercise) -> str:
+    """What the shipped outputs depend on: the framework implementations and the cases."""
+    digest = hashlib.sha256()
+    for name in (FILE, "checks.py"):
+        digest.update((ex.folder / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def framework_version(framework: str) -> str | None:
+    """The installed framework's version, read from its metadata (no import)."""
+    module = str(_track(framework).module)
+    for dist in (module, f"{module}-cpu"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            return importlib.metadata.version(dist)
+    return None
+
+
+def shipped_stamp(ex: Exercise, framework: str) -> dict[str, Any] | None:
+    """The stamp of the shipped file ({"content": hash, "version": ...}), if it exists."""
+    path = shipped_path(ex, framework)
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            stamp = json.loads(bytes(data["stamp"]).decode())
+    except (OSError, ValueError, KeyError, json.JSONDecodeError):
+        return None
+    return stamp if isinstance(stamp, dict) else None
+
+
+def _shipped_fits(ex: Exercise, framework: str) -> bool:
+    stamp = shipped_stamp(ex, framework)
+    return (stamp is not None and stamp.get("content") == content_hash(ex)
+            and stamp.get("version") == framework_version(framework))
+
+
+def build_shipped(ex: Exercise) -> list[str]:
+    """Compute every installed framework's outputs for ``ex`` and write them beside its
+    frameworks.py, stamped; returns the frameworks written (``make frameworks``)."""
+    from deepcareer.grading.grader import build_cases
+
+    table = implementations(ex)
+    cases = build_cases(ex, 0)
+    written = []
+    for framework in _named(table):
+        version = framework_version(framework)
+        if version is None or not _track(framework).available():
+            continue
+        indices = [i for i in fixed_cases(cases, table) if framework in table[cases[i].call]]
+        keys = _keys(cases, indices)
+        outputs = _compute(table, cases, indices, framework)
+        _write_cache(shipped_path(ex, framework), {keys[i]: v for i, v in outputs.items()},
+                     stamp={"content": content_hash(ex), "version": version})
+        written.append(framework)
+    return written
 
 
 def agreements(ex: Exercise, cases: Sequence[Case], learner: Sequence[Any],
@@ -190,29 +279,57 @@ def _cache_path(ex: Exercise, framework: str, cache_dir: Path) -> Path:
     return cache_dir / "frameworks" / f"{ex.id}-{module}-{digest.hexdigest()[:16]}.npz"
 
 
-def _write_cache(path: Path, outputs: dict[int, Any]) -> None:
+def _write_cache(path: Path, outputs: dict[str, Any],
+                 stamp: dict[str, Any] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, Any] = {}
-    layout: dict[str, int] = {}  # case index -> number of parts (0: a single array)
-    for i, value in outputs.items():
+    layout: dict[str, int] = {}  # case key -> number of parts (0: a single array)
+    for key, value in sorted(outputs.items()):
         parts = value if isinstance(value, tuple) else (value,)
-        layout[str(i)] = len(parts) if isinstance(value, tuple) else 0
+        layout[key] = len(parts) if isinstance(value, tuple) else 0
         for k, part in enumerate(parts):
-            arrays[f"c{i}_{k}"] = np.asarray(part)
+            arrays[f"c{key}_{k}"] = np.asarray(part)
     buf = io.BytesIO()
     arrays["layout"] = np.frombuffer(json.dumps(layout).encode(), dtype=np.uint8)
-    np.savez(buf, **arrays)
+    if stamp is not None:
+        arrays["stamp"] = np.frombuffer(json.dumps(stamp, sort_keys=True).encode(),
+                                        dtype=np.uint8)
+    np.savez_compressed(buf, **arrays)
     from deepcareer.atomic import write_bytes_atomic
 
     write_bytes_atomic(path, buf.getvalue())
 
 
-def _read_cache(path: Path, indices: Sequence[int]) -> dict[int, Any]:
+def _read_cache(path: Path, keys: dict[int, str]) -> dict[int, Any]:
     with np.load(path, allow_pickle=False) as data:
         layout = json.loads(bytes(data["layout"]).decode())
         out: dict[int, Any] = {}
-        for i in indices:
-            n = layout[str(i)]
-            parts = tuple(data[f"c{i}_{k}"] for k in range(max(n, 1)))
+        for i, key in keys.items():
+            n = layout[key]
+            parts = tuple(data[f"c{key}_{k}"] for k in range(max(n, 1)))
             out[i] = parts if n else parts[0]
     return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m deepcareer.grading.crosscheck [ids]``: rebuild the shipped outputs.
+
+    Run it (``make frameworks``) after changing an exercise's frameworks.py or checks.py, or
+    after upgrading a framework; tests/grading/test_crosscheck.py fails while one is stale.
+    """
+    import sys
+
+    from deepcareer.curriculum.catalog import default_catalog
+
+    ids = list(sys.argv[1:] if argv is None else argv)
+    catalog = default_catalog()
+    chosen = [catalog.get(i) for i in ids] if ids else list(catalog)
+    for ex in chosen:
+        if implementations(ex):
+            written = build_shipped(ex)
+            print(f"{ex.id}: {', '.join(written) or 'no framework installed'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -18,7 +18,7 @@ import numpy as np
 from deepcareer.curriculum.catalog import Exercise
 from deepcareer.curriculum.starter import NOT_IMPLEMENTED, same_code
 from deepcareer.curriculum.tracks import TRACKS
-from deepcareer.grading import sandbox
+from deepcareer.grading import sandbox, traps
 from deepcareer.grading._child import pack_value
 from deepcareer.grading.compare import Mismatch, compare, summarize
 from deepcareer.grading.detectors import Shape, detect, example_order, float32_of
@@ -94,16 +94,23 @@ def grade(
                       f"Not attempted yet: fill in the TODOs in your {ex.id} file, then check.",
                       duration_s=time.perf_counter() - started)
     seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
-    cases = build_cases(ex, seed)
-    arrays: list[Any] = []
-    calls = [
-        {"fn": c.call, "args": [pack_value(a, arrays) for a in c.args],
-         "kwargs": {k: pack_value(v, arrays) for k, v in c.kwargs.items()}}
-        for c in cases
-    ]
+    # The child starts first: on a framework track it imports PyTorch or TensorFlow while
+    # this process imports the exercise's checks (which import it too) and builds the cases.
+    child = sandbox.reserve(limits or track.limits, track.preload, forbidden)
+    try:
+        cases = build_cases(ex, seed)
+        arrays: list[Any] = []
+        calls = [
+            {"fn": c.call, "args": [pack_value(a, arrays) for a in c.args],
+             "kwargs": {k: pack_value(v, arrays) for k, v in c.kwargs.items()}}
+            for c in cases
+        ]
+    except BaseException:
+        child.kill()
+        raise
     run = sandbox.start(source, filename or f"{ex.id}.py", calls, arrays,
                         forbidden=forbidden, limits=limits or track.limits,
-                        preload=track.preload)
+                        preload=track.preload, child=child)
     expected = expected_outputs(ex, cases)  # overlaps with the child's work
     result = run.wait()
     report = _build_report(ex, cases, expected, result, run.limits)
@@ -159,6 +166,8 @@ def _build_report(
     n_cases = len(checks)
     case_checks = list(checks)
     conduct = _conduct_checks(cases, labels, outcomes)
+    trapped = _trap_checks(ex, cases, labels, outcomes, expected)
+    conduct += trapped
     checks += conduct
     report = Report(ex.id, "pass", "", checks=checks)
     available = [o.kind == "result" and case.judge is None
@@ -216,7 +225,10 @@ def _build_report(
             report.checks += _property_checks(ex, cases, learner, available, case_checks)
     if report.status == "fail":
         n_bad = len(case_failed)
-        if report.findings:
+        if trapped and not (report.findings and report.findings[0].confidence == "diagnosed"):
+            # What the code was seen doing says more than a catalogue guess or a generic shape.
+            report.message = f"Wrong on {n_bad} of {n_cases} cases. {trapped[0].message}"
+        elif report.findings:
             f = report.findings[0]
             lead = "This looks like" if f.confidence == "diagnosed" else "This may be"
             report.message = f"Wrong on {n_bad} of {n_cases} cases. {lead}: {f.title}."
@@ -278,6 +290,11 @@ def _check_case(ex: Exercise, case: Case, label: str, out: CallOutcome,
     if out.kind == "error":
         if out.error.get("type") == NOT_IMPLEMENTED:
             return CheckResult(label, "fail", f"{case.call}() is not implemented yet"), "none"
+        trap = traps.error_trap(out.error)
+        if trap is not None:  # a well-known framework mistake: name it before the raw error
+            title, explanation = trap
+            return CheckResult(label, "error", f"{title}: {explanation}. "
+                               f"({_error_text(out.error)})"), "error"
         return CheckResult(label, "error", _error_text(out.error)), "error"
     if case.judge is not None:
         try:
@@ -360,6 +377,30 @@ def _conduct_checks(cases: list[Case], labels: list[str],
             if others:
                 text += " Then: " + "; ".join(f"\"{o}\"" for o in others) + "."
             checks.append(CheckResult(f"{NUMERICAL}: {call}()", "fail", text))
+    return checks
+
+
+def _trap_checks(ex: Exercise, cases: list[Case], labels: list[str],
+                 outcomes: list[CallOutcome], expected: list[Any]) -> list[CheckResult]:
+    """Failed checks for framework traps seen while a call ran (grading/traps.py).
+
+    One check per function and kind of problem: the first case's words, then how many
+    more cases showed it.
+    """
+    returns = {e.name: list(e.returns) for e in ex.meta.entries}
+    found: dict[tuple[str, str], list[str]] = {}
+    for case, label, out, exp in zip(cases, labels, outcomes, expected, strict=True):
+        if out.kind != "result":
+            continue
+        where = "a hidden case" if case.kind == "hidden" else label
+        for problem in traps.observed_problems(case.call, where, out.observed, case.structure,
+                                               returns.get(case.call, []), exp):
+            found.setdefault((case.call, problem.what), []).append(problem.text)
+    checks = []
+    for (call, what), texts in found.items():
+        more = f" (And {len(texts) - 1} more case{'s' if len(texts) > 2 else ''}.)" \
+            if len(texts) > 1 else ""
+        checks.append(CheckResult(f"{what}: {call}()", "fail", texts[0] + more))
     return checks
 
 

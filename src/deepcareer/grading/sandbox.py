@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import queue
+import select
 import selectors
 import shutil
 import signal
@@ -64,6 +66,9 @@ class CallOutcome:
     # ...)") and the names of the arguments it changed in place; both a few strings at most.
     warnings: list[str] = field(default_factory=list)
     mutated: list[str] = field(default_factory=list)
+    # Facts about what the call did inside a framework (layers run, the state of the
+    # gradients at each step, what was saved): see _child._watching and grading/traps.py.
+    observed: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,25 +133,41 @@ def start(
     forbidden: Sequence[str] = (),
     limits: Limits | None = None,
     preload: Sequence[str] = (),
+    child: _Child | None = None,
 ) -> Run:
-    """Start the child now and return a handle; collect with :meth:`Run.wait`.
+    """Start the child now (or use ``child``, from :func:`reserve`) and return a handle;
+    collect with :meth:`Run.wait`.
 
     Starting early lets the parent compute expected values while the child
     imports NumPy and runs: the two overlap, which halves the wall time.
     """
     return Run(source, filename, calls, arrays, forbidden=forbidden, limits=limits or Limits(),
-               preload=preload)
+               preload=preload, child=child)
+
+
+def reserve(limits: Limits, preload: Sequence[str] = (),
+            forbidden: Sequence[str] = ()) -> _Child:
+    """A child for one run, started now (or taken from the warm pool), before the request
+    is ready: a framework child imports PyTorch or TensorFlow while the grader imports the
+    exercise's checks (which import it too) and builds the cases. Pass it to :func:`start`
+    as ``child``; kill it if the run never starts."""
+    hide = [str(PACKAGE_DIR), *map(str, forbidden)]
+    pooled = _take_warm(limits, hide, tuple(preload))
+    return pooled or _Child(limits, hide, preload)
 
 
 class _Child:
-    """One sandboxed interpreter, started and importing NumPy, waiting for one request."""
+    """One sandboxed interpreter, started and importing NumPy (and ``preload``: a
+    framework), waiting for one request."""
 
-    def __init__(self, limits: Limits, hide: Sequence[str]) -> None:
+    def __init__(self, limits: Limits, hide: Sequence[str], preload: Sequence[str] = (),
+                 warm_up: bool = False) -> None:
         _sweep_stale_workdirs()
         self.limits = limits
         self.workdir = tempfile.mkdtemp(prefix=WORKDIR_PREFIX)
+        extra = [*preload, *(["--warm-up"] if warm_up else [])]
         argv, self.isolation = isolation.wrap(
-            [sys.executable, "-I", str(CHILD_SCRIPT), self.workdir],
+            [sys.executable, "-I", str(CHILD_SCRIPT), self.workdir, *extra],
             scratch=self.workdir, files=[str(CHILD_SCRIPT)], hide=hide,
             scratch_mb=SCRATCH_MB)
         self.proc = subprocess.Popen(
@@ -163,6 +184,12 @@ class _Child:
     @property
     def pid(self) -> int:
         return self.proc.pid
+
+    def ready(self) -> bool:
+        """Whether the child is past its imports and waiting (its first frame says so)."""
+        assert self.proc.stdout is not None
+        readable, _, _ = select.select([self.proc.stdout.fileno()], [], [], 0)
+        return bool(readable)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -240,6 +267,7 @@ class Run:
         forbidden: Sequence[str],
         limits: Limits,
         preload: Sequence[str] = (),
+        child: _Child | None = None,
     ) -> None:
         self.limits = limits
         self.n_calls = len(calls)
@@ -252,8 +280,9 @@ class Run:
             "preload": list(preload),
         }
         self.payload = _child.encode(meta, arrays)
-        pooled = _take_warm(limits, hide) if not preload else None  # frameworks start cold
-        self.child = pooled or _Child(limits, hide)
+        self.child = child or _take_warm(limits, hide, tuple(preload)) or \
+            _Child(limits, hide, preload)
+        self.refill_after = bool(preload)  # a framework run: top up the pool when it ends
         self.isolation = self.child.isolation
         self.started = time.perf_counter()
 
@@ -267,6 +296,8 @@ class Run:
             raw, ended = self.child.exchange(self.payload, self.limits.wall_s)
         finally:
             returncode = self.child.kill()
+            if self.refill_after:
+                _refill_warm()
         result = self._decode(raw)
         result.duration_s = time.perf_counter() - self.started
         if ended == "timeout":
@@ -308,7 +339,8 @@ class Run:
                     calls[index] = CallOutcome("result",
                                                value=_child.unpack_value(meta["value"], arrays),
                                                warnings=_strings(meta.get("warnings")),
-                                               mutated=_strings(meta.get("mutated")))
+                                               mutated=_strings(meta.get("mutated")),
+                                               observed=_as_dict(meta.get("observed")))
                     result.running_index = None
                 elif kind == "error":
                     calls[index] = CallOutcome("error", error=_as_dict(meta.get("error")))
@@ -372,41 +404,92 @@ def _as_dict(value: Any) -> dict[str, Any]:
 
 
 class _Pool:
-    """Sandboxed children started ahead of time for runs with the default limits."""
+    """Sandboxed children started ahead of time, one queue per kind of run.
+
+    A kind is (limits, preloaded modules). NumPy runs (the default limits, nothing
+    preloaded) keep ``size`` children ready from the start. A framework track's kind gets
+    one child, started the first time a run of that kind comes in (that run goes cold) or
+    when :func:`prepare` asks: each holds PyTorch or TensorFlow imported, hundreds of MB,
+    so only tracks in use keep one.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.limits = Limits()
-        self._ready: list[_Child] = []
+        self._ready: dict[tuple[Limits, tuple[str, ...]], list[_Child]] = {
+            (self.limits, ()): []}
         self._lock = threading.Lock()
+        self._closed = False
         self.refill()
+        # Later children are started by one thread that lives as long as the pool: a child
+        # dies with the thread that started it (PR_SET_PDEATHSIG follows the thread), so a
+        # web server's short-lived worker threads must not be the ones to start them.
+        self._requests: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        self._spawner = threading.Thread(target=self._serve, name="sandbox-pool", daemon=True)
+        self._spawner.start()
+
+    def _serve(self) -> None:
+        while self._requests.get():
+            self.refill()
+
+    def _want(self, kind: tuple[Limits, tuple[str, ...]]) -> int:
+        return self.size if not kind[1] else 1
 
     def refill(self) -> None:
+        dead: list[_Child] = []
         with self._lock:
-            dead = [c for c in self._ready if not c.alive()]
-            self._ready = [c for c in self._ready if c not in dead]
-            while len(self._ready) < self.size:
-                self._ready.append(_Child(self.limits, [str(PACKAGE_DIR)]))
+            if self._closed:
+                return
+            for kind, ready in self._ready.items():
+                dead += [c for c in ready if not c.alive()]
+                ready[:] = [c for c in ready if c.alive()]
+                while len(ready) < self._want(kind):
+                    ready.append(_Child(kind[0], [str(PACKAGE_DIR)], kind[1],
+                                        warm_up=bool(kind[1])))
         for child in dead:
             child.kill()
 
-    def take(self, limits: Limits, hide: Sequence[str]) -> _Child | None:
-        if limits != self.limits or isolation.exposes(hide):
-            return None
+    def prepare(self, limits: Limits, preload: tuple[str, ...]) -> None:
+        """Keep a child of this kind ready from now on (started in the background)."""
         with self._lock:
+            if self._closed or (limits, preload) in self._ready:
+                return
+            self._ready[(limits, preload)] = []
+        self._requests.put(True)
+
+    def take(self, limits: Limits, hide: Sequence[str],
+             preload: tuple[str, ...] = ()) -> _Child | None:
+        if isolation.exposes(hide):
+            return None
+        kind = (limits, preload)
+        with self._lock:
+            ready = self._ready.get(kind)
+            if ready is None and not preload:
+                return None  # unusual limits for a NumPy run: a cold child
             child = None
-            while self._ready and child is None:
-                candidate = self._ready.pop(0)
+            while ready and child is None:
+                candidate = ready.pop(0)
                 if candidate.alive():
                     child = candidate
                 else:
                     candidate.kill()
-        self.refill()  # start the next one now: it imports while this one runs
+        if ready is None:
+            self.prepare(limits, preload)  # this run goes cold; the next one will not
+        elif not preload:
+            self._requests.put(True)  # start the next one now: it imports while this one runs
+        # A framework child's replacement is started when this run ends (Run.wait): its
+        # second of importing would otherwise compete with the run for the CPU.
         return child
+
+    def refill_later(self) -> None:
+        self._requests.put(True)
 
     def close(self) -> None:
         with self._lock:
-            ready, self._ready = self._ready, []
+            self._closed = True
+            ready = [c for waiting in self._ready.values() for c in waiting]
+            self._ready = {}
+        self._requests.put(False)
         for child in ready:
             child.kill()
 
@@ -418,10 +501,11 @@ _WARM_LOCK = threading.Lock()
 
 @contextlib.contextmanager
 def warm(size: int = 2) -> Iterator[None]:
-    """Within this block, NumPy-track runs take a child started ahead of time.
+    """Within this block, runs take a child started ahead of time.
 
-    Re-entrant; the pool stops when the outermost block ends. Runs of framework
-    tracks keep cold children: each imports PyTorch or TensorFlow itself.
+    Re-entrant; the pool stops when the outermost block ends. NumPy runs have children
+    ready from the start; a framework track gets one (spawned, with the framework
+    imported, inside the same sandbox) after its first run or a :func:`prepare`.
     """
     with _WARM_LOCK:
         _WARM_DEPTH[0] += 1
@@ -436,10 +520,44 @@ def warm(size: int = 2) -> Iterator[None]:
                 _WARM.pop().close()
 
 
-def _take_warm(limits: Limits, hide: Sequence[str]) -> _Child | None:
+def prepare(limits: Limits, preload: Sequence[str]) -> None:
+    """Inside :func:`warm`, keep a child with ``preload`` imported ready for the next run of
+    that kind (``check --watch`` on a PyTorch exercise). Does nothing outside it."""
     with _WARM_LOCK:
         pool = _WARM[0] if _WARM else None
-    return pool.take(limits, hide) if pool is not None else None
+    if pool is not None:
+        pool.prepare(limits, tuple(preload))
+
+
+def wait_ready(limits: Limits, preload: Sequence[str], timeout: float = 60.0) -> bool:
+    """Inside :func:`warm`, wait until a child of this kind has finished importing (for
+    benchmarks and tests, which stand for a learner who edits while it does)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _WARM_LOCK:
+            pool = _WARM[0] if _WARM else None
+        if pool is None:
+            return False
+        with pool._lock:
+            queue = list(pool._ready.get((limits, tuple(preload)), []))
+        if any(c.ready() for c in queue):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _refill_warm() -> None:
+    with _WARM_LOCK:
+        pool = _WARM[0] if _WARM else None
+    if pool is not None:
+        pool.refill_later()
+
+
+def _take_warm(limits: Limits, hide: Sequence[str],
+               preload: tuple[str, ...] = ()) -> _Child | None:
+    with _WARM_LOCK:
+        pool = _WARM[0] if _WARM else None
+    return pool.take(limits, hide, preload) if pool is not None else None
 
 
 def _sweep_stale_workdirs(max_age_s: float = 3600.0) -> None:

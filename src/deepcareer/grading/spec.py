@@ -42,6 +42,10 @@ class Case:
     # survive it). Set True only where the exercise's contract is to update an argument
     # in place (say so in the README); the reference is then free to do it too.
     mutates: bool = False
+    # What the model this call trains must contain (keys of grading.traps.STRUCTURES:
+    # "convolution", "recurrence", "hidden layer"). The sandbox watches which layers ran;
+    # a call that ran without one fails a named check, whatever its accuracy.
+    structure: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -123,9 +123,11 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
 
     @app.get("/exercises/{exercise_id}", response_class=HTMLResponse)
     def exercise(request: Request, exercise_id: str) -> HTMLResponse:
+        from deepcareer import practice
         from deepcareer.web import views
 
         ex = catalog.get(_check_id(exercise_id))
+        practice.keep_ready(ex)  # a framework child imports while the learner reads and types
         with store() as s:
             return page(request, "exercise.html", **views.exercise(s, catalog, ex, markdown()))
 

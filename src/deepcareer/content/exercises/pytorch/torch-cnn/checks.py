@@ -11,6 +11,8 @@ _D = digits()
 IMAGES = _D.images.reshape(-1, 1, 8, 8)
 LABELS, TRAIN, TEST = _D.labels, _D.train, _D.test
 TARGET_ACCURACY = 0.96
+# A model without this can come close to the target on these small images: checked apart.
+STRUCTURE = ("convolution",)
 
 
 def _t(*arrays):
@@ -56,7 +58,7 @@ CHECKS = Checks(
         Case("cnn_logits", [IMAGES[4:7], *_weights(RNG, 3)], name="three digits, 3 channels"),
         Case("train_and_predict", [IMAGES[TRAIN], LABELS[TRAIN], IMAGES[TEST], 0],
              name=f"train on {len(TRAIN)} digits, predict {len(TEST)} held-out ones",
-             judge=accuracy_judge(LABELS[TEST], TARGET_ACCURACY)),
+             judge=accuracy_judge(LABELS[TEST], TARGET_ACCURACY), structure=STRUCTURE),
     ],
     hidden=[Case("cnn_logits", [IMAGES[100:105], *_weights(np.random.default_rng(3), 4)])],
     random_cases=_random_cases,

@@ -10,6 +10,8 @@ _D = digits()
 IMAGES = _D.images.reshape(-1, 8, 8)
 LABELS, TRAIN, TEST = _D.labels, _D.train, _D.test
 TARGET_ACCURACY = 0.96
+# A model without this can come close to the target on these small images: checked apart.
+STRUCTURE = ("recurrence",)
 
 
 def _run(x, W_ih, W_hh, b, *, batch_first=True, bias_both=False):
@@ -61,7 +63,7 @@ CHECKS = Checks(
         Case("last_hidden", [IMAGES[2:5], *_weights(RNG, h=4)], name="three digits, H=4"),
         Case("train_and_predict", [IMAGES[TRAIN], LABELS[TRAIN], IMAGES[TEST], 0],
              name=f"train on {len(TRAIN)} digits, predict {len(TEST)} held-out ones",
-             judge=accuracy_judge(LABELS[TEST], TARGET_ACCURACY)),
+             judge=accuracy_judge(LABELS[TEST], TARGET_ACCURACY), structure=STRUCTURE),
     ],
     hidden=[Case("last_hidden", [IMAGES[10:14], *_weights(np.random.default_rng(2), h=3)])],
     random_cases=_random_cases,

@@ -200,7 +200,7 @@ def _warm_framework_checks(ex: object, source: str, runs: int) -> list[float]:
     """Grade in a warm pool: a child with the framework imported waits for each check."""
     import time
 
-    from deepcareer import practice
+    from deepcareer.app import practice
     from deepcareer.curriculum.tracks import TRACKS
     from deepcareer.grading import sandbox
     from deepcareer.grading.grader import grade

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from deepcareer.curriculum.catalog import default_catalog
-from deepcareer.web.app import _markdown
+from deepcareer.web.views import markdown as _markdown
 
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 _INLINE = re.compile(r"(?<!\$)\$([^$\n]+?)\$(?!\$)")

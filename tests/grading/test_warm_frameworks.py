@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from deepcareer import practice
+from deepcareer.app import practice
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.curriculum.tracks import TRACKS
 from deepcareer.grading import sandbox

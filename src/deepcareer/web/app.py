@@ -123,7 +123,7 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
 
     @app.get("/exercises/{exercise_id}", response_class=HTMLResponse)
     def exercise(request: Request, exercise_id: str) -> HTMLResponse:
-        from deepcareer import practice
+        from deepcareer.app import practice
         from deepcareer.web import views
 
         ex = catalog.get(_check_id(exercise_id))

@@ -13,7 +13,9 @@ POSTING = Path(__file__).parents[1] / "career" / "postings" / "31-nlp-engineer-c
 
 def test_roles_readiness_plan_claim(home: Path) -> None:
     roles = json.loads(run_cli("career", "roles", "--json").stdout)
-    assert len(roles["roles"]) == 16 and "CC BY 4.0" in roles["attribution"]
+    assert len(roles["roles"]) == 17 and "CC BY 4.0" in roles["attribution"]
+    mle = next(r for r in roles["roles"] if r["id"] == "machine-learning-engineer")
+    assert mle["pay"] and mle["onet"]["code"]  # cited, never estimated
     ds = next(r for r in roles["roles"] if r["id"] == "data-scientist")
     assert any("112,590" in p for p in ds["pay"])
 
@@ -36,7 +38,8 @@ def test_roles_readiness_plan_claim(home: Path) -> None:
 
 def test_analyze_a_file_and_stdin(home: Path) -> None:
     out = json.loads(run_cli("career", "analyze", str(POSTING), "--json", home=home).stdout)
-    assert {"attention", "embeddings"} <= {m["id"] for m in out["skills"]}
+    assert {"transformers", "tokenization", "embeddings"} <= {m["id"] for m in out["skills"]}
+    assert "Not taught here" in out["not_taught"]  # LLMs, Hugging Face: said, not hidden
     assert all(m["evidence"] for m in out["skills"])
     assert out["status"][0]["gap"] and out["years"] == 3
     piped = subprocess.run([*CLI, "career", "analyze", "-", "--json", "--home", str(home)],
@@ -44,6 +47,7 @@ def test_analyze_a_file_and_stdin(home: Path) -> None:
     assert json.loads(piped.stdout)["skills"] == out["skills"]
     text = run_cli("career", "analyze", str(POSTING), home=home).stdout
     assert "required" in text and "Required skills you have not verified yet" in text
+    assert "not taught here" in text and "Not taught here:" in text
 
 
 def test_analyze_bad_input(home: Path, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ def test_missing_framework_names_the_install_command(
     assert grade(numpy_ex, numpy_ex.reference_source).status == "pass"
 
 
+@pytest.mark.slow  # grades in TensorFlow or PyTorch: make test only
 def test_torch_tensors_come_back_as_arrays(catalog: Catalog) -> None:
     ex = catalog.get("torch-autograd")
     report = grade(ex, ex.reference_source)

@@ -283,6 +283,7 @@ def logistic_grads(X, y, w, b):
 """
 
 
+@pytest.mark.slow  # grades in TensorFlow or PyTorch: make test only
 def test_hand_written_binary_cross_entropy_fails_on_extreme_logits(catalog: Catalog) -> None:
     from deepcareer.curriculum.tracks import TRACKS
 

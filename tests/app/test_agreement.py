@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,8 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(home: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(home, "t", "127.0.0.1", 8765),
-                    base_url="http://127.0.0.1:8765") as c:
+    with closing(TestClient(create_app(home, "t", "127.0.0.1", 8765),
+                            base_url="http://127.0.0.1:8765")) as c:  # no warm pool
         c.cookies.set(COOKIE, "t")
         yield c
 

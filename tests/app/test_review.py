@@ -4,6 +4,7 @@ and is rated the same way in both."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,8 @@ def drilled(tmp_path: Path, catalog: Catalog) -> Path:
 
 @pytest.fixture
 def browser(drilled: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(drilled, "t", "127.0.0.1", 8765), base_url=BASE) as c:
+    with closing(TestClient(create_app(drilled, "t", "127.0.0.1", 8765),
+                            base_url=BASE)) as c:  # no warm pool: cold checks
         c.cookies.set(COOKIE, "t")
         yield c
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,10 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(home: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(home, TOKEN, "127.0.0.1", 8765), base_url=BASE,
-                    raise_server_exceptions=False) as c:
+    # Without the app's lifespan: no warm pool to start per test (request handling is
+    # what these tests are about; the warm path has its own tests in test_web_attacks).
+    with closing(TestClient(create_app(home, TOKEN, "127.0.0.1", 8765), base_url=BASE,
+                            raise_server_exceptions=False)) as c:
         c.cookies.set(COOKIE, TOKEN)
         assert c.get("/").status_code == 200  # the store exists from here on
         yield c

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,10 @@ NAIVE = default_catalog().get("softmax").reference_source.replace("np.max(logits
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(tmp_path / "home", TOKEN, "127.0.0.1", 8765),
-                    base_url=BASE) as c:
+    # Without the app's lifespan (no warm pool per test): checks here take a cold child;
+    # the warm path has its own tests (test_web_attacks, e2e).
+    with closing(TestClient(create_app(tmp_path / "home", TOKEN, "127.0.0.1", 8765),
+                            base_url=BASE)) as c:
         c.cookies.set(COOKIE, TOKEN)
         yield c
 

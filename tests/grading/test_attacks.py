@@ -344,6 +344,7 @@ while True:
     assert os.getpid() > 0  # still here
 
 
+@pytest.mark.slow  # hundreds of processes, or a grader killed: make test only
 def test_a_fork_bomb_ends_with_the_run() -> None:
     marker = f"bomb-{uuid.uuid4().hex}"
     result = attack('''
@@ -364,6 +365,7 @@ while True:
     assert host_processes_with(marker) == []
 
 
+@pytest.mark.slow  # hundreds of processes, or a grader killed: make test only
 def test_killing_the_grader_kills_the_run() -> None:
     """``--die-with-parent``: a grader killed with SIGKILL leaves no learner process behind."""
     marker = f"orphan-{uuid.uuid4().hex}"

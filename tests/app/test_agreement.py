@@ -97,8 +97,9 @@ def test_a_skills_mastery_is_the_same_everywhere(home: Path, browser: TestClient
     with open_home(home) as store:
         reported = {m["skill"]: m["p"] for m in report_data(store, catalog)["mastery"]}
     page = browser.get("/skills").text
-    shown = dict(re.findall(r'aria-label="([^":]+): (\d+) percent', page))
+    shown = dict(re.findall(r'data-skill="([^"]+)" data-percent="(\d+)"', page))
     assert reported, "the fixture's checks give some skills evidence"
     for sid, p in reported.items():
         assert round(cli["skills"][sid], 4) == round(p, 4)
-        assert int(shown[catalog.skills[sid].title]) == round(100 * p)
+        assert int(shown[sid]) == round(100 * p)
+        assert f"{catalog.skills[sid].title}</a>: {round(100 * p)}%" in page  # the list too

@@ -58,3 +58,12 @@ document.addEventListener("htmx:afterSwap", function (event) {
     heading.scrollIntoView({ block: "start" });
   }
 });
+
+// A code block that scrolls sideways must be reachable from the keyboard to be read.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("pre").forEach(function (pre) {
+    if (pre.scrollWidth > pre.clientWidth && !pre.hasAttribute("tabindex")) {
+      pre.setAttribute("tabindex", "0");
+    }
+  });
+});

@@ -146,9 +146,11 @@ def career_analyze(
             continue
         console.print(f"[bold]{title}[/]")
         for m in sorted(matches, key=lambda m: (m.requirement != "required", m.id)):
-            you = (f"  [dim]you: {levels.get(m.id, '')}[/]" if m.kind == "skill" else
-                   f"  [dim]{escape(m.taught)}[/]" if m.taught else "")
-            console.print(f"  {m.requirement:<11} {escape(m.title)}{you}")
+            level = levels.get(m.id, "")
+            you = (f"  [dim]your evidence: {'none yet' if level in ('', 'none') else level}[/]"
+                   if m.kind == "skill" else f"  [dim]{escape(m.taught)}[/]" if m.taught else "")
+            asked = {"unspecified": "asked"}.get(m.requirement, m.requirement)
+            console.print(f"  {asked:<11} {escape(m.title)}{you}")
             console.print(f"  [dim]{'':<11} \"{escape(m.evidence[:110])}\"[/]")
     if reading.also:
         console.print(reading.also)

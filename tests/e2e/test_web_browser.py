@@ -176,3 +176,31 @@ def test_every_page_fits_a_phone_screen(app_url: str) -> None:
         finally:
             browser.close()
     assert wide == {}, f"pages wider than the phone's 390 px: {wide}"
+
+
+def test_every_readmes_maths_typesets(app_url: str) -> None:
+    """KaTeX typesets every formula of every exercise README (no `.katex-error`, and a page
+    with TeX has rendered maths): the test that the source survives Markdown cannot see
+    whether KaTeX knows each command."""
+    from playwright.sync_api import sync_playwright
+
+    from deepcareer.curriculum.catalog import default_catalog
+
+    failed: dict[str, list[str]] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_context().new_page()
+        page.goto(f"{app_url}/?token={TOKEN}")
+        try:
+            for ex in default_catalog():
+                source = ex.readme_path.read_text(encoding="utf-8")
+                page.goto(f"{app_url}/exercises/{ex.id}")
+                page.wait_for_load_state("load")
+                errors = page.eval_on_selector_all(".katex-error",
+                                                   "els => els.map(e => e.textContent)")
+                rendered = page.locator("#readme .katex").count()
+                if errors or ("$" in source and rendered == 0):
+                    failed[ex.id] = errors or ["no formula was typeset"]
+        finally:
+            browser.close()
+    assert failed == {}, failed

@@ -93,11 +93,21 @@ def main() -> None:
     first, later = _first_and_later("softmax", work / "softmax_impl.py", work, args.runs)
     print(f"softmax first check in a home: median {first * 1000:.0f} ms; later checks: "
           f"median {later * 1000:.0f} ms (goal: first no dearer)")
+    # The transformer track checks in the time of the rest of the NumPy track (issue 19).
+    from deepcareer.curriculum.catalog import default_catalog
+
+    mha = work / "mha_impl.py"
+    mha.write_text(default_catalog().get(TRANSFORMER_EXERCISE).reference_source)
+    first_t, later_t = _first_and_later(TRANSFORMER_EXERCISE, mha, work, args.runs)
+    print(f"{TRANSFORMER_EXERCISE} (transformer track): first check median "
+          f"{first_t * 1000:.0f} ms, later {later_t * 1000:.0f} ms; against softmax's "
+          f"{later * 1000:.0f} ms: ratio {later_t / later:.2f} (goal: about 1, the NumPy track)")
     if not args.no_frameworks:
         for exercise in FRAMEWORK_EXERCISES:
             _framework_bench(exercise, work, args.framework_runs)
 
 
+TRANSFORMER_EXERCISE = "multi-head-attention"
 # One exercise per framework track, checked as the learner would check them.
 FRAMEWORK_EXERCISES = ["torch-autograd", "tf-gradient-tape"]
 

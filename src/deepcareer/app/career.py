@@ -85,25 +85,42 @@ class RoleReadiness:
 def readiness_for(store: Store, catalog: Catalog, role: str | None) -> RoleReadiness:
     """How ready the learner is for a role, from their evidence, with the cheapest next
     steps and the role's cited pay."""
-    from deepcareer.career.pay import pay_for
-    from deepcareer.career.readiness import readiness
-
     chosen = resolve_role(store, role)
-    evidence, passed = _evidence(store, catalog)
-    return RoleReadiness(chosen, readiness(chosen, evidence, catalog, passed),
-                         pay_for(chosen.onet.code))
+    return _readiness(chosen, *_evidence(store, catalog), catalog)
 
 
 def plan_for(store: Store, catalog: Catalog, role: str | None,
              hours_per_week: float | None = None) -> tuple[Role, StudyPlan]:
     """A week-by-week plan to close a role's gaps (hours: given, else the goal's, else 6)."""
+    chosen = resolve_role(store, role)
+    return chosen, _plan(store, chosen, *_evidence(store, catalog), catalog, hours_per_week)
+
+
+def readiness_and_plan(store: Store, catalog: Catalog, role: str | None
+                       ) -> tuple[RoleReadiness, StudyPlan]:
+    """Both, for a page that shows both: the evidence is gathered once."""
+    chosen = resolve_role(store, role)
+    evidence, passed = _evidence(store, catalog)
+    return (_readiness(chosen, evidence, passed, catalog),
+            _plan(store, chosen, evidence, passed, catalog, None))
+
+
+def _readiness(chosen: Role, evidence: dict[str, SkillEvidence], passed: set[str],
+               catalog: Catalog) -> RoleReadiness:
+    from deepcareer.career.pay import pay_for
+    from deepcareer.career.readiness import readiness
+
+    return RoleReadiness(chosen, readiness(chosen, evidence, catalog, passed),
+                         pay_for(chosen.onet.code))
+
+
+def _plan(store: Store, chosen: Role, evidence: dict[str, SkillEvidence], passed: set[str],
+          catalog: Catalog, hours_per_week: float | None) -> StudyPlan:
     from deepcareer.career.plan import study_plan
     from deepcareer.mentor.goals import get_goal
 
-    chosen = resolve_role(store, role)
     hours = hours_per_week or get_goal(store).hours_per_week or 6.0
-    evidence, passed = _evidence(store, catalog)
-    return chosen, study_plan(chosen, evidence, catalog, passed, hours)
+    return study_plan(chosen, evidence, catalog, passed, hours)
 
 
 @dataclass(frozen=True)

@@ -107,16 +107,15 @@ def _md_html(text: str) -> str:
 def career(store: Store, catalog: Catalog, role: str | None) -> dict[str, Any]:
     """The role asked for, else the goal's; with neither, the page asks which role
     (it never silently picks one). An unknown role is a UsageError the page shows."""
-    from deepcareer.app.career import attribution, plan_for, readiness_for, roles
+    from deepcareer.app.career import attribution, readiness_and_plan, roles
     from deepcareer.app.progress import goal
 
-    everything = roles()
-    context: dict[str, Any] = {"roles": everything, "attribution": attribution(),
-                               "goal_role": goal(store).role}
-    if not role and not goal(store).role:
+    goal_role = goal(store).role
+    context: dict[str, Any] = {"roles": roles(), "attribution": attribution(),
+                               "goal_role": goal_role}
+    if not role and not goal_role:
         return {**context, "role": None, "readiness": None, "plan": None, "pay": []}
-    found = readiness_for(store, catalog, role)
-    _, plan = plan_for(store, catalog, found.role.id)
+    found, plan = readiness_and_plan(store, catalog, role)
     return {**context, "role": found.role, "readiness": found.readiness, "plan": plan,
             "pay": [p.describe() for p in found.pay]}
 

@@ -60,3 +60,21 @@ def test_skills_list_quizzes_as_evidence() -> None:
     skills = json.loads(run_cli("skills", "--json").stdout)
     neuro = next(s for s in skills if s["id"] == "neuroscience-inspiration")
     assert "neuroscience" in neuro["quizzes"]
+
+
+def test_a_typo_at_the_prompt_is_asked_again_and_never_recorded(home: Path) -> None:
+    """Interactive quiz: "zz" is not an answer, so the same question is asked again; the
+    answers that follow are judged and the sitting recorded once."""
+    from deepcareer.app.quiz import sit
+    from deepcareer.app.session import open_home
+
+    sitting = sit("classic-ml", 1)
+    right = [chr(97 + int(a.answer)) if a.question.__class__.__name__ == "Choice"
+             else repr(float(a.answer)) for a in sitting.asked]
+    typed = "\n".join(["zz", *right]) + "\n"
+    out = run_cli("quiz", "classic-ml", "--seed", "1", home=home, input=typed)
+    assert out.returncode == 0, out.stdout
+    assert out.stdout.count("Answer with") == 1  # the typo, said once, then asked again
+    assert f"Score: {len(right)} of {len(right)}" in out.stdout
+    with open_home(home) as store:
+        assert len(store.events(kind="quiz")) == 1

@@ -21,6 +21,7 @@ from deepcareer.cli.common import (
     home_flag,
     load_catalog,
     print_json,
+    prompt_answer,
     store_for,
 )
 from deepcareer.cli.content import content_app
@@ -378,13 +379,7 @@ def quiz(
         for n, asked in enumerate(sitting.asked):
             console.print(f"\n[bold]Question {n + 1} of {total}[/]")
             console.print(asked.text, markup=False)
-            while True:
-                reply = typer.prompt("Your answer")
-                verdict = quizzes.judge_one(asked, reply)
-                if not verdict.unreadable:
-                    break
-                console.print(verdict.feedback, markup=False)
-            replies.append(reply)
+            replies.append(prompt_answer(asked))
     with store_for(home) as store:
         result = quizzes.answer(store, sitting, replies)
     if json:

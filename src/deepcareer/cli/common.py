@@ -48,3 +48,17 @@ def print_json(data: Any) -> None:
 
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def prompt_answer(asked: Any) -> str:
+    """Prompt for a quiz question until the reply is an answer (a typo or a word where a
+    number belongs is said so and asked again; it is never judged or recorded)."""
+    from deepcareer.app.quiz import judge_one
+    from deepcareer.cli.render import console
+
+    while True:
+        reply = str(typer.prompt("Your answer"))
+        verdict = judge_one(asked, reply)
+        if not verdict.unreadable:
+            return reply
+        console.print(verdict.feedback, markup=False)

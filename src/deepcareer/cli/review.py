@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from deepcareer.cli.common import HomeOpt, JsonOpt, load_catalog, print_json, store_for
+from deepcareer.cli.common import (
+    HomeOpt,
+    JsonOpt,
+    load_catalog,
+    print_json,
+    prompt_answer,
+    store_for,
+)
 
 if TYPE_CHECKING:
     from deepcareer.app.review import Card
@@ -84,18 +91,11 @@ def _work(store: Store, catalog: Catalog, card: Card) -> bool:
 
 def _quiz(store: Store, card: Card) -> None:
     from deepcareer.app import review as reviews
-    from deepcareer.app.quiz import judge_one
     from deepcareer.cli.render import console
 
     asked, seed = reviews.ask(card)
     console.print(asked.text, markup=False)
-    while True:  # a reply that is not an answer is asked again, not rated
-        reply = typer.prompt("Your answer")
-        first = judge_one(asked, reply)
-        if not first.unreadable:
-            break
-        console.print(first.feedback, markup=False)
-    _asked, verdict, rating = reviews.answer(store, card, seed, reply)
+    _asked, verdict, rating = reviews.answer(store, card, seed, prompt_answer(asked))
     console.print(("right: " if verdict.correct else "not quite: ") + verdict.feedback,
                   markup=False)
     console.print(f"Rated {rating}.")

@@ -273,7 +273,6 @@ class ExercisePage:
     attempts: int
     passed: bool
     mastery: list[tuple[str, float]]  # (skill title, P(known))
-    hints_seen: int
 
 
 def exercise_page(store: Store, catalog: Catalog, ex: Exercise,
@@ -288,7 +287,7 @@ def exercise_page(store: Store, catalog: Catalog, ex: Exercise,
     return ExercisePage(ex, code, int(summary.get("real", 0)),
                         bool(summary.get("passed", 0)),
                         [(catalog.skills[s].title, skills[s].p) for s in ex.meta.skills
-                         if s in skills], hint_level_now(store, ex.id))
+                         if s in skills])
 
 
 def warm() -> Any:

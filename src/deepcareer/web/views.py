@@ -63,7 +63,7 @@ def exercise(store: Store, catalog: Catalog, ex: Exercise, md: Any, code: str | 
     page = exercise_page(store, catalog, ex, code)
     return {"ex": ex, "readme": _readme_html(ex.readme_path, md), "code": page.code,
             "report": report, "mastery": page.mastery, "attempts": page.attempts,
-            "passed": page.passed, "hints_seen": page.hints_seen}
+            "passed": page.passed}
 
 
 _READMES: dict[tuple[Path, int], str] = {}

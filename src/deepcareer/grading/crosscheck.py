@@ -36,6 +36,7 @@ from deepcareer.curriculum.catalog import Exercise
 from deepcareer.curriculum.modules import load_module
 from deepcareer.curriculum.tracks import TRACKS, Track
 from deepcareer.errors import ContentError
+from deepcareer.grading import references
 from deepcareer.grading.compare import compare
 from deepcareer.grading.spec import Case
 
@@ -163,7 +164,11 @@ def content_hash(ex: Exercise) -> str:
 
 def framework_version(framework: str) -> str | None:
     """The installed framework's version, read from its metadata (no import)."""
-    module = str(_track(framework).module)
+    return installed_version(str(_track(framework).module))
+
+
+def installed_version(module: str) -> str | None:
+    """The version of the distribution that provides ``module``, without importing it."""
     for dist in (module, f"{module}-cpu"):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             return importlib.metadata.version(dist)
@@ -328,6 +333,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if implementations(ex):
             written = build_shipped(ex)
             print(f"{ex.id}: {', '.join(written) or 'no framework installed'}")
+        if references.path(ex) is not None:
+            n = references.build(ex)
+            print(f"{ex.id}: {n} reference outputs" if n else
+                  f"{ex.id}: its framework is not installed; no reference outputs")
     return 0
 
 

@@ -119,13 +119,29 @@ def rows_on_scales(rng: Any, shape: tuple[int, ...],
 
 
 def load_reference(checks_file: str) -> Any:
-    """Import the ``solution.py`` beside ``checks_file`` (for building variants).
+    """The ``solution.py`` beside ``checks_file`` (for building variants), imported on
+    first use.
 
     ``checks.py`` may reuse reference helpers in its buggy variants so that a
-    variant differs from the reference in exactly one idea.
+    variant differs from the reference in exactly one idea. The import waits until a
+    variant runs: a framework track's solution imports PyTorch or TensorFlow, and a check
+    whose reference outputs ship with the content never needs it (see ``references``).
     """
     from pathlib import Path
 
-    from deepcareer.curriculum.modules import load_module
+    return _LazyModule(Path(checks_file).with_name("solution.py"))
 
-    return load_module(Path(checks_file).with_name("solution.py"))
+
+class _LazyModule:
+    """A module imported (through the content loader's cache) on its first attribute."""
+
+    def __init__(self, path: Any) -> None:
+        self._path = path
+        self._module: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._module is None:
+            from deepcareer.curriculum.modules import load_module
+
+            self._module = load_module(self._path)
+        return getattr(self._module, name)

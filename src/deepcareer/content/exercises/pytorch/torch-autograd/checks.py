@@ -4,12 +4,12 @@ The reference needs torch; the buggy variants are written as a learner would wri
 """
 
 import numpy as np
-import torch
 
 from deepcareer.grading.spec import Case, Checks, Misconception
 
 
 def _t(a):
+    import torch
     return torch.from_numpy(np.array(a, dtype=float))
 
 
@@ -27,12 +27,14 @@ def _linear_mean(x, W, b, dout):
 
 
 def _mse_sum(pred, target):
+    import torch
     tp = _t(pred).requires_grad_()
     torch.nn.functional.mse_loss(tp, _t(target), reduction="sum").backward()
     return tp.grad
 
 
 def _mse_wrt_target(pred, target):
+    import torch
     tt = _t(target).requires_grad_()
     torch.nn.functional.mse_loss(_t(pred), tt).backward()
     return tt.grad

@@ -1,8 +1,6 @@
 """Cases and misconceptions for the small PyTorch CNN."""
 
 import numpy as np
-import torch
-from torch.nn import functional as F
 
 from deepcareer.grading.judges import accuracy_judge, digits
 from deepcareer.grading.spec import Case, Checks, Misconception
@@ -16,26 +14,31 @@ STRUCTURE = ("convolution",)
 
 
 def _t(*arrays):
+    import torch
     return [torch.from_numpy(np.asarray(a, dtype=float)) for a in arrays]
 
 
 def _no_relu(x, cw, cb, fw, fb):
+    from torch.nn import functional as F
     x, cw, cb, fw, fb = _t(x, cw, cb, fw, fb)
     return F.max_pool2d(F.conv2d(x, cw, cb, padding=1), 2).flatten(1) @ fw + fb
 
 
 def _avg_pool(x, cw, cb, fw, fb):
+    from torch.nn import functional as F
     x, cw, cb, fw, fb = _t(x, cw, cb, fw, fb)
     return F.avg_pool2d(F.relu(F.conv2d(x, cw, cb, padding=1)), 2).flatten(1) @ fw + fb
 
 
 def _channels_last_flatten(x, cw, cb, fw, fb):
+    from torch.nn import functional as F
     x, cw, cb, fw, fb = _t(x, cw, cb, fw, fb)
     h = F.max_pool2d(F.relu(F.conv2d(x, cw, cb, padding=1)), 2)
     return h.permute(0, 2, 3, 1).reshape(len(h), -1) @ fw + fb  # (H, W, C) order
 
 
 def _no_conv_bias(x, cw, cb, fw, fb):
+    from torch.nn import functional as F
     x, cw, cb, fw, fb = _t(x, cw, cb, fw, fb)
     return F.max_pool2d(F.relu(F.conv2d(x, cw, padding=1)), 2).flatten(1) @ fw + fb
 

@@ -1,7 +1,6 @@
 """Cases and misconceptions for the PyTorch LSTM classifier."""
 
 import numpy as np
-import torch
 
 from deepcareer.grading.judges import accuracy_judge, digits
 from deepcareer.grading.spec import Case, Checks, Misconception
@@ -15,6 +14,7 @@ STRUCTURE = ("recurrence",)
 
 
 def _run(x, W_ih, W_hh, b, *, batch_first=True, bias_both=False):
+    import torch
     lstm = torch.nn.LSTM(x.shape[2], W_hh.shape[1], batch_first=batch_first,
                          dtype=torch.float64)
     with torch.no_grad():

@@ -4,7 +4,6 @@ train_and_predict is judged by held-out accuracy: its test labels stay in this p
 """
 
 import numpy as np
-import torch
 
 from deepcareer.grading.judges import accuracy_judge, digits
 from deepcareer.grading.spec import Case, Checks, Misconception
@@ -18,23 +17,28 @@ STRUCTURE = ("hidden layer",)
 
 
 def _t(a):
+    import torch
     return torch.from_numpy(np.asarray(a, dtype=float))
 
 
 def _logits_sigmoid(X, W1, b1, W2, b2):
+    import torch
     return torch.sigmoid(_t(X) @ _t(W1) + _t(b1)) @ _t(W2) + _t(b2)
 
 
 def _logits_softmaxed(X, W1, b1, W2, b2):
+    import torch
     logits = torch.relu(_t(X) @ _t(W1) + _t(b1)) @ _t(W2) + _t(b2)
     return torch.softmax(logits, dim=1)
 
 
 def _logits_no_hidden_bias(X, W1, b1, W2, b2):
+    import torch
     return torch.relu(_t(X) @ _t(W1)) @ _t(W2) + _t(b2)
 
 
 def _step(X, y, W1, b1, W2, b2, lr, *, softmax_first=False, reduction="mean", sign=1.0):
+    import torch
     params = [_t(a).requires_grad_() for a in (W1, b1, W2, b2)]
     logits = torch.relu(_t(X) @ params[0] + params[1]) @ params[2] + params[3]
     if softmax_first:

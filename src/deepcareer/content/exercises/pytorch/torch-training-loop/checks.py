@@ -1,8 +1,6 @@
 """Cases and misconceptions for the PyTorch training loop."""
 
 import numpy as np
-import torch
-from torch import nn
 
 from deepcareer.grading.spec import Case, Checks, Misconception, load_reference
 
@@ -10,6 +8,8 @@ ref = load_reference(__file__)
 
 
 def _loop(X, y, W, b, lr, batch_size, perm, *, zero=True, after=False, reduction="mean"):
+    import torch
+    from torch import nn
     model = ref._linear(W, b)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     X, y = torch.from_numpy(X), torch.from_numpy(y)
@@ -41,6 +41,8 @@ def _sum_reduction(*a):
 
 
 def _no_transpose(W, b):
+    import torch
+    from torch import nn
     layer = nn.Linear(W.shape[0], W.shape[1], dtype=torch.float64)
     with torch.no_grad():
         layer.weight.copy_(torch.from_numpy(W))  # (D, K) into a (K, D) slot

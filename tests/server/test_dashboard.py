@@ -79,8 +79,9 @@ def test_the_csv_has_a_row_per_learner_and_a_column_per_assignment(
     cohorts.add_assignment(stack.engine, teacher, cohort_id, "exercise", "mse",
                            due_at=now() - timedelta(days=1))  # already past
     _graded(stack, ann, RIGHT)
-    mine = "import numpy as np\n\ndef mse(pred, target):\n    return ((pred - target) ** 2).mean()\n\n" \
-        "def mse_grad(pred, target):\n    return 2 * (pred - target) / pred.size\n"
+    mine = ("import numpy as np\n\ndef mse(pred, target):\n"
+            "    return ((pred - target) ** 2).mean()\n\n"
+            "def mse_grad(pred, target):\n    return 2 * (pred - target) / pred.size\n")
     _graded(stack, ann, mine, "mse")  # a pass, but after the deadline
     rows = list(csv.reader(io.StringIO(cohorts.results_csv(stack.engine, teacher, cohort_id))))
     # Columns in deadline order, undated last.

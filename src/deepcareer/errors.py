@@ -100,6 +100,10 @@ class ServerError(DeepcareerError):
     request refused. The message says what to do."""
 
 
+class ServerUnavailable(ServerError):
+    """PostgreSQL (or Redis) cannot be reached just now; try again in a few seconds."""
+
+
 class PortfolioError(DeepcareerError):
     """The portfolio would break an accessibility, weight or link rule; ``problems`` lists
     each as "page: element: what is wrong"."""

@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -113,3 +114,75 @@ def sweep(engine: Engine, enqueue: Enqueue, queue_empty: bool,
         with contextlib.suppress(QueueUnavailable):
             enqueue(sub_id)
     return ids
+
+
+def submission_for(engine: Engine, viewer: Any, submission_id: str) -> dict[str, Any]:
+    """One submission with its report, for its author or their mentors; an id that does not
+    exist and one the viewer may not see get the same answer (ids are not probed)."""
+    from deepcareer.app.accounts import NotAllowed, require_view
+
+    row = submissions.get(engine, submission_id) if _uuid(submission_id) else None
+    if row is None:
+        raise NotAllowed("There is no such submission, or it is not yours to see.")
+    try:
+        require_view(engine, viewer, int(row["user_id"]))
+    except NotAllowed:
+        raise NotAllowed("There is no such submission, or it is not yours to see.") from None
+    return row
+
+
+def _uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def my_submissions(engine: Engine, viewer: Any, limit: int = 20) -> list[dict[str, Any]]:
+    from deepcareer.store.pg.cohorts import submissions_of
+
+    return submissions_of(engine, int(viewer.id), limit)
+
+
+@dataclass(frozen=True)
+class LearnerReport:
+    """A learner's page for their mentor: mastery per skill and recent submissions."""
+
+    name: str
+    email: str
+    mastery: list[tuple[str, float, bool]]  # (skill title, p, verified), practised skills
+    recent: list[dict[str, Any]]
+    passed: list[str]  # exercise titles passed
+
+
+def learner_report(engine: Engine, viewer: Any, learner_id: int,
+                   catalog: Catalog | None = None) -> LearnerReport:
+    from deepcareer.app.accounts import NotAllowed, require_view
+    from deepcareer.app.cohorts import attempt_rows
+    from deepcareer.mentor.mastery import mastery_of_rows
+    from deepcareer.store.pg import accounts as account_db
+    from deepcareer.store.pg.cohorts import graded, submissions_of
+
+    require_view(engine, viewer, learner_id)
+    person = account_db.user(engine, learner_id)
+    if person is None:
+        raise NotAllowed("There is no such learner.")
+    catalog = catalog or default_catalog()
+    rows = graded(engine, [learner_id])
+    estimate = mastery_of_rows(attempt_rows(rows), catalog)
+    titles = {ex.id: ex.meta.title for ex in catalog}
+    return LearnerReport(
+        str(person["name"]), str(person["email"]),
+        [(catalog.skills[sid].title, m.p, m.verified) for sid, m in estimate.items()
+         if m.evidence],
+        submissions_of(engine, learner_id),
+        sorted({str(titles.get(r["exercise_id"], r["exercise_id"])) for r in rows
+                if r["status"] == "pass"}))
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    """Submissions per state, for the readiness endpoint."""
+    return submissions.counts(engine)

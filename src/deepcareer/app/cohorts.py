@@ -103,7 +103,7 @@ def add_assignment(engine: Engine, actor: User, cohort_id: int, kind: str, item_
     return assignment_id
 
 
-def _attempt_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def attempt_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Graded submissions as the attempt rows the evidence model reads."""
     seen: set[tuple[str, str]] = set()
     out = []
@@ -130,7 +130,7 @@ def dashboard(engine: Engine, viewer: User, cohort_id: int,
     by_learner: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_learner[int(r["user_id"])].append(r)
-    mastery = {learner.id: mastery_of_rows(_attempt_rows(by_learner[learner.id]), catalog)
+    mastery = {learner.id: mastery_of_rows(attempt_rows(by_learner[learner.id]), catalog)
                for learner in learners}
     week = at - timedelta(days=7)
     titles = {ex.id: ex.meta.title for ex in catalog}

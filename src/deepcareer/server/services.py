@@ -34,6 +34,9 @@ class Service:
     folder: Path
     stop: Callable[[], None]
     port: int
+    # PostgreSQL only: stop and start again on the same data and port (outage drills).
+    halt: Callable[[], None] | None = None
+    resume: Callable[[], None] | None = None
 
 
 def free_port() -> int:
@@ -109,13 +112,22 @@ def start_postgres(database: str = "deepcareer") -> Service:
     subprocess.run(_as_postgres([_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port),
                                  "-U", "deepcareer", database]), check=True, **run)  # type: ignore[call-overload]
 
-    def stop() -> None:
+    def halt() -> None:
         subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate",
                                      "-w", "stop"]), capture_output=True, timeout=60)
+
+    def resume() -> None:
+        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-o", options,
+                                     "-l", str(folder / "postgres.log"), "-w", "start"]),
+                       capture_output=True, timeout=120)
+        _wait_for(lambda: _port_open(port), "PostgreSQL")
+
+    def stop() -> None:
+        halt()
         shutil.rmtree(folder, ignore_errors=True)
 
     return Service("postgresql", f"postgresql+psycopg://deepcareer@127.0.0.1:{port}/{database}",
-                   folder, stop, port)
+                   folder, stop, port, halt, resume)
 
 
 def start_redis(port: int | None = None) -> Service:

@@ -13,13 +13,9 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from deepcareer.errors import ServerError
+from deepcareer.errors import ServerUnavailable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-class ServerUnavailable(ServerError):
-    """PostgreSQL (or Redis) cannot be reached just now; try again in a few seconds."""
 
 
 def engine_for(url: str) -> Engine:

@@ -40,7 +40,7 @@ def _request(method: str, url: str, body: dict[str, Any] | None = None,
     if token:
         req.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - the URL is the user's
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, _json(resp.read())
     except urllib.error.HTTPError as err:
         return err.code, _json(err.read())

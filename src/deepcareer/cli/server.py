@@ -109,7 +109,7 @@ def run(
         while not stop.wait(SWEEP_EVERY_S):
             try:
                 classroom.sweep(engine, enqueue, queue_empty=queue.queue_length(celery) == 0)
-            except Exception as exc:  # noqa: BLE001 - the next round tries again
+            except Exception as exc:
                 typer.echo(f"sweeper: {exc}", err=True)
 
     threading.Thread(target=sweeper, name="sweeper", daemon=True).start()

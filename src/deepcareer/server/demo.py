@@ -51,6 +51,12 @@ ATTEMPTS = {
 
 
 def main() -> None:
+    import signal
+
+    def stop(*_: object) -> None:  # `kill` as well as Ctrl-C removes the private instances
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     print("Starting PostgreSQL and Redis (private instances)...", flush=True)
     with services.running() as (pg, redis):
         settings = Settings(pg.url, redis.url)

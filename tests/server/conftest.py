@@ -50,16 +50,20 @@ def stack() -> Iterator[Stack]:
     given_redis = os.environ.get("DEEPCAREER_TEST_REDIS_URL")
     pg = None if given_db else services.start_postgres()
     redis = None if given_redis else services.start_redis()
+    made: Stack | None = None
     try:
         url = given_db or pg.url  # type: ignore[union-attr]
         engine = classroom.connect(url)
         classroom.init(engine)
         with engine.begin() as conn:  # a provided database may hold an earlier module's rows
             conn.execute(text("TRUNCATE submissions, users RESTART IDENTITY CASCADE"))
-        yield Stack(url, given_redis or redis.url, engine, redis)  # type: ignore[union-attr]
+        made = Stack(url, given_redis or redis.url, engine, redis)  # type: ignore[union-attr]
+        yield made
         engine.dispose()
     finally:
-        if redis is not None:
-            redis.stop()
+        # A test may have restarted Redis: stop the instance the stack holds now.
+        current = made.redis if made is not None else redis
+        if current is not None:
+            current.stop()
         if pg is not None:
             pg.stop()

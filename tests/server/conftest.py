@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -67,3 +69,29 @@ def stack() -> Iterator[Stack]:
             current.stop()
         if pg is not None:
             pg.stop()
+
+
+@pytest.fixture
+def server(stack: Stack) -> Iterator[str]:
+    """A class server on a free loopback port that grades as it enqueues."""
+    import uvicorn
+
+    from deepcareer.server.config import Settings
+    from deepcareer.server.web import create_app
+
+    app = create_app(Settings(stack.database_url, stack.redis_url),
+                     enqueue=lambda sub: classroom.grade(stack.engine, sub, "inline"),
+                     queue_length=lambda: 0)
+    port = services.free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+
+

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import json
 import stat
-import threading
-import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from deepcareer.app import accounts, classroom
+from deepcareer.app import accounts
 from deepcareer.server import services
-from deepcareer.server.config import Settings
-from deepcareer.server.web import create_app
 from tests.conftest import run_cli
 from tests.server.conftest import Stack
 
@@ -28,25 +22,6 @@ def softmax(logits):
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 """
-
-
-@pytest.fixture
-def server(stack: Stack) -> Iterator[str]:
-    """A class server on a free loopback port that grades as it enqueues."""
-    app = create_app(Settings(stack.database_url, stack.redis_url),
-                     enqueue=lambda sub: classroom.grade(stack.engine, sub, "inline"),
-                     queue_length=lambda: 0)
-    port = services.free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_login_then_submit_brings_the_servers_report_back(

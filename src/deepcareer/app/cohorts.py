@@ -219,3 +219,33 @@ def results_csv(engine: Engine, viewer: User, cohort_id: int,
             for item, due in items]])
     account_db.record(engine, viewer.id, "results.export", str(cohort_id))
     return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment as its learner sees it."""
+
+    cohort: str
+    exercise_id: str
+    title: str
+    due_at: datetime | None
+    passed: bool
+
+
+def my_assignments(engine: Engine, viewer: User, catalog: Catalog | None = None
+                   ) -> list[Assignment]:
+    """The assignments of every cohort the viewer learns in, soonest deadline first, with
+    whether the viewer has passed each (a pass the server graded)."""
+    catalog = catalog or default_catalog()
+    titles = {ex.id: ex.meta.title for ex in catalog}
+    passed = {r["exercise_id"] for r in db.graded(engine, [viewer.id]) if r["status"] == "pass"}
+    out = []
+    for c in db.cohorts_of(engine, viewer.id):
+        if c["role"] != "learner":
+            continue
+        for a in db.assignments_of(engine, int(c["id"])):
+            item = str(a["item_id"])
+            out.append(Assignment(str(c["name"]), item, titles.get(item, item), a["due_at"],
+                                  item in passed))
+    far = datetime.max.replace(tzinfo=now().tzinfo)
+    return sorted(out, key=lambda a: (a.passed, a.due_at or far))

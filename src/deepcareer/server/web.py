@@ -159,7 +159,8 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
             return page(request, "signin.html")
         mine = await call(cohorts.my_cohorts, engine, session.user)
         recent = await call(classroom.my_submissions, engine, session.user)
-        return page(request, "home.html", cohorts=mine, recent=recent,
+        todo = await call(cohorts.my_assignments, engine, session.user)
+        return page(request, "home.html", cohorts=mine, recent=recent, assignments=todo,
                     exercises=list(catalog))
 
     @app.post("/signin")

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= $(CURDIR)/demo-home
 
-.PHONY: setup run test test-fast lint typecheck bench clean frameworks
+.PHONY: setup run test test-fast lint typecheck bench clean frameworks services class-demo
 
 # Debian packages, installed when missing: bubblewrap is the sandbox around learner code,
 # chromium drives the browser tests (never a downloaded browser).
@@ -17,6 +17,12 @@ $(BWRAP):
 	@$(APT) bubblewrap
 $(CHROMIUM):
 	@$(APT) chromium
+# The class server's tests start private PostgreSQL and Redis instances (never the system's).
+PG_INITDB = $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
+REDIS := /usr/bin/redis-server
+services:
+	@[ -n "$(PG_INITDB)" ] || $(APT) postgresql
+	@[ -x $(REDIS) ] || $(APT) redis-server
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,6 +37,11 @@ run: $(STAMP) $(BWRAP)
 	@echo "deepcareer is installed in $(VENV): 'source $(VENV)/bin/activate' gives you the deepcareer command."
 	@$(BIN)/deepcareer serve --no-browser --home $(DEMO_HOME)
 
+# The class server on this machine with a simulated cohort (private PostgreSQL and Redis,
+# removed on Ctrl-C); prints the instructor's address and password.
+class-demo: $(STAMP) $(BWRAP) services
+	$(BIN)/python -m deepcareer.server.demo
+
 # The PyTorch/TensorFlow outputs that ship beside each exercise's frameworks.py: rebuild after
 # changing its frameworks.py or checks.py, or after upgrading a framework (a test says when).
 frameworks: $(STAMP)
@@ -43,12 +54,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck $(BWRAP) $(CHROMIUM)
+test: lint typecheck $(BWRAP) $(CHROMIUM) services
 	DEEPCAREER_REQUIRE_EXTRAS=1 $(BIN)/python -m pytest
 
 # The quick loop while coding: everything but the browser, training and framework tests
 # (tests/conftest.py lists what it leaves out), on every core. `make test` is the full run.
-test-fast: $(STAMP) $(BWRAP)
+test-fast: $(STAMP) $(BWRAP) services
 	DEEPCAREER_FAST=1 $(BIN)/python -m pytest -m "not slow" -n auto
 
 bench: $(STAMP)

@@ -95,6 +95,15 @@ class GradingError(DeepcareerError):
     """The grader failed for a reason that is not the learner's code."""
 
 
+class ServerError(DeepcareerError):
+    """The class server cannot do what was asked: a service missing or unreachable, a
+    request refused. The message says what to do."""
+
+
+class ServerUnavailable(ServerError):
+    """PostgreSQL (or Redis) cannot be reached just now; try again in a few seconds."""
+
+
 class PortfolioError(DeepcareerError):
     """The portfolio would break an accessibility, weight or link rule; ``problems`` lists
     each as "page: element: what is wrong"."""

@@ -30,6 +30,7 @@ from deepcareer.cli.mentor import goal, progress, report
 from deepcareer.cli.portfolio import portfolio_app
 from deepcareer.cli.projects import project_app
 from deepcareer.cli.review import review
+from deepcareer.cli.server import login, server_app, submit
 from deepcareer.errors import DeepcareerError, UsageError
 
 if TYPE_CHECKING:
@@ -48,11 +49,14 @@ app.add_typer(content_app, name="content")
 app.add_typer(project_app, name="project")
 app.add_typer(career_app, name="career")
 app.add_typer(portfolio_app, name="portfolio")
+app.add_typer(server_app, name="server")
 app.command()(review)
 app.command()(progress)
 app.command()(goal)
 app.command()(report)
 app.command()(doctor)
+app.command()(login)
+app.command()(submit)
 
 @app.command()
 def init(

@@ -178,7 +178,33 @@ def mastery(store: Store, catalog: Catalog, *, cached: bool = True) -> dict[str,
         cursor = None
     attempts = store.attempt_summaries(after_attempt)
     events = store.events(after_id=after_event)
-    for ev in _evidence_from(attempts, events, catalog, shown):
+    _replay(state, _evidence_from(attempts, events, catalog, shown), catalog, verified)
+    if cached and (cursor is None or attempts or events):
+        store.save_skill_states(
+            {sid: {"skill": sid, "p": p, "evidence": int(n), "correct": int(c)}
+             for sid, (p, n, c) in state.items()},
+            {"key": key, "attempt": attempts[-1]["id"] if attempts else after_attempt,
+             "event": events[-1]["id"] if events else after_event,
+             "solutions": sorted(shown), "verified": sorted(verified)})
+    verified |= _project_verified(store)
+    return _result(state, verified)
+
+
+def mastery_of_rows(attempts: Sequence[Mapping[str, Any]], catalog: Catalog
+                    ) -> dict[str, SkillMastery]:
+    """The same estimate from attempt rows alone, replayed from the prior (the class server
+    keeps each learner's submissions in PostgreSQL, not in a store with a cache)."""
+    state: dict[str, list[float]] = {sid: [skill.bkt.prior, 0, 0]
+                                     for sid, skill in catalog.skills.items()}
+    verified: set[str] = set()
+    _replay(state, _evidence_from(attempts, [], catalog, set()), catalog, verified)
+    return _result(state, verified)
+
+
+def _replay(state: dict[str, list[float]], found: Sequence[Evidence], catalog: Catalog,
+            verified: set[str]) -> None:
+    """Fold observations into the per-skill state [p, evidence, correct], in order."""
+    for ev in found:
         for sid in ev.skills:
             if sid not in state:
                 continue
@@ -188,14 +214,10 @@ def mastery(store: Store, catalog: Catalog, *, cached: bool = True) -> dict[str,
             s[2] += ev.correct
             if ev.verified:
                 verified.add(sid)
-    if cached and (cursor is None or attempts or events):
-        store.save_skill_states(
-            {sid: {"skill": sid, "p": p, "evidence": int(n), "correct": int(c)}
-             for sid, (p, n, c) in state.items()},
-            {"key": key, "attempt": attempts[-1]["id"] if attempts else after_attempt,
-             "event": events[-1]["id"] if events else after_event,
-             "solutions": sorted(shown), "verified": sorted(verified)})
-    verified |= _project_verified(store)
+
+
+def _result(state: dict[str, list[float]], verified: set[str]) -> dict[str, SkillMastery]:
+    """Only verified work lifts a skill above the cap (DESIGN.md, Evidence)."""
     return {sid: SkillMastery(sid, float(p) if sid in verified else min(float(p), UNVERIFIED_CAP),
                               int(n), int(c), sid in verified)
             for sid, (p, n, c) in state.items()}

@@ -1,0 +1,366 @@
+"""The class server's web face: sign-in, invites, cohorts, exercises, reports, dashboards.
+
+A thin face over ``deepcareer.app`` (accounts, classroom, cohorts), like the local web app,
+whose stylesheet and report template it shares. Every state change needs a live session,
+its CSRF token in the form, and (when the browser sends one) an Origin equal to this
+server's; every page that shows someone's work asks the application layer whether the
+viewer may see it. The terminal uses ``/api/`` with a bearer token instead of a cookie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from deepcareer.app import accounts, classroom, cohorts
+from deepcareer.errors import DeepcareerError, ExerciseNotFound
+from deepcareer.server.config import Settings
+
+HERE = Path(__file__).resolve().parent
+WEB = HERE.parent / "web"
+COOKIE = "deepcareer_session"
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
+               queue_length: Callable[[], int | None] | None = None) -> FastAPI:
+    """The server app. ``enqueue`` defaults to Celery on ``settings.redis_url``."""
+    from deepcareer.app.session import catalog as default_catalog
+    from deepcareer.web.bodies import form_fields, json_object
+    from deepcareer.words import plural
+
+    engine = classroom.connect(settings.database_url)
+    if enqueue is None or queue_length is None:
+        from deepcareer.server import queue
+
+        celery = queue.make_celery(settings)
+        enqueue = enqueue or queue.enqueuer(celery)
+        queue_length = queue_length or (lambda: queue.queue_length(celery))
+    app = FastAPI(title="deepcareer class server", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    app.mount("/server-static", StaticFiles(directory=HERE / "static"), name="server-static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.loader = ChoiceLoader([FileSystemLoader(HERE / "templates"),
+                                         FileSystemLoader(WEB / "templates")])
+    templates.env.filters["plural"] = plural
+    catalog = default_catalog()
+    md = _markdown()
+
+    def page(request: Request, template: str, status: int = 200, **context: Any
+             ) -> HTMLResponse:
+        session = getattr(request.state, "session", None)
+        return templates.TemplateResponse(
+            request, template, {"me": session.user if session else None,
+                            "csrf": session.csrf if session else "", **context},
+            status_code=status)
+
+    def refusal(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=status)
+        return page(request, "error.html", status, message=message)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]
+                    ) -> Response:
+        """Same-origin state changes, the session, and headers that keep pages to us."""
+        origin = request.headers.get("origin")
+        if request.method in UNSAFE and origin and origin.rstrip("/") != _own_origin(request):
+            return refusal(request, 403, "This request came from another site and was refused.")
+        try:
+            request.state.session = await run_in_threadpool(
+                accounts.session, engine, request.cookies.get(COOKIE))
+        except DeepcareerError:
+            request.state.session = None
+        except Exception as exc:  # the database went away: a sentence, never a traceback
+            if _unreachable(exc):
+                return refusal(request, 503, "The class server's database is not reachable "
+                               "just now; try again in a few seconds.")
+            raise
+        response = await call_next(request)
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
+            "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.exception_handler(accounts.NotAllowed)
+    async def _not_allowed(request: Request, exc: accounts.NotAllowed) -> Response:
+        return refusal(request, 403, exc.message)
+
+    @app.exception_handler(DeepcareerError)
+    async def _refused(request: Request, exc: DeepcareerError) -> Response:
+        return refusal(request, 404 if isinstance(exc, ExerciseNotFound) else 400, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return refusal(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        if _unreachable(exc):
+            return refusal(request, 503, "The class server's database is not reachable just "
+                           "now; try again in a few seconds.")
+        return refusal(request, 500, "Something went wrong on the server; it is logged.")
+
+    def signed_in(request: Request) -> accounts.Session:
+        session = request.state.session
+        if session is None:
+            raise StarletteHTTPException(401, "Please sign in first.")
+        return session
+
+    async def form(request: Request, *required: str) -> dict[str, str]:
+        """A state-changing form: fields, after the CSRF token is checked."""
+        session = signed_in(request)
+        fields = await form_fields(request, required=required)
+        if not accounts.csrf_ok(session, fields.get("csrf")):
+            raise accounts.NotAllowed("This form has expired; reload the page and try again.")
+        return fields
+
+    def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Awaitable[Any]:
+        return run_in_threadpool(fn, *args, **kwargs)
+
+    # --- health ----------------------------------------------------------------------
+
+    @app.get("/healthz")
+    def healthz() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        try:
+            states = classroom.counts(engine)
+        except Exception as exc:
+            return JSONResponse({"ready": False, "database": _first(exc)}, status_code=503)
+        waiting = queue_length()
+        ready = waiting is not None
+        return JSONResponse({"ready": ready, "database": "ok",
+                             "queue": waiting if ready else "unreachable",
+                             "submissions": states}, status_code=200 if ready else 503)
+
+    # --- accounts --------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse)
+    async def home(request: Request) -> Response:
+        session = request.state.session
+        if session is None:
+            return page(request, "signin.html")
+        mine = await call(cohorts.my_cohorts, engine, session.user)
+        recent = await call(classroom.my_submissions, engine, session.user)
+        todo = await call(cohorts.my_assignments, engine, session.user)
+        return page(request, "home.html", cohorts=mine, recent=recent, assignments=todo,
+                    exercises=list(catalog))
+
+    @app.post("/signin")
+    async def signin(request: Request) -> Response:
+        fields = await form_fields(request, required=("email", "password"))
+        try:
+            session = await call(accounts.sign_in, engine, fields["email"], fields["password"])
+        except accounts.SignInFailed as exc:
+            return page(request, "signin.html", 401, message=exc.message,
+                        email=fields["email"])
+        return _with_cookie(request, RedirectResponse("/", 303), session.token)
+
+    @app.post("/signout")
+    async def signout(request: Request) -> Response:
+        await form(request)
+        await call(accounts.sign_out, engine, request.cookies.get(COOKIE, ""))
+        response = RedirectResponse("/", 303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    @app.get("/join/{token}", response_class=HTMLResponse)
+    def join_page(request: Request, token: str) -> HTMLResponse:
+        return page(request, "join.html", token=token)
+
+    @app.post("/join/{token}")
+    async def join(request: Request, token: str) -> Response:
+        session = request.state.session
+        if session is not None:  # an account already: join this cohort too
+            await form(request)
+            await call(accounts.join, engine, session.user, token)
+            return RedirectResponse("/", 303)
+        fields = await form_fields(request, required=("email", "name", "password"))
+        try:
+            await call(accounts.sign_up, engine, token, fields["email"], fields["name"],
+                       fields["password"])
+        except accounts.NotAllowed:
+            raise
+        except DeepcareerError as exc:
+            return page(request, "join.html", 400, token=token, message=exc.message,
+                        email=fields["email"], name=fields["name"])
+        new = await call(accounts.sign_in, engine, fields["email"], fields["password"])
+        return _with_cookie(request, RedirectResponse("/", 303), new.token)
+
+    # --- cohorts (instructors and mentors) -------------------------------------------
+
+    @app.post("/cohorts")
+    async def new_cohort(request: Request) -> Response:
+        fields = await form(request, "name")
+        cohort_id = await call(accounts.create_cohort, engine, signed_in(request).user,
+                               fields["name"])
+        return RedirectResponse(f"/cohorts/{cohort_id}", 303)
+
+    @app.get("/cohorts/{cohort_id}", response_class=HTMLResponse)
+    async def cohort(request: Request, cohort_id: int) -> HTMLResponse:
+        board = await call(cohorts.dashboard, engine, signed_in(request).user, cohort_id)
+        return page(request, "cohort.html", board=board, exercises=list(catalog),
+                    link=request.query_params.get("invite"))
+
+    @app.post("/cohorts/{cohort_id}/invites")
+    async def new_invite(request: Request, cohort_id: int) -> Response:
+        fields = await form(request)
+        role = fields.get("role") or "learner"
+        token = await call(accounts.invite, engine, signed_in(request).user, cohort_id, role)
+        link = f"{_own_origin(request)}/join/{token}"
+        return RedirectResponse(f"/cohorts/{cohort_id}?invite={link}", 303)
+
+    @app.post("/cohorts/{cohort_id}/assignments")
+    async def new_assignment(request: Request, cohort_id: int) -> Response:
+        fields = await form(request, "exercise")
+        due = _date(fields.get("due", ""))
+        await call(cohorts.add_assignment, engine, signed_in(request).user, cohort_id,
+                   "exercise", fields["exercise"], due)
+        return RedirectResponse(f"/cohorts/{cohort_id}", 303)
+
+    @app.get("/cohorts/{cohort_id}/results.csv")
+    async def results(request: Request, cohort_id: int) -> Response:
+        text = await call(cohorts.results_csv, engine, signed_in(request).user, cohort_id)
+        return Response(text, media_type="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="cohort-{cohort_id}-results.csv"'})
+
+    @app.get("/learners/{learner_id}", response_class=HTMLResponse)
+    async def learner(request: Request, learner_id: int) -> HTMLResponse:
+        report = await call(classroom.learner_report, engine, signed_in(request).user,
+                            learner_id)
+        return page(request, "learner.html", report=report)
+
+    # --- exercises and submissions ---------------------------------------------------
+
+    @app.get("/exercises/{exercise_id}", response_class=HTMLResponse)
+    async def exercise(request: Request, exercise_id: str) -> HTMLResponse:
+        signed_in(request)
+        ex = catalog.get(exercise_id)
+        return page(request, "exercise_server.html", ex=ex,
+                    readme=_readme(ex.readme_path, md), code=ex.starter)
+
+    @app.post("/exercises/{exercise_id}/submit")
+    async def submit(request: Request, exercise_id: str) -> Response:
+        fields = await form(request, "code")
+        user = signed_in(request).user
+        await call(accounts.require_rate, engine, user)
+        sub = await call(classroom.submit, engine, enqueue, user.id, exercise_id,
+                         fields["code"])
+        return RedirectResponse(f"/submissions/{sub}", 303)
+
+    @app.get("/submissions/{submission_id}", response_class=HTMLResponse)
+    async def submission(request: Request, submission_id: str) -> HTMLResponse:
+        row = await call(classroom.submission_for, engine, signed_in(request).user,
+                         submission_id)
+        ex = catalog.get(row["exercise_id"])
+        return page(request, "submission.html", sub=row, ex=ex,
+                    report=row["report"] if row["state"] == "done" else None)
+
+    # --- the terminal ----------------------------------------------------------------
+
+    def api_user(request: Request) -> accounts.User:
+        auth = request.headers.get("authorization", "")
+        token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else None
+        user = accounts.api_user(engine, token)
+        if user is None:
+            raise StarletteHTTPException(401, "Sign in first: deepcareer login URL")
+        return user
+
+    @app.post("/api/token")
+    async def api_token(request: Request) -> JSONResponse:
+        body = await json_object(request, {"email": str, "password": str},
+                                 '{"email": "ada@example.org", "password": "..."}')
+        try:
+            session = await call(accounts.sign_in, engine, body["email"], body["password"])
+        except accounts.SignInFailed as exc:
+            return JSONResponse({"detail": exc.message}, status_code=401)
+        await call(accounts.sign_out, engine, session.token)  # a token, not a browser session
+        token = await call(accounts.issue_api_token, engine, session.user)
+        return JSONResponse({"token": token, "name": session.user.name})
+
+    @app.post("/api/submissions")
+    async def api_submit(request: Request) -> JSONResponse:
+        user = await call(api_user, request)
+        body = await json_object(request, {"exercise": str, "code": str},
+                                 '{"exercise": "softmax", "code": "..."}')
+        await call(accounts.require_rate, engine, user)
+        sub = await call(classroom.submit, engine, enqueue, user.id, body["exercise"],
+                         body["code"])
+        return JSONResponse({"id": sub, "state": "queued"}, status_code=202)
+
+    @app.get("/api/submissions/{submission_id}")
+    async def api_submission(request: Request, submission_id: str) -> JSONResponse:
+        user = await call(api_user, request)
+        row = await call(classroom.submission_for, engine, user, submission_id)
+        return JSONResponse({"id": row["id"], "state": row["state"],
+                             "report": row["report"]})
+
+    return app
+
+
+def _markdown() -> Any:
+    """CommonMark with tables and raw HTML off, as the local app renders READMEs."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _readme(path: Path, md: Any) -> str:
+    return str(md.render(path.read_text(encoding="utf-8")))
+
+
+def _own_origin(request: Request) -> str:
+    host = request.headers.get("host", request.url.netloc)
+    return f"{request.url.scheme}://{host}"
+
+
+def _with_cookie(request: Request, response: Response, token: str) -> Response:
+    response.set_cookie(COOKIE, token, max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+                        httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                        path="/")
+    return response
+
+
+def _date(text: str) -> datetime | None:
+    """A deadline from a date field (YYYY-MM-DD, end of that day, UTC); '' for none."""
+    from deepcareer.errors import UsageError
+
+    if not text.strip():
+        return None
+    try:
+        day = datetime.strptime(text.strip(), "%Y-%m-%d")
+    except ValueError:
+        raise UsageError(f"A deadline is a date like 2027-03-01, not {text[:20]!r}.") from None
+    return day.replace(hour=23, minute=59, second=59, tzinfo=UTC)
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """PostgreSQL gone (refused, restarting, a connection dropped): answer 503 and recover
+    by itself (the pool checks connections before use)."""
+    from sqlalchemy.exc import OperationalError
+
+    from deepcareer.errors import ServerUnavailable
+
+    return isinstance(exc, OperationalError | ServerUnavailable)
+
+
+def _first(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", exc)).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

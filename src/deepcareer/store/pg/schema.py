@@ -1,0 +1,139 @@
+"""The class server's tables on PostgreSQL (SQLAlchemy Core). Change them only with a new
+Alembic revision in ``store/pg/migrations`` (``deepcareer server init`` applies them).
+
+The record is the truth: a submission is a row before it is a queue message, and its
+grade is written into that same row, once (state ``done`` is never left), so a message
+delivered twice or a worker killed halfway cannot lose or duplicate a result.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+ROLES = ("learner", "mentor", "instructor", "admin")
+STATES = ("queued", "running", "done")
+
+users = Table(
+    "users", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),  # stored lower-cased
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),  # the highest site-wide role
+    Column("password_hash", Text, nullable=False),  # Argon2id, PHC string
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(f"role IN {ROLES}", name="ck_users_role"),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie's token
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+)
+
+cohorts = Table(
+    "cohorts", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_by", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+memberships = Table(
+    "memberships", metadata,
+    Column("cohort_id", BigInteger, ForeignKey("cohorts.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+    Column("role", String(20), nullable=False),  # learner | mentor | instructor
+    Column("joined_at", DateTime(timezone=True), nullable=False),
+)
+
+invites = Table(
+    "invites", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("cohort_id", BigInteger, ForeignKey("cohorts.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("max_uses", Integer, nullable=False),
+    Column("uses", Integer, nullable=False, server_default="0"),
+    Column("created_by", BigInteger, ForeignKey("users.id"), nullable=False),
+)
+
+assignments = Table(
+    "assignments", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("cohort_id", BigInteger, ForeignKey("cohorts.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # exercise | project
+    Column("item_id", String(100), nullable=False),
+    Column("due_at", DateTime(timezone=True)),
+    UniqueConstraint("cohort_id", "kind", "item_id", name="uq_assignment_item"),
+)
+
+submissions = Table(
+    "submissions", metadata,
+    Column("id", String(36), primary_key=True),  # a UUID, chosen before the row is written
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("exercise_id", String(100), nullable=False),
+    Column("code", Text, nullable=False),
+    Column("code_sha256", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(10), nullable=False),  # queued | running | done
+    Column("enqueued_at", DateTime(timezone=True), nullable=False),  # last (re-)enqueue
+    Column("started_at", DateTime(timezone=True)),
+    Column("graded_at", DateTime(timezone=True)),
+    Column("deliveries", Integer, nullable=False, server_default="0"),  # times a worker began
+    Column("status", String(20)),  # the report's status once done
+    Column("report", JSON),
+    Column("duration_s", Float),
+    Column("worker", String(200)),
+    Column("isolation", String(10)),
+    Column("counted", Boolean, nullable=False, server_default="true"),
+    CheckConstraint(f"state IN {STATES}", name="ck_submissions_state"),
+    Index("ix_submissions_user_time", "user_id", "created_at"),
+    Index("ix_submissions_state_enqueued", "state", "enqueued_at"),
+    Index("ix_submissions_exercise_time", "exercise_id", "created_at"),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor_id", BigInteger, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("action", String(60), nullable=False),
+    Column("target", String(200), nullable=False, server_default=""),
+    Column("detail", JSON),
+)

@@ -1,0 +1,113 @@
+"""Submissions: the record a grade is written into, once.
+
+A submission is inserted (state ``queued``) and committed before its id is put on the
+queue. A worker *claims* it (``running``, one more delivery counted) and *finishes* it
+(``done``, the report written) with conditional updates that never leave ``done``: a
+message delivered twice, a worker killed after grading but before acknowledging, or a
+sweeper re-enqueueing a slow submission all end with one result in one row. The sweeper
+re-enqueues what has sat ``running`` past a timeout (a worker lost with its machine) and,
+when the queue is empty, what is still ``queued`` (a message lost with Redis).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, insert, select, update
+
+from deepcareer.store.pg.schema import submissions
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What a worker needs to grade one submission."""
+
+    id: str
+    exercise_id: str
+    code: str
+    deliveries: int
+
+
+def create(engine: Engine, user_id: int, exercise_id: str, code: str) -> str:
+    """Write the submission (committed) and return its id; enqueue only after this."""
+    sub_id = str(uuid.uuid4())
+    at = now()
+    with engine.begin() as conn:
+        conn.execute(insert(submissions).values(
+            id=sub_id, user_id=user_id, exercise_id=exercise_id, code=code,
+            code_sha256=hashlib.sha256(code.encode()).hexdigest(), created_at=at,
+            state="queued", enqueued_at=at))
+    return sub_id
+
+
+def claim(engine: Engine, sub_id: str, worker: str) -> Claimed | None:
+    """Mark a submission as being graded; None when it is already done (a duplicate
+    delivery: nothing to do) or does not exist."""
+    with engine.begin() as conn:
+        row = conn.execute(
+            update(submissions)
+            .where(and_(submissions.c.id == sub_id, submissions.c.state != "done"))
+            .values(state="running", started_at=now(), worker=worker[:200],
+                    deliveries=submissions.c.deliveries + 1)
+            .returning(submissions.c.exercise_id, submissions.c.code,
+                       submissions.c.deliveries)
+        ).first()
+    return Claimed(sub_id, row[0], row[1], int(row[2])) if row else None
+
+
+def finish(engine: Engine, sub_id: str, report: dict[str, Any]) -> bool:
+    """Write the grade; False when another delivery wrote it first (this one is dropped)."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(submissions)
+            .where(and_(submissions.c.id == sub_id, submissions.c.state != "done"))
+            .values(state="done", graded_at=now(), status=str(report.get("status", "error")),
+                    report=report, duration_s=float(report.get("duration_s") or 0.0),
+                    isolation=str(report.get("isolation") or ""))
+        )
+    return bool(done.rowcount)
+
+
+def stuck(engine: Engine, state: str, older_than: timedelta, limit: int = 500) -> list[str]:
+    """Ids in ``state`` (``running``: since the claim; ``queued``: since the last enqueue)
+    for longer than ``older_than``. Their ``enqueued_at`` (and ``started_at``) are reset, so
+    one sweep takes each at most once and concurrent sweepers skip each other's rows."""
+    since = submissions.c.started_at if state == "running" else submissions.c.enqueued_at
+    cutoff = now() - older_than
+    with engine.begin() as conn:
+        ids = [r[0] for r in conn.execute(
+            select(submissions.c.id)
+            .where(and_(submissions.c.state == state, since < cutoff))
+            .order_by(since).limit(limit)
+            .with_for_update(skip_locked=True))]
+        if ids:
+            values = {"enqueued_at": now()}
+            if state == "running":
+                values["started_at"] = now()
+            conn.execute(update(submissions).where(submissions.c.id.in_(ids)).values(**values))
+    return ids
+
+
+def get(engine: Engine, sub_id: str) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(submissions).where(submissions.c.id == sub_id)).mappings() \
+            .first()
+    return dict(row) if row else None
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    """Submissions per state (for the readiness endpoint and the load bench)."""
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(submissions.c.state, func.count())
+                            .group_by(submissions.c.state)).all()
+    return {state: int(n) for state, n in rows}

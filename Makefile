@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/project_training.py
 	$(BIN)/python bench/portfolio_build.py
 	$(BIN)/python bench/web_latency.py
+	$(BIN)/python bench/class_load.py
 	$(BIN)/python bench/concurrency.py
 
 clean:

@@ -1,0 +1,54 @@
+"""Rows written in bulk for benchmarks and demos: graded submissions without grading them."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import Engine, insert
+
+from deepcareer.store.pg.schema import submissions
+from deepcareer.store.pg.submissions import now
+
+_REPORTS = {
+    "pass": {"status": "pass", "message": "All checks pass.", "checks": [], "findings": []},
+    "fail": {"status": "fail", "message": "Wrong on 6 of 16 cases.", "checks": [],
+             "findings": [{"misconception": "softmax.no-max-shift",
+                           "title": "exponentiating the logits without subtracting the "
+                           "maximum first", "confidence": "diagnosed", "evidence": "",
+                           "hint": ""}]},
+}
+_EXERCISES = ("softmax", "mse", "cross-entropy", "dense-layer", "adam", "conv2d")
+
+
+def add_graded(engine: Engine, user_ids: Sequence[int], n: int, seed: int = 0,
+               batch: int = 5000) -> None:
+    """``n`` done submissions spread over ``user_ids`` and the last 30 days."""
+    rng = random.Random(seed)
+    at = now()
+    rows = []
+    for i in range(n):
+        status = "pass" if rng.random() < 0.6 else "fail"
+        code = f"# submission {i}\n"
+        when = at - timedelta(minutes=rng.randrange(30 * 24 * 60))
+        rows.append({"id": str(uuid.UUID(int=rng.getrandbits(128))),
+                     "user_id": user_ids[i % len(user_ids)],
+                     "exercise_id": rng.choice(_EXERCISES), "code": code,
+                     "code_sha256": hashlib.sha256(code.encode()).hexdigest(),
+                     "created_at": when, "state": "done", "enqueued_at": when,
+                     "started_at": when, "graded_at": when, "deliveries": 1,
+                     "status": status, "report": _REPORTS[status], "duration_s": 0.2,
+                     "worker": "bulk", "isolation": "os"})
+        if len(rows) >= batch:
+            _flush(engine, rows)
+    _flush(engine, rows)
+
+
+def _flush(engine: Engine, rows: list[dict[str, object]]) -> None:
+    if rows:
+        with engine.begin() as conn:
+            conn.execute(insert(submissions), rows)
+        rows.clear()

@@ -98,6 +98,10 @@ def grade(engine: Engine, submission_id: str, worker: str,
                   "It is recorded; your mentor can look at it.", "checks": [],
                   "findings": []}
     written = submissions.finish(engine, submission_id, report)
+    if written:
+        from deepcareer.app.cohorts import learner_mastery
+
+        learner_mastery(engine, claimed.user_id, catalog)
     return Graded(submission_id, "graded" if written else "duplicate", report["status"])
 
 

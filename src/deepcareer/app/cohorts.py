@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,7 +20,7 @@ from sqlalchemy import Engine
 from deepcareer.app.accounts import NotAllowed, User
 from deepcareer.curriculum.catalog import Catalog, default_catalog
 from deepcareer.errors import ServerError
-from deepcareer.mentor.mastery import SkillMastery, mastery_of_rows
+from deepcareer.mentor.mastery import mastery_of_rows
 from deepcareer.store.pg import accounts as account_db
 from deepcareer.store.pg import cohorts as db
 from deepcareer.store.pg.submissions import now
@@ -56,13 +55,29 @@ class Completion:
     total: int
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One learner's estimate for one skill, as the heatmap shows it."""
+
+    p: float
+    evidence: int
+    verified: bool
+
+
+#: Bands of the cohort-wide view: how many learners are at each level of each skill.
+BANDS = ("no evidence", "under 50 %", "50-80 %", "80-95 %", "95 % or more, verified")
+#: Above this many learners the per-learner heatmap gives way to the bands alone.
+HEATMAP_LEARNERS = 60
+
+
 @dataclass
 class Dashboard:
     cohort_id: int
     name: str
     learners: list[Learner]
-    skills: list[tuple[str, str]]  # (id, name), in the curriculum's order
-    mastery: dict[int, dict[str, SkillMastery]]  # learner id -> skill id -> estimate
+    skills: list[tuple[str, str]]  # (id, title), in the curriculum's order
+    mastery: dict[int, dict[str, Cell]]  # learner -> skill -> cell (small cohorts only)
+    bands: list[tuple[str, list[int]]]  # (skill title, learners per band of BANDS)
     misconceptions: list[Misconception]
     stuck: list[tuple[Learner, str, int]]  # (learner, exercise title, failures in a row)
     idle: list[tuple[Learner, datetime | None]]  # (learner, last submission or None)
@@ -120,84 +135,73 @@ def attempt_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def dashboard(engine: Engine, viewer: User, cohort_id: int,
               catalog: Catalog | None = None, at: datetime | None = None) -> Dashboard:
+    """Everything on the cohort's page, in a handful of queries whatever the cohort's size
+    (mastery is kept per learner as grades arrive: ``classroom.grade``)."""
+    from deepcareer.store.pg import mastery as mastery_db
+
     require_staff(engine, viewer, cohort_id)
     catalog = catalog or default_catalog()
     at = at or now()
     info = db.cohort(engine, cohort_id) or {}
     learners = [Learner(int(m["id"]), str(m["name"]), str(m["email"]))
                 for m in db.members(engine, cohort_id)]
-    rows = db.graded(engine, [learner.id for learner in learners])
-    by_learner: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_learner[int(r["user_id"])].append(r)
-    mastery = {learner.id: mastery_of_rows(attempt_rows(by_learner[learner.id]), catalog)
-               for learner in learners}
-    week = at - timedelta(days=7)
+    by_id = {learner.id: learner for learner in learners}
     titles = {ex.id: ex.meta.title for ex in catalog}
+    skills = [(sid, skill.title) for sid, skill in catalog.skills.items()]
+    kept = mastery_db.of_users(engine, list(by_id))
+    cells = {uid: {sid: Cell(float(r["p"]), int(r["evidence"]), bool(r["verified"]))
+                   for sid, r in rows.items()} for uid, rows in kept.items()}
+    last = mastery_db.last_activity(engine, cohort_id)
+    done = mastery_db.passes_by_deadline(engine, cohort_id)
     return Dashboard(
         cohort_id=cohort_id, name=str(info.get("name", "")), learners=learners,
-        skills=[(sid, skill.title) for sid, skill in catalog.skills.items()],
-        mastery=mastery,
-        misconceptions=_misconceptions([r for r in rows if r["created_at"] >= week], titles),
-        stuck=_stuck(learners, by_learner, titles),
-        idle=[(learner, by_learner[learner.id][-1]["created_at"]
-               if by_learner[learner.id] else None) for learner in learners
-              if not by_learner[learner.id]
-              or by_learner[learner.id][-1]["created_at"] < at - IDLE_AFTER],
-        completion=_completion(engine, cohort_id, learners, by_learner, titles),
-        submissions=len(rows))
+        skills=skills,
+        mastery={learner.id: cells.get(learner.id, {}) for learner in learners}
+        if len(learners) <= HEATMAP_LEARNERS else {},
+        bands=[(title, _bands([cells.get(learner.id, {}).get(sid) for learner in learners]))
+               for sid, title in skills],
+        misconceptions=[Misconception(str(r["title"] or r["id"]), int(r["n"]),
+                                      int(r["learners"]),
+                                      tuple(sorted(titles.get(e, e) for e in r["exercises"])))
+                        for r in mastery_db.misconceptions(engine, cohort_id,
+                                                           at - timedelta(days=7))],
+        stuck=[(by_id[int(r["user_id"])], str(titles.get(r["exercise_id"], r["exercise_id"])),
+                int(r["failures"])) for r in mastery_db.stuck(engine, cohort_id, STUCK_AFTER)
+               if int(r["user_id"]) in by_id],
+        idle=[(learner, last.get(learner.id)) for learner in learners
+              if learner.id not in last or last[learner.id] < at - IDLE_AFTER],
+        completion=[Completion(str(a["kind"]), str(a["item_id"]),
+                               titles.get(str(a["item_id"]), str(a["item_id"])), a["due_at"],
+                               sum((int(a["id"]), learner.id) in done for learner in learners),
+                               len(learners))
+                    for a in db.assignments_of(engine, cohort_id)],
+        submissions=mastery_db.count_graded(engine, cohort_id))
 
 
-def _misconceptions(rows: Sequence[dict[str, Any]], titles: dict[str, str],
-                    top: int = 8) -> list[Misconception]:
-    counts: Counter[str] = Counter()
-    names: dict[str, str] = {}
-    who: dict[str, set[int]] = defaultdict(set)
-    where: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        if r["status"] != "fail":
-            continue
-        for f in (r["report"] or {}).get("findings", []):
-            mid = str(f.get("misconception", ""))
-            if not mid:
-                continue
-            counts[mid] += 1
-            names[mid] = str(f.get("title", mid))
-            who[mid].add(int(r["user_id"]))
-            where[mid].add(titles.get(r["exercise_id"], r["exercise_id"]))
-    return [Misconception(names[m], n, len(who[m]), tuple(sorted(where[m])))
-            for m, n in counts.most_common(top)]
+def _bands(cells: Sequence[Cell | None]) -> list[int]:
+    counts = [0] * len(BANDS)
+    for c in cells:
+        if c is None or not c.evidence:
+            counts[0] += 1
+        elif c.verified and c.p >= 0.95:
+            counts[4] += 1
+        else:
+            counts[1 if c.p < 0.5 else 2 if c.p < 0.8 else 3] += 1
+    return counts
 
 
-def _stuck(learners: Sequence[Learner], by_learner: dict[int, list[dict[str, Any]]],
-           titles: dict[str, str]) -> list[tuple[Learner, str, int]]:
-    found = []
-    for learner in learners:
-        streak: dict[str, int] = defaultdict(int)
-        for r in by_learner[learner.id]:
-            ex = r["exercise_id"]
-            streak[ex] = 0 if r["status"] == "pass" else streak[ex] + 1
-        worst = max(streak.items(), key=lambda kv: kv[1], default=None)
-        if worst and worst[1] >= STUCK_AFTER:
-            found.append((learner, titles.get(worst[0], worst[0]), worst[1]))
-    return sorted(found, key=lambda t: -t[2])
+def learner_mastery(engine: Engine, user_id: int, catalog: Catalog | None = None) -> None:
+    """Replay one learner's graded submissions into their kept mastery (after a grade)."""
+    from deepcareer.store.pg import mastery as mastery_db
 
+    catalog = catalog or default_catalog()
 
-def _completion(engine: Engine, cohort_id: int, learners: Sequence[Learner],
-                by_learner: dict[int, list[dict[str, Any]]],
-                titles: dict[str, str]) -> list[Completion]:
-    out = []
-    for a in db.assignments_of(engine, cohort_id):
-        done = 0
-        for learner in learners:
-            if any(r["exercise_id"] == a["item_id"] and r["status"] == "pass"
-                   and (a["due_at"] is None or r["created_at"] <= a["due_at"])
-                   for r in by_learner[learner.id]):
-                done += 1
-        item = str(a["item_id"])
-        out.append(Completion(str(a["kind"]), item, titles.get(item, item),
-                              a["due_at"], done, len(learners)))
-    return out
+    def compute() -> dict[str, dict[str, Any]]:
+        estimate = mastery_of_rows(attempt_rows(db.graded(engine, [user_id])), catalog)
+        return {sid: {"p": m.p, "evidence": m.evidence, "correct": m.correct,
+                      "verified": m.verified} for sid, m in estimate.items() if m.evidence}
+
+    mastery_db.replace_for(engine, user_id, compute)
 
 
 def results_csv(engine: Engine, viewer: User, cohort_id: int,
@@ -205,18 +209,20 @@ def results_csv(engine: Engine, viewer: User, cohort_id: int,
     """One row per learner, one column per assignment (100 when passed by the deadline,
     else 0), keyed by email: the layout Moodle's "Import grades from CSV" maps directly
     (docs/server.md)."""
-    board = dashboard(engine, viewer, cohort_id, catalog)
-    rows = db.graded(engine, [learner.id for learner in board.learners])
+    from deepcareer.store.pg import mastery as mastery_db
+
+    require_staff(engine, viewer, cohort_id)
+    learners = db.members(engine, cohort_id)
+    items = db.assignments_of(engine, cohort_id)
+    done = mastery_db.passes_by_deadline(engine, cohort_id)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    items = [(c.item_id, c.due_at) for c in board.completion]
-    writer.writerow(["Email address", "Full name", *[f"deepcareer: {i}" for i, _ in items]])
-    for learner in board.learners:
-        mine = [r for r in rows if int(r["user_id"]) == learner.id]
-        writer.writerow([learner.email, learner.name, *[
-            100 if any(r["exercise_id"] == item and r["status"] == "pass"
-                       and (due is None or r["created_at"] <= due) for r in mine) else 0
-            for item, due in items]])
+    writer.writerow(["Email address", "Full name",
+                     *[f"deepcareer: {a['item_id']}" for a in items]])
+    for learner in learners:
+        writer.writerow([learner["email"], learner["name"],
+                         *[100 if (int(a["id"]), int(learner["id"])) in done else 0
+                           for a in items]])
     account_db.record(engine, viewer.id, "results.export", str(cohort_id))
     return buf.getvalue()
 

@@ -217,7 +217,8 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
     async def cohort(request: Request, cohort_id: int) -> HTMLResponse:
         board = await call(cohorts.dashboard, engine, signed_in(request).user, cohort_id)
         return page(request, "cohort.html", board=board, exercises=list(catalog),
-                    link=request.query_params.get("invite"))
+                    link=request.query_params.get("invite"), bands=cohorts.BANDS,
+                    heatmap_limit=cohorts.HEATMAP_LEARNERS)
 
     @app.post("/cohorts/{cohort_id}/invites")
     async def new_invite(request: Request, cohort_id: int) -> Response:

@@ -126,6 +126,7 @@ submissions = Table(
     Index("ix_submissions_user_time", "user_id", "created_at"),
     Index("ix_submissions_state_enqueued", "state", "enqueued_at"),
     Index("ix_submissions_exercise_time", "exercise_id", "created_at"),
+    Index("ix_submissions_user_exercise_time", "user_id", "exercise_id", "created_at"),
 )
 
 audit = Table(
@@ -136,4 +137,17 @@ audit = Table(
     Column("action", String(60), nullable=False),
     Column("target", String(200), nullable=False, server_default=""),
     Column("detail", JSON),
+)
+
+# Each learner's mastery per skill, replayed from their graded submissions after each grade
+# (the dashboard of a large cohort reads it instead of replaying everyone's history).
+learner_skills = Table(
+    "learner_skills", metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", String(100), primary_key=True),
+    Column("p", Float, nullable=False),
+    Column("evidence", Integer, nullable=False),
+    Column("correct", Integer, nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -34,6 +34,7 @@ class Claimed:
     exercise_id: str
     code: str
     deliveries: int
+    user_id: int
 
 
 def create(engine: Engine, user_id: int, exercise_id: str, code: str) -> str:
@@ -58,9 +59,9 @@ def claim(engine: Engine, sub_id: str, worker: str) -> Claimed | None:
             .values(state="running", started_at=now(), worker=worker[:200],
                     deliveries=submissions.c.deliveries + 1)
             .returning(submissions.c.exercise_id, submissions.c.code,
-                       submissions.c.deliveries)
+                       submissions.c.deliveries, submissions.c.user_id)
         ).first()
-    return Claimed(sub_id, row[0], row[1], int(row[2])) if row else None
+    return Claimed(sub_id, row[0], row[1], int(row[2]), int(row[3])) if row else None
 
 
 def finish(engine: Engine, sub_id: str, report: dict[str, Any]) -> bool:

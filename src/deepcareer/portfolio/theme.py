@@ -69,7 +69,7 @@ def css() -> str:
         "padding:.3rem .6rem;text-align:left}figure{margin:1.2rem 0}"
         "img{max-width:100%;height:auto;background:#fff}figcaption{color:var(--muted);"
         "font-size:.9rem}pre,code{background:var(--code-bg)}pre{padding:.6rem;"
-        "overflow-x:auto}.cards{display:grid;grid-template-columns:repeat(auto-fill,"
+        "white-space:pre-wrap;overflow-wrap:anywhere}.cards{display:grid;grid-template-columns:repeat(auto-fill,"
         "minmax(15rem,1fr));gap:1rem;padding:0;list-style:none}.cards li{border:1px solid "
         "var(--border);padding:.8rem;border-radius:.4rem}footer{margin-top:2rem;"
         "padding-bottom:2rem;font-size:.9rem;color:var(--muted)}"

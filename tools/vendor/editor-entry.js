@@ -120,7 +120,8 @@ const darkHighlight = HighlightStyle.define([
 ]);
 const darkGutters = EditorView.theme({".cm-gutters": {color: dark.stone}}, {dark: true});
 const lightTheme = [syntaxHighlighting(lightHighlight)];
-const darkTheme = [oneDarkTheme, darkGutters, syntaxHighlighting(darkHighlight)];
+// Earlier extensions take precedence: the lighter gutter colour goes before One Dark.
+const darkTheme = [darkGutters, oneDarkTheme, syntaxHighlighting(darkHighlight)];
 
 function darkMatcher() {
   return typeof window.matchMedia === "function"

@@ -156,11 +156,13 @@ def test_a_project_page_from_verified_work(tmp_path: Path, catalog: Catalog) -> 
     assert re.search(r'<img class="thumb" src="projects/tabular-classic/learning_curves.png"'
                      r' alt="[^"]+"', card)
     assert re.search(r"Test accuracy</span> <strong>\d+\.\d%</strong>", card)
-    assert re.search(r"Baseline: [A-Z][^:]+: \d+\.\d%", card)
+    assert re.search(r"Baseline: \d+\.\d%, [A-Z]", card)
     assert "model:" not in card  # no experiment slug as the metric's name
     skills = (site / "skills.html").read_text()
     assert 'href="projects/tabular-classic.html"' in skills
     assert "verified by automated tests" in skills and "certified" not in skills.lower()
+    assert "Exercise \u201cSoftmax over the last axis" in skills  # titles, not slugs
+    assert "exercise softmax" not in skills and "project tabular-classic" not in skills
     # public pages show verified work only: no gaps, no unverified skills, no mastery
     for name in ("index.html", "skills.html", "cv.html"):
         text = (site / name).read_text()

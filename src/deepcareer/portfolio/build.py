@@ -109,7 +109,7 @@ def _project_pages(store: Store, out: Path, projects: dict[str, Any], catalog: C
             "metric_value": fmt(spec.metric, run.metric),
             "metric_text": f"{METRIC_NAMES.get(spec.metric, spec.metric)} "
                            f"{fmt(spec.metric, run.metric)}",
-            "baseline_text": (f"{NAMES.get(best[0], best[0])}: {fmt(spec.metric, best[1])}"
+            "baseline_text": (f"{fmt(spec.metric, best[1])}, {NAMES.get(best[0], best[0])}"
                               if best else ""),
             "thumbnail": figures[0] if figures else None,
             "code_file": code_file,
@@ -188,7 +188,21 @@ def _figures(run: Any, project: Any, folder: Path, cache: Path) -> list[dict[str
     return figures
 
 
-def _skills(store: Store, catalog: Catalog, on_site: set[str], progress: list[Any]
+def _titled(text: str, catalog: Catalog, titles: dict[str, str]) -> str:
+    """An evidence line in people's words: "exercise softmax passed" names the exercise by
+    its title, "project tabular-classic ..." the project by its own."""
+    m = re.match(r"(exercise|project) (\S+)", text)
+    if not m:
+        return text
+    kind, slug = m.groups()
+    exercise = catalog.exercises.get(catalog.canonical_id(slug))
+    title = titles.get(slug) if kind == "project" else (
+        exercise.meta.title if exercise else None)
+    return f"{kind.capitalize()} \u201c{title}\u201d{text[m.end():]}" if title else text
+
+
+def _skills(store: Store, catalog: Catalog, on_site: set[str], progress: list[Any],
+            titles: dict[str, str] | None = None
             ) -> tuple[list[dict[str, Any]], int, list[str]]:
     """The verified skills by area, each with the verified work that proves it. Public
     pages show only these: practice, claims and gaps stay in the private readiness view."""
@@ -196,6 +210,7 @@ def _skills(store: Store, catalog: Catalog, on_site: set[str], progress: list[An
     from deepcareer.mentor.insights import skill_areas
 
     evidence = skill_evidence(store, catalog, progress)
+    titles = titles or {}
     areas: dict[str, list[dict[str, Any]]] = {}
     for sid, area in skill_areas(catalog).items():
         ev = evidence[sid]
@@ -205,7 +220,7 @@ def _skills(store: Store, catalog: Catalog, on_site: set[str], progress: list[An
         for text in ev.verified_sources:
             m = re.match(r"project (\S+) ", text)
             href = f"projects/{m.group(1)}.html" if m and m.group(1) in on_site else None
-            sources.append({"text": text, "href": href})
+            sources.append({"text": _titled(text, catalog, titles), "href": href})
         areas.setdefault(area, []).append({"id": sid, "title": catalog.skills[sid].title,
                                            "level": ev.level,
                                            "level_text": "verified by automated tests",
@@ -272,7 +287,8 @@ def site_context(store: Store, catalog: Catalog, staging: Path,
         p["sections"], p["code_url"] = writeup(store.home, p["id"], created, todo)
     progress = exercise_progress(store, catalog)
     areas, n_verified, verified_titles = _skills(
-        store, catalog, {p["id"] for p in projects_list}, progress)
+        store, catalog, {p["id"] for p in projects_list}, progress,
+        {p["id"]: p["title"] for p in projects_list})
     listed = {s["id"] for a in areas for s in a["skills"]}
     for p in projects_list:  # a skill links to its evidence only where the page lists it
         p["skill_links"] = [{"title": t, "href": f"../skills.html#{sid}" if sid in listed

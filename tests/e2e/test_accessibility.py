@@ -1,6 +1,7 @@
 """axe-core on every page of the web app and of the built portfolio, on a phone (390x844)
 and a laptop (1366x768), in light and dark (prefers-color-scheme emulated): any serious or
-critical violation fails the test, named by page, viewport, scheme, rule and element.
+critical violation fails the test, named by page, viewport, scheme, rule and element, and
+so does a page wider than the screen.
 
 axe-core comes from the ``axe-playwright-python`` dev dependency (it bundles
 ``axe.min.js``; nothing is fetched at test time). It reads open shadow roots, so the code
@@ -77,6 +78,9 @@ def _sweep(browser: Any, base: str, paths: list[str], viewport: str, scheme: str
             page.wait_for_load_state("load")
             page.wait_for_timeout(50)  # let the editor and KaTeX settle
             found += [f"{path} {viewport} {scheme}: {p}" for p in severe_violations(axe, page)]
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > VIEWPORTS[viewport]["width"]:  # nothing may scroll sideways
+                found.append(f"{path} {viewport} {scheme}: {width} px wide")
     finally:
         context.close()
     return found

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.test_accessibility import _axe, severe_violations
 from tests.e2e.test_portfolio_browser import ARGS, CHROMIUM, require_browser
 from tests.e2e.test_web_browser import NAIVE, TOKEN
 
@@ -152,6 +153,9 @@ def test_fail_pass_then_the_next_step_with_the_keyboard_only(fresh_app: str) -> 
             doable = page.locator("main").locator(
                 "textarea, input:not([type=hidden]), button, .cm-content, a.button")
             assert doable.count() > 0, body[:400]
+            # The page a step leads to (a drill, a review card) is held to the same bar as
+            # the pages the accessibility sweep visits.
+            assert severe_violations(_axe(), page) == []
             assert errors == [], errors
         finally:
             browser.close()
@@ -176,8 +180,10 @@ def test_the_portfolio_page_names_every_field_to_fill_in(fresh_app: str) -> None
             for field in ("profile.md: name:", "profile.md: email:", "cv.md: Experience:"):
                 assert field in todo, todo
             _shot(page, "5-portfolio-to-fill-in")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390  # long paths wrap
             page.goto(f"{fresh_app}/portfolio/site/index.html")
             assert "Private preview, not for publishing" in page.locator("body").inner_text()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
             _shot(page, "6-portfolio-preview")
         finally:
             browser.close()

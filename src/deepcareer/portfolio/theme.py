@@ -82,5 +82,5 @@ def css() -> str:
         ".cards img.thumb{display:block;width:100%;height:auto;border-radius:.3rem;"
         "margin-bottom:.4rem}.cards h3{margin:.3rem 0}.metric{margin:.3rem 0}"
         ".preview{border:2px solid var(--warn);padding:.4rem 1rem;margin:0 auto;"
-        "max-width:52rem;color:var(--fg)}"
+        "max-width:52rem;color:var(--fg);overflow-wrap:anywhere}"
     )

@@ -32,7 +32,7 @@ APP_PAGES = ["/", "/skills", "/exercises", "/exercises/softmax", "/exercises/con
              "/no/such/page", "/exercises/no-such-exercise"]
 
 
-def _axe() -> Any:
+def axe_engine() -> Any:
     from axe_playwright_python.sync_playwright import Axe
 
     return Axe()
@@ -66,7 +66,7 @@ def browser() -> Iterator[Any]:
 
 def _sweep(browser: Any, base: str, paths: list[str], viewport: str, scheme: str,
            sign_in: str | None = None) -> list[str]:
-    axe = _axe()
+    axe = axe_engine()
     context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
     page = context.new_page()
     found: list[str] = []  # one line per violation, in page order

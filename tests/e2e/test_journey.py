@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_accessibility import _axe, severe_violations
+from tests.e2e.test_accessibility import axe_engine, severe_violations
 from tests.e2e.test_portfolio_browser import ARGS, CHROMIUM, require_browser
 from tests.e2e.test_web_browser import NAIVE, TOKEN
 
@@ -155,7 +155,7 @@ def test_fail_pass_then_the_next_step_with_the_keyboard_only(fresh_app: str) -> 
             assert doable.count() > 0, body[:400]
             # The page a step leads to (a drill, a review card) is held to the same bar as
             # the pages the accessibility sweep visits.
-            assert severe_violations(_axe(), page) == []
+            assert severe_violations(axe_engine(), page) == []
             assert errors == [], errors
         finally:
             browser.close()

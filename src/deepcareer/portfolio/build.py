@@ -111,6 +111,8 @@ def _project_pages(store: Store, out: Path, projects: dict[str, Any], catalog: C
                            f"{fmt(spec.metric, run.metric)}",
             "baseline_text": (f"{fmt(spec.metric, best[1])}, {NAMES.get(best[0], best[0])}"
                               if best else ""),
+            "baseline_name": NAMES.get(best[0], best[0]) if best else "",
+            "baseline_value": fmt(spec.metric, best[1]) if best else "",
             "thumbnail": figures[0] if figures else None,
             "code_file": code_file,
             "verified": run.verified_by is not None, "rerun_id": run.verified_by,

@@ -11,6 +11,7 @@ editor's own colours are checked too.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,8 +65,13 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
+
+
 def _sweep(browser: Any, base: str, paths: list[str], viewport: str, scheme: str,
-           sign_in: str | None = None) -> list[str]:
+           sign_in: str | None = None, shots: str = "") -> list[str]:
+    """axe-core and the width on each page; with ``shots``, a full-page screenshot of each
+    under ``test-artifacts/screens/<shots>/`` (git-ignored) for a person to look at."""
     axe = axe_engine()
     context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
     page = context.new_page()
@@ -78,6 +84,12 @@ def _sweep(browser: Any, base: str, paths: list[str], viewport: str, scheme: str
             page.wait_for_load_state("load")
             page.wait_for_timeout(50)  # let the editor and KaTeX settle
             found += [f"{path} {viewport} {scheme}: {p}" for p in severe_violations(axe, page)]
+            if shots:
+                name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-")
+                folder = ARTIFACTS / shots
+                folder.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(folder / f"{name or 'dashboard'}-{viewport}-"
+                                                  f"{scheme}.png"), full_page=True)
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > VIEWPORTS[viewport]["width"]:  # nothing may scroll sideways
                 found.append(f"{path} {viewport} {scheme}: {width} px wide")
@@ -91,7 +103,7 @@ def _sweep(browser: Any, base: str, paths: list[str], viewport: str, scheme: str
 def test_app_pages_have_no_serious_violation(browser: Any, app_url: str,
                                              viewport: str, scheme: str) -> None:
     found = _sweep(browser, app_url, APP_PAGES, viewport, scheme,
-                   sign_in=f"{app_url}/?token={TOKEN}")
+                   sign_in=f"{app_url}/?token={TOKEN}", shots="app")
     _report(found)
 
 
@@ -122,5 +134,5 @@ PORTFOLIO_PAGES = ["index.html", "skills.html", "cv.html", "projects/tabular-cla
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_portfolio_pages_have_no_serious_violation(browser: Any, site: str,
                                                    viewport: str, scheme: str) -> None:
-    found = _sweep(browser, site, PORTFOLIO_PAGES, viewport, scheme)
+    found = _sweep(browser, site, PORTFOLIO_PAGES, viewport, scheme, shots="portfolio")
     _report(found)

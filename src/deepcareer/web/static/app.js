@@ -21,14 +21,18 @@ document.addEventListener("DOMContentLoaded", function () {
       event.preventDefault(); hint();
     }
   });
-  var readme = document.getElementById("readme");
-  if (readme && window.renderMathInElement) {
-    window.renderMathInElement(readme, {
-      delimiters: [
-        { left: "$$", right: "$$", display: true },
-        { left: "$", right: "$", display: false },
-      ],
-      throwOnError: false,
+  // TeX in a README, a quiz question, its options and feedback (elements marked .math):
+  // typeset by the vendored KaTeX. Other pages' dollars (pay figures) are left alone.
+  if (window.renderMathInElement) {
+    document.querySelectorAll("#readme, .math").forEach(function (el) {
+      window.renderMathInElement(el, {
+        delimiters: [
+          { left: "$$", right: "$$", display: true },
+          { left: "$", right: "$", display: false },
+        ],
+        ignoredTags: ["script", "noscript", "style", "textarea", "option", "code"],
+        throwOnError: false,
+      });
     });
   }
 });

@@ -108,6 +108,9 @@ def test_a_hint_and_a_skip_in_the_browser(browser: TestClient, drilled: Path,
 def test_a_quiz_card_in_the_browser_asks_again_after_a_typo(browser: TestClient,
                                                             drilled: Path) -> None:
     page = browser.get("/review/card/quiz:classic-ml:0").text
+    # the same answer field as the quiz page: radios for a choice, a number field otherwise
+    assert 'type="radio" id="answer-a" name="answer"' in page or \
+        '<input id="answer" name="answer" type="number"' in page
     seed = page.split('name="seed" value="')[1].split('"')[0]
     typo = browser.post("/review/card/quiz:classic-ml:0",
                         data={"seed": seed, "answer": "zz"}).text

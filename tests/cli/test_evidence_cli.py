@@ -55,7 +55,7 @@ def test_a_reference_run_verified_verifies_nothing_and_publishes_nothing(home: P
     assert ready["score"] == 0 and "discount" not in ready  # nothing counts
     assert "verified work counts 100 %" in ready["counting"]
     site = home / "site"
-    built = run_cli("portfolio", "build", "--out", str(site), home=home)
+    built = run_cli("portfolio", "build", "--preview", "--out", str(site), home=home)
     assert built.returncode == 0, built.stderr
     assert not (site / "projects").exists() or not list((site / "projects").glob("*.html"))
     progress = json.loads(run_cli("progress", "--json", home=home).stdout)

@@ -102,3 +102,30 @@ def test_every_page_loads_cleanly_light_and_dark(site: str) -> None:
                 assert _visit(browser, site, scheme) == [], scheme
         finally:
             browser.close()
+
+
+def test_the_home_page_shows_each_project_card_with_its_thumbnail(site: str) -> None:
+    """A filled profile and one verified project: the card carries a thumbnail drawn from
+    the run's own figures (decoded by the browser), the metric's name and the baseline;
+    the contact is a mailto: link; no page is marked a preview."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+            page.goto(site + "index.html")
+            card = page.locator(".cards li").first
+            thumb = card.locator("img.thumb")
+            assert thumb.evaluate("i => i.complete && i.naturalWidth > 0")
+            assert "learning_curves.png" in (thumb.get_attribute("src") or "")
+            text = card.inner_text()
+            assert "Test accuracy" in text and "Baseline:" in text, text
+            assert page.locator('a[href^="mailto:"]').count() >= 1
+            assert "Private preview" not in page.locator("body").inner_text()
+            card.get_by_role("link").first.click()
+            assert page.url.endswith("projects/tabular-classic.html")
+            page.get_by_role("link", name="The code of run").click()
+            assert "def " in page.locator("body").inner_text()  # the exported code
+        finally:
+            browser.close()

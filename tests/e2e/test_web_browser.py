@@ -204,3 +204,34 @@ def test_every_readmes_maths_typesets(app_url: str) -> None:
         finally:
             browser.close()
     assert failed == {}, failed
+
+
+def test_quiz_maths_typesets(app_url: str) -> None:
+    """Every quiz with TeX in its questions or options shows typeset formulas in the
+    browser, none left as raw TeX and no `.katex-error`."""
+    from playwright.sync_api import sync_playwright
+
+    from deepcareer.app.quiz import sit
+
+    failed: dict[str, str] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_context().new_page()
+        page.goto(f"{app_url}/?token={TOKEN}")
+        try:
+            from deepcareer.app.quiz import quizzes
+
+            for q in quizzes():
+                sitting = sit(q.id, seed=1)
+                source = " ".join(a.text for a in sitting.asked)
+                page.goto(f"{app_url}/quiz/{q.id}")
+                page.wait_for_load_state("load")
+                main = page.locator("main")
+                rendered = main.locator(".katex").count()
+                errors = main.locator(".katex-error").count()
+                raw = "\\hat" in main.inner_text() or "\\frac" in main.inner_text()
+                if errors or raw or ("$" in source and rendered == 0):
+                    failed[q.id] = f"{rendered} typeset, {errors} errors, raw TeX: {raw}"
+        finally:
+            browser.close()
+    assert failed == {}, failed

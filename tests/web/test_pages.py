@@ -125,3 +125,29 @@ def test_a_goal_set_in_the_browser_is_the_terminals_goal(client: TestClient,
     assert bad.status_code == 400 and "no role called" in bad.text
     bad = client.post("/goal", data={"hours": "lots"})
     assert bad.status_code == 400 and "not a number" in bad.text
+
+
+def test_a_quiz_form_has_radios_for_choices_and_number_fields(client: TestClient) -> None:
+    import re
+
+    from deepcareer.mentor.quiz import Choice, get_quiz, questions_for
+
+    for quiz_id in ("classic-ml", "transformers"):
+        form = client.get(f"/quiz/{quiz_id}").text
+        seed = int(form.split('name="seed" value="')[1].split('"')[0])
+        for n, a in enumerate(questions_for(get_quiz(quiz_id), seed)):
+            radios = re.findall(rf'<input type="radio" id="q{n}-([a-z])" name="q{n}"', form)
+            number = re.search(rf'<input id="q{n}" name="q{n}" type="number" step="any"', form)
+            if isinstance(a.question, Choice):
+                assert radios == [chr(97 + i) for i in range(len(a.question.options))]
+                assert number is None
+                for option in a.question.options:  # every option is a labelled radio
+                    assert f"{option}</label>" in html_unescape(form)
+            else:
+                assert radios == [] and number is not None
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

@@ -33,7 +33,7 @@
 //
 // No eval / new Function, no inline style attributes written via markup.
 
-import {EditorState, Compartment, Prec, EditorSelection} from "@codemirror/state";
+import {EditorState, Compartment, Prec} from "@codemirror/state";
 import {
   EditorView,
   keymap,
@@ -50,33 +50,78 @@ import {
   indentOnInput,
   bracketMatching,
   syntaxHighlighting,
-  defaultHighlightStyle,
+  HighlightStyle,
 } from "@codemirror/language";
+import {tags} from "@lezer/highlight";
 import {search, searchKeymap, highlightSelectionMatches} from "@codemirror/search";
 import {python} from "@codemirror/lang-python";
-import {oneDark} from "@codemirror/theme-one-dark";
+import {oneDarkTheme} from "@codemirror/theme-one-dark";
 
 const INDENT = "    ";
 const mounted = new WeakMap(); // textarea -> handle
 
-// Tab: with an empty selection insert spaces up to the next multiple of 4
-// columns; with a selection indent the selected lines.  Shift-Tab dedents.
-function tabIndent(view) {
-  const {state} = view;
-  if (state.readOnly) return false;
-  if (state.selection.ranges.some((r) => !r.empty)) return indentMore(view);
-  const changes = state.changeByRange((range) => {
-    const line = state.doc.lineAt(range.head);
-    const col = range.head - line.from;
-    const insert = " ".repeat(INDENT.length - (col % INDENT.length));
-    return {
-      changes: {from: range.head, insert},
-      range: EditorSelection.cursor(range.head + insert.length),
-    };
-  });
-  view.dispatch(state.update(changes, {scrollIntoView: true, userEvent: "input"}));
-  return true;
-}
+// Keyboard: Tab and Shift-Tab are NOT bound, so they move focus in and out of the
+// editor like any other control (no keyboard trap; WCAG 2.1.2).  Enter keeps the
+// indentation, Ctrl-] / Ctrl-[ (Cmd on macOS) indent and dedent the current lines:
+// CodeMirror's own defaultKeymap bindings, as its docs recommend.  The page says so.
+
+// Colours: every token at least 4.5:1 against the editor's background and its
+// active-line background, in both themes (WCAG 1.4.3).  The light one is
+// CodeMirror's defaultHighlightStyle with its three low-contrast colours darkened;
+// the dark one is One Dark's with coral, violet and the comment grey lightened
+// (One Dark's own are 4.09:1, 4.44:1 and 3.61:1 on its active line).
+const lightHighlight = HighlightStyle.define([
+  {tag: tags.meta, color: "#404740"},
+  {tag: tags.link, textDecoration: "underline"},
+  {tag: tags.heading, textDecoration: "underline", fontWeight: "bold"},
+  {tag: tags.emphasis, fontStyle: "italic"},
+  {tag: tags.strong, fontWeight: "bold"},
+  {tag: tags.strikethrough, textDecoration: "line-through"},
+  {tag: tags.keyword, color: "#708"},
+  {tag: [tags.atom, tags.bool, tags.url, tags.contentSeparator, tags.labelName], color: "#219"},
+  {tag: [tags.literal, tags.inserted], color: "#164"},
+  {tag: [tags.string, tags.deleted], color: "#a11"},
+  {tag: [tags.regexp, tags.escape, tags.special(tags.string)], color: "#a33000"},
+  {tag: tags.definition(tags.variableName), color: "#00f"},
+  {tag: tags.local(tags.variableName), color: "#30a"},
+  {tag: [tags.typeName, tags.namespace], color: "#006640"},
+  {tag: tags.className, color: "#167"},
+  {tag: [tags.special(tags.variableName), tags.macroName], color: "#256"},
+  {tag: tags.definition(tags.propertyName), color: "#00c"},
+  {tag: tags.comment, color: "#940"},
+  {tag: tags.invalid, color: "#b00000"},
+]);
+
+const dark = {
+  chalky: "#e5c07b", coral: "#f08d96", cyan: "#56b6c2", invalid: "#ffffff",
+  ivory: "#abb2bf", stone: "#a3abba", malibu: "#61afef", sage: "#98c379",
+  whiskey: "#d19a66", violet: "#d68fe9",
+};
+const darkHighlight = HighlightStyle.define([
+  {tag: tags.keyword, color: dark.violet},
+  {tag: [tags.name, tags.deleted, tags.character, tags.propertyName, tags.macroName],
+    color: dark.coral},
+  {tag: [tags.function(tags.variableName), tags.labelName], color: dark.malibu},
+  {tag: [tags.color, tags.constant(tags.name), tags.standard(tags.name)], color: dark.whiskey},
+  {tag: [tags.definition(tags.name), tags.separator], color: dark.ivory},
+  {tag: [tags.typeName, tags.className, tags.number, tags.changed, tags.annotation,
+    tags.modifier, tags.self, tags.namespace], color: dark.chalky},
+  {tag: [tags.operator, tags.operatorKeyword, tags.url, tags.escape, tags.regexp, tags.link,
+    tags.special(tags.string)], color: dark.cyan},
+  {tag: [tags.meta, tags.comment], color: dark.stone},
+  {tag: tags.strong, fontWeight: "bold"},
+  {tag: tags.emphasis, fontStyle: "italic"},
+  {tag: tags.strikethrough, textDecoration: "line-through"},
+  {tag: tags.link, color: dark.stone, textDecoration: "underline"},
+  {tag: tags.heading, fontWeight: "bold", color: dark.coral},
+  {tag: [tags.atom, tags.bool, tags.special(tags.variableName)], color: dark.whiskey},
+  {tag: [tags.processingInstruction, tags.string, tags.inserted], color: dark.sage},
+  {tag: tags.invalid, color: dark.invalid},
+]);
+const darkGutters = EditorView.theme({".cm-gutters": {color: dark.stone}}, {dark: true});
+const lightTheme = [syntaxHighlighting(lightHighlight)];
+// Earlier extensions take precedence: the lighter gutter colour goes before One Dark.
+const darkTheme = [darkGutters, oneDarkTheme, syntaxHighlighting(darkHighlight)];
 
 function darkMatcher() {
   return typeof window.matchMedia === "function"
@@ -125,7 +170,7 @@ function mount(textarea, options) {
   const themeCompartment = new Compartment();
   const mq = darkOpt === "auto" ? darkMatcher() : null;
   const isDark = () => (darkOpt === "auto" ? !!(mq && mq.matches) : !!darkOpt);
-  const themeFor = (dark) => (dark ? oneDark : []);
+  const themeFor = (isDarkNow) => (isDarkNow ? darkTheme : lightTheme);
 
   const syncToTextarea = EditorView.updateListener.of((update) => {
     if (!update.docChanged) return;
@@ -153,7 +198,6 @@ function mount(textarea, options) {
     dropCursor(),
     EditorState.allowMultipleSelections.of(true),
     indentOnInput(),
-    syntaxHighlighting(defaultHighlightStyle, {fallback: true}),
     bracketMatching(),
     highlightActiveLine(),
     highlightSelectionMatches(),
@@ -164,12 +208,15 @@ function mount(textarea, options) {
       ...searchKeymap,
       ...historyKeymap,
       ...defaultKeymap,
-      {key: "Tab", run: tabIndent, shift: indentLess},
+      {key: "Mod-]", run: indentMore},
+      {key: "Mod-[", run: indentLess},
     ]),
     python(),
     baseTheme,
     themeCompartment.of(themeFor(isDark())),
-    EditorView.contentAttributes.of({"aria-label": labelFor(textarea)}),
+    // tabindex: axe-core counts a contenteditable as focusable only with one, and the
+    // scrolling region around it must hold focusable content (scrollable-region-focusable).
+    EditorView.contentAttributes.of({"aria-label": labelFor(textarea), tabindex: "0"}),
     EditorState.readOnly.of(readOnly),
     syncToTextarea,
   ];

@@ -24,17 +24,19 @@ class Built:
         r = self.result
         return {"out": str(r.out), "pages": [str(p) for p in r.pages],
                 "projects": r.projects, "created": [str(p) for p in r.created],
+                "preview": r.preview, "todo": r.todo,
                 "quarto": str(self.quarto) if self.quarto else None}
 
 
 def build(store: Store, catalog: Catalog, out: Path | None = None, *,
-          quarto: bool = False) -> Built:
+          quarto: bool = False, preview: bool = False) -> Built:
     """Build the static site (only verified work is published; every page passes the
-    accessibility, weight and link checks or the build refuses), and with ``quarto``
-    also a Quarto website project beside it."""
+    accessibility, weight and link checks, and no placeholder is left, or the build
+    refuses naming each), and with ``quarto`` also a Quarto website project beside it.
+    ``preview`` builds despite placeholders, every page marked as a private preview."""
     from deepcareer.portfolio.build import build_site
 
-    result = build_site(store, catalog, out)
+    result = build_site(store, catalog, out, preview=preview)
     exported = None
     if quarto:
         from deepcareer.portfolio.build import load_profile

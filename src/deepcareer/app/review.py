@@ -286,11 +286,11 @@ def answer(store: Store, card: Card, seed: int, reply: str
            ) -> tuple[Asked, Verdict, str | None]:
     """Judge a quiz card's answer and rate it (Good when right, Again when not); a reply
     that is not an answer (a typo, a blank) is not rated: the face asks again."""
-    from deepcareer.mentor import quiz as quizzes
+    from deepcareer.app.quiz import judge_one
     from deepcareer.mentor.review import RATING_NAMES, Rating, record
 
     asked, _ = ask(card, seed)
-    verdict = quizzes.judge(asked, reply)
+    verdict = judge_one(asked, reply)
     if verdict.unreadable:
         return asked, verdict, None
     rating = Rating.Good if verdict.correct else Rating.Again

@@ -161,8 +161,10 @@ def start(exercise_id: IdArg, home: HomeOpt = None, json: JsonOpt = False) -> No
     from rich.markdown import Markdown
 
     from deepcareer.cli.render import console
+    from deepcareer.texmath import unicode_maths
 
-    console.print(Markdown(started.exercise.readme_path.read_text(encoding="utf-8")))
+    readme = started.exercise.readme_path.read_text(encoding="utf-8")
+    console.print(Markdown(unicode_maths(readme, markdown=True)))  # TeX as Unicode
     verb = "Created" if started.created else "Your file is still at"
     console.print(f"\n{verb} [bold]{started.path}[/]")
     console.print(f"Edit it, then run: [bold]deepcareer check {started.exercise.id}{flag}[/]")
@@ -377,12 +379,13 @@ def quiz(
     if replies is not None and len(replies) != total:
         raise UsageError(f"{quiz_id} has {total} questions; --answers gave {len(replies)}.")
     from deepcareer.cli.render import console
+    from deepcareer.texmath import unicode_maths
 
     if replies is None:  # ask each question until the reply is an answer
         replies = []
         for n, asked in enumerate(sitting.asked):
             console.print(f"\n[bold]Question {n + 1} of {total}[/]")
-            console.print(asked.text, markup=False)
+            console.print(unicode_maths(asked.text), markup=False)
             replies.append(prompt_answer(asked))
     with store_for(home) as store:
         result = quizzes.answer(store, sitting, replies)
@@ -393,7 +396,7 @@ def quiz(
         mark = ("[yellow]not an answer[/]" if verdict.unreadable else
                 "[green]right[/]" if verdict.correct else "[red]not quite[/]")
         console.print(f"Question {n + 1}: {mark}: ", end="")
-        console.print(verdict.feedback, markup=False)
+        console.print(unicode_maths(verdict.feedback), markup=False)
     if not result.recorded:
         console.print("Nothing was recorded: answer every question (see above) and try again.")
         raise typer.Exit(2)

@@ -55,10 +55,11 @@ def prompt_answer(asked: Any) -> str:
     number belongs is said so and asked again; it is never judged or recorded)."""
     from deepcareer.app.quiz import judge_one
     from deepcareer.cli.render import console
+    from deepcareer.texmath import unicode_maths
 
     while True:
         reply = str(typer.prompt("Your answer"))
         verdict = judge_one(asked, reply)
         if not verdict.unreadable:
             return reply
-        console.print(verdict.feedback, markup=False)
+        console.print(unicode_maths(verdict.feedback), markup=False)

@@ -19,6 +19,9 @@ def portfolio_build(
         "--out", help="Folder for the site (default: <home>/portfolio/site).")] = None,
     quarto: Annotated[bool, typer.Option(
         "--quarto", help="Also export a Quarto website project (into OUT-quarto).")] = False,
+    preview: Annotated[bool, typer.Option(
+        "--preview", help="Build a private preview even with placeholders left (every "
+        "page says so; not for publishing).")] = False,
     home: HomeOpt = None,
     json: JsonOpt = False,
 ) -> None:
@@ -26,26 +29,37 @@ def portfolio_build(
 
     You write workspace/portfolio/profile.md and one write-up per project (created with
     prompts on the first build); every number comes from your recorded runs. The build
-    refuses to publish a page that breaks an accessibility, weight or link rule.
+    refuses to publish a page that breaks an accessibility, weight or link rule, or that
+    still shows a placeholder (it names the file and field to fill in); --preview builds
+    a clearly marked private preview meanwhile.
 
-    Examples: deepcareer portfolio build; deepcareer portfolio build --out docs/
+    Examples: deepcareer portfolio build; deepcareer portfolio build --preview;
+    deepcareer portfolio build --out docs/
     """
     from deepcareer.app.portfolio import build
 
     with store_for(home) as store:
-        built = build(store, load_catalog(), out, quarto=quarto)
+        built = build(store, load_catalog(), out, quarto=quarto, preview=preview)
     if json:
         print_json(built.to_dict())
         return
+    from rich.markup import escape
+
     from deepcareer.cli.render import console
     from deepcareer.words import plural
 
     result, exported = built.result, built.quarto
-    console.print(f"Built {plural(len(result.pages), 'page')} in [bold]{result.out}[/] "
-                  f"({plural(len(result.projects), 'project')}). Every page passed the "
-                  "checks.")
+    kind = "a private preview" if result.preview else "the site"
+    console.print(f"Built {kind}: {plural(len(result.pages), 'page')} in [bold]"
+                  f"{result.out}[/] ({plural(len(result.projects), 'project')}). Every page "
+                  "passed the checks.")
     for path in result.created:
         console.print(f"Created {path}: write it in your own words, then build again.")
+    if result.preview:
+        console.print("[yellow]Not for publishing[/]: every page says it is a preview. "
+                      "Still to fill in:")
+        for item in result.todo:
+            console.print(f"  - {escape(item)}")
     if not result.projects:
         console.print("No project yet: `deepcareer project list` to choose one.")
     console.print("Preview: [bold]deepcareer portfolio serve[/]. Publish: copy the folder "

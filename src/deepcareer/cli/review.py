@@ -92,11 +92,13 @@ def _work(store: Store, catalog: Catalog, card: Card) -> bool:
 def _quiz(store: Store, card: Card) -> None:
     from deepcareer.app import review as reviews
     from deepcareer.cli.render import console
+    from deepcareer.texmath import unicode_maths
 
     asked, seed = reviews.ask(card)
-    console.print(asked.text, markup=False)
+    console.print(unicode_maths(asked.text), markup=False)
     _asked, verdict, rating = reviews.answer(store, card, seed, prompt_answer(asked))
-    console.print(("right: " if verdict.correct else "not quite: ") + verdict.feedback,
+    console.print(("right: " if verdict.correct else "not quite: ")
+                  + unicode_maths(verdict.feedback),
                   markup=False)
     console.print(f"Rated {rating}.")
 

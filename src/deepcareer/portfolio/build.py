@@ -5,12 +5,12 @@ passing run, skills (each linked to its evidence), CV. The learner writes
 ``workspace/portfolio/profile.md`` and ``workspace/portfolio/projects/<id>.md`` (created
 with prompts on the first build); every number comes from the store. Plain HTML and one
 CSS file, no JavaScript, no web fonts, no trackers, relative links only, ``.nojekyll``.
-The build refuses to publish a site that breaks a rule of ``checks.py``.
+The build refuses to publish a site that breaks a rule of ``checks.py`` or that still
+shows a placeholder (``profile.py`` lists them); ``preview`` builds a marked private one.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
@@ -23,56 +23,9 @@ from typing import Any
 
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.errors import PortfolioError
-from deepcareer.home import workspace
+from deepcareer.portfolio.profile import load_profile, writeup
+from deepcareer.portfolio.profile import portfolio_dir as portfolio_dir  # where it is written
 from deepcareer.store.db import Store
-
-PROFILE_TEMPLATE = """---
-name: Your Name
-headline: Deep learning engineer in training
-contact: you@example.org
-lang: en
----
-Two or three sentences in your own voice: what you are learning, what you built, what
-kind of work you are looking for. This paragraph is the first thing a visitor reads.
-"""
-CV_TEMPLATE = """## Experience
-
-- Add your roles here, most recent first.
-
-## Education
-
-- Add your degrees and courses here.
-"""
-WRITEUP_TEMPLATE = """## Problem
-
-What question does this project answer, and why is machine learning a fit for it at all?
-
-## Error analysis
-
-Which examples does the model get wrong? Look at the confusion matrix: which classes does
-it mix up, and why might that be?
-
-## What did not work
-
-What did you try that failed, and what did you learn from it?
-
-## Limitations
-
-What data has the model never seen? Who could be harmed by a wrong prediction?
-"""
-SECTIONS = {"problem": "problem", "error analysis": "errors", "what did not work": "failed",
-            "limitations": "limitations"}
-NOT_WRITTEN = "<p class=\"muted\">Not written yet.</p>"
-
-
-@dataclass
-class Profile:
-    name: str
-    headline: str
-    contact: str
-    lang: str
-    narrative_html: str
-    cv_html: str = ""
 
 
 @dataclass
@@ -81,76 +34,8 @@ class BuildResult:
     pages: list[Path] = field(default_factory=list)
     projects: list[str] = field(default_factory=list)
     created: list[Path] = field(default_factory=list)  # starter files written for the learner
-
-
-def portfolio_dir(home: Path) -> Path:
-    return workspace(home) / "portfolio"
-
-
-@functools.cache
-def _parser() -> Any:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False})
-
-
-def _markdown(text: str, shift: int) -> str:
-    """Markdown to HTML, raw HTML escaped, headings pushed down ``shift`` levels so a
-    learner's ``#`` never breaks the page's outline."""
-    md = _parser()
-    tokens = md.parse(text)
-    for t in tokens:
-        if t.type in ("heading_open", "heading_close"):
-            t.tag = f"h{min(6, int(t.tag[1]) + shift)}"
-    return str(md.renderer.render(tokens, md.options, {}))
-
-
-def _front_matter(text: str) -> tuple[dict[str, Any], str]:
-    from deepcareer import yamlio
-
-    if text.startswith("---"):
-        parts = text.split("---", 2)
-        if len(parts) == 3:
-            try:
-                meta = yamlio.load_yaml(parts[1]) or {}
-            except yamlio.YAMLError:
-                meta = {}
-            return (meta if isinstance(meta, dict) else {}), parts[2]
-    return {}, text
-
-
-def _ensure(path: Path, text: str, created: list[Path]) -> str:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        created.append(path)
-    return path.read_text(encoding="utf-8", errors="replace")
-
-
-def load_profile(home: Path, created: list[Path]) -> Profile:
-    folder = portfolio_dir(home)
-    meta, body = _front_matter(_ensure(folder / "profile.md", PROFILE_TEMPLATE, created))
-    cv = _ensure(folder / "cv.md", CV_TEMPLATE, created)
-    return Profile(str(meta.get("name") or "Your Name"), str(meta.get("headline") or ""),
-                   str(meta.get("contact") or ""), str(meta.get("lang") or "en"),
-                   _markdown(body.strip(), 1), _markdown(cv, 1))
-
-
-def _writeup(home: Path, project_id: str, created: list[Path]) -> dict[str, str]:
-    text = _ensure(portfolio_dir(home) / "projects" / f"{project_id}.md", WRITEUP_TEMPLATE,
-                   created)
-    out = dict.fromkeys(SECTIONS.values(), NOT_WRITTEN)
-    template = dict(_split_sections(WRITEUP_TEMPLATE))
-    for title, body in _split_sections(text):
-        key = SECTIONS.get(title.lower())
-        if key and body.strip() and body.strip() != template.get(title, "").strip():
-            out[key] = _markdown(body.strip(), 2)
-    return out
-
-
-def _split_sections(text: str) -> list[tuple[str, str]]:
-    found = re.split(r"^##\s+(.+)$", text, flags=re.M)
-    return [(found[i].strip(), found[i + 1]) for i in range(1, len(found) - 1, 2)]
+    preview: bool = False  # a private preview: placeholders remain, not for publishing
+    todo: list[str] = field(default_factory=list)  # what to fill in before publishing
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -160,7 +45,32 @@ def _png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def _project_pages(store: Store, out: Path, projects: dict[str, Any]) -> list[dict[str, Any]]:
+METRIC_NAMES = {"accuracy": "Test accuracy", "bits_per_char": "Bits per character"}
+
+
+def _best_baseline(baselines: dict[str, float], metric: str) -> tuple[str, float] | None:
+    """The strongest baseline (highest accuracy, lowest bits per character): the one a
+    reader should compare the model with."""
+    scored = [(k, v) for k, v in baselines.items() if isinstance(v, int | float)]
+    if not scored:
+        return None
+    lower_better = metric == "bits_per_char"
+    return sorted(scored, key=lambda kv: kv[1], reverse=not lower_better)[0]
+
+
+def _export_code(store: Store, run_id: int | None, folder: Path) -> str:
+    """The code of the published run, copied into the site beside its page (the exact
+    source that passed, as recorded, not the file as it is today); its name, or ""."""
+    code = store.run_code(run_id) if run_id is not None else ""
+    if not code:
+        return ""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "code.py.txt").write_text(code, encoding="utf-8")
+    return "code.py.txt"
+
+
+def _project_pages(store: Store, out: Path, projects: dict[str, Any], catalog: Catalog
+                   ) -> list[dict[str, Any]]:
     from deepcareer.career.evidence import project_items
     from deepcareer.projects.baselines import NAMES
     from deepcareer.projects.report import data_notes, fmt, reproduce_command
@@ -189,9 +99,22 @@ def _project_pages(store: Store, out: Path, projects: dict[str, Any]) -> list[di
                                    is not None else "-", f"{row.mean:g} ± {row.sd:g}"])
         env = run.environment
         packages = ", ".join(f"{k} {v}" for k, v in sorted(env.get("packages", {}).items()))
+        best = _best_baseline(run.baselines, spec.metric)
+        code_file = _export_code(store, run.id, folder)
         pages.append({
             "id": pid, "title": spec.title, "skills": spec.skills,
-            "metric_text": f"{spec.main}: {fmt(spec.metric, run.metric)}",
+            "skill_titles": [catalog.skills[s].title if s in catalog.skills else s
+                             for s in spec.skills],
+            "metric_name": METRIC_NAMES.get(spec.metric, spec.metric),
+            "metric_value": fmt(spec.metric, run.metric),
+            "metric_text": f"{METRIC_NAMES.get(spec.metric, spec.metric)} "
+                           f"{fmt(spec.metric, run.metric)}",
+            "baseline_text": (f"{fmt(spec.metric, best[1])}, {NAMES.get(best[0], best[0])}"
+                              if best else ""),
+            "baseline_name": NAMES.get(best[0], best[0]) if best else "",
+            "baseline_value": fmt(spec.metric, best[1]) if best else "",
+            "thumbnail": figures[0] if figures else None,
+            "code_file": code_file,
             "verified": run.verified_by is not None, "rerun_id": run.verified_by,
             # Every try beside the one shown: "verified on run 7 of 15; 4 of 15 passed".
             "tries": tries_of(store, pid).text(run.id, run.verified_by is not None),
@@ -267,27 +190,42 @@ def _figures(run: Any, project: Any, folder: Path, cache: Path) -> list[dict[str
     return figures
 
 
-def _skills(store: Store, catalog: Catalog, on_site: set[str], progress: list[Any]
+def _titled(text: str, catalog: Catalog, titles: dict[str, str]) -> str:
+    """An evidence line in people's words: "exercise softmax passed" names the exercise by
+    its title, "project tabular-classic ..." the project by its own."""
+    m = re.match(r"(exercise|project) (\S+)", text)
+    if not m:
+        return text
+    kind, slug = m.groups()
+    exercise = catalog.exercises.get(catalog.canonical_id(slug))
+    title = titles.get(slug) if kind == "project" else (
+        exercise.meta.title if exercise else None)
+    return f"{kind.capitalize()} \u201c{title}\u201d{text[m.end():]}" if title else text
+
+
+def _skills(store: Store, catalog: Catalog, on_site: set[str], progress: list[Any],
+            titles: dict[str, str] | None = None
             ) -> tuple[list[dict[str, Any]], int, list[str]]:
+    """The verified skills by area, each with the verified work that proves it. Public
+    pages show only these: practice, claims and gaps stay in the private readiness view."""
     from deepcareer.career.evidence import skill_evidence
     from deepcareer.mentor.insights import skill_areas
 
     evidence = skill_evidence(store, catalog, progress)
+    titles = titles or {}
     areas: dict[str, list[dict[str, Any]]] = {}
-    # A public page shows verified work only: practice and claims are "not yet verified",
-    # with no sources, and the sources of a verified skill are its verified work.
-    level_text = {"verified": "verified by automated tests"}
     for sid, area in skill_areas(catalog).items():
         ev = evidence[sid]
+        if ev.level != "verified":
+            continue
         sources = []
         for text in ev.verified_sources:
             m = re.match(r"project (\S+) ", text)
             href = f"projects/{m.group(1)}.html" if m and m.group(1) in on_site else None
-            sources.append({"text": text, "href": href})
+            sources.append({"text": _titled(text, catalog, titles), "href": href})
         areas.setdefault(area, []).append({"id": sid, "title": catalog.skills[sid].title,
                                            "level": ev.level,
-                                           "level_text": level_text.get(ev.level,
-                                                                        "not yet verified"),
+                                           "level_text": "verified by automated tests",
                                            "sources": sources})
     verified = [catalog.skills[s].title for s, e in evidence.items() if e.level == "verified"]
     names = {"pytorch": "PyTorch", "tensorflow": "TensorFlow"}
@@ -297,45 +235,31 @@ def _skills(store: Store, catalog: Catalog, on_site: set[str], progress: list[An
 
 
 def build_site(store: Store, catalog: Catalog, out: Path | None = None,
-               now: datetime | None = None, projects: dict[str, Any] | None = None
-               ) -> BuildResult:
+               now: datetime | None = None, projects: dict[str, Any] | None = None,
+               *, preview: bool = False) -> BuildResult:
     """Render every page into ``out`` (default ``<home>/portfolio/site``), check it, and
     raise :class:`PortfolioError` naming each problem if a rule is broken. ``projects``
-    defaults to the built-in ones (a benchmark passes its own)."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    defaults to the built-in ones (a benchmark passes its own).
 
-    from deepcareer.mentor.progress import exercise_progress
+    A placeholder left in the profile, the CV or a project's write-up stops the build,
+    named by file and field; with ``preview`` the site is built anyway, every page marked
+    as a private preview (and ``noindex``) with the list of what is left to fill in."""
     from deepcareer.portfolio.checks import check_site
     from deepcareer.portfolio.theme import css
-    from deepcareer.projects.spec import load_projects
 
     out = (out or store.home / "portfolio" / "site").resolve()
     result = BuildResult(out)
-    profile = load_profile(store.home, result.created)
     staging = out.with_name(out.name + ".building")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    projects_list = _project_pages(store, staging, projects if projects is not None
-                                   else load_projects())
-    for p in projects_list:
-        p["sections"] = _writeup(store.home, p["id"], result.created)
-    on_site = {p["id"] for p in projects_list}
-    progress = exercise_progress(store, catalog)
-    areas, n_verified, verified_titles = _skills(store, catalog, on_site, progress)
-    passed = sum(p.state == "passed" for p in progress)
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True,
-                      lstrip_blocks=True)
-    common = {"profile": profile, "built": (now or store.clock()).date().isoformat(),
-              "projects": projects_list, "skills_verified": n_verified,
-              "skills_total": len(catalog.skills), "exercises_passed": passed,
-              "areas": areas, "verified_titles": verified_titles}
-    for name in ("index.html", "skills.html", "cv.html"):
-        html = env.get_template(name).render(root="", **common)
-        (staging / name).write_text(html, encoding="utf-8")
-    for p in projects_list:
-        html = env.get_template("project.html").render(root="../", p=p, **common)
-        (staging / "projects" / f"{p['id']}.html").write_text(html, encoding="utf-8")
+    common = site_context(store, catalog, staging, projects, result.created, now)
+    result.todo = common["todo"]
+    if result.todo and not preview:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PortfolioError([*result.todo, "Fill these in and build again, or build a "
+                              "private preview with --preview (marked, not for publishing)."])
+    result.preview = common["preview"] = bool(result.todo)
+    render_pages(staging, common)
     (staging / "style.css").write_text(css(), encoding="utf-8")
     (staging / ".nojekyll").write_text("", encoding="utf-8")
     problems = check_site(staging)
@@ -345,5 +269,51 @@ def build_site(store: Store, catalog: Catalog, out: Path | None = None,
     shutil.rmtree(out, ignore_errors=True)
     staging.replace(out)
     result.pages = sorted(out.rglob("*.html"))
-    result.projects = sorted(on_site)
+    result.projects = sorted(p["id"] for p in common["projects"])
     return result
+
+
+def site_context(store: Store, catalog: Catalog, staging: Path,
+                 projects: dict[str, Any] | None, created: list[Path],
+                 now: datetime | None = None) -> dict[str, Any]:
+    """Everything the templates read (figures and code are written into ``staging``);
+    ``todo`` lists the placeholders left. Used by the build and by its benchmark."""
+    from deepcareer.mentor.progress import exercise_progress
+    from deepcareer.projects.spec import load_projects
+
+    profile = load_profile(store.home, created)
+    projects_list = _project_pages(store, staging, projects if projects is not None
+                                   else load_projects(), catalog)
+    todo = list(profile.todo)
+    for p in projects_list:
+        p["sections"], p["code_url"] = writeup(store.home, p["id"], created, todo)
+    progress = exercise_progress(store, catalog)
+    areas, n_verified, verified_titles = _skills(
+        store, catalog, {p["id"] for p in projects_list}, progress,
+        {p["id"]: p["title"] for p in projects_list})
+    listed = {s["id"] for a in areas for s in a["skills"]}
+    for p in projects_list:  # a skill links to its evidence only where the page lists it
+        p["skill_links"] = [{"title": t, "href": f"../skills.html#{sid}" if sid in listed
+                             else None} for sid, t in zip(p["skills"], p["skill_titles"],
+                                                          strict=True)]
+    return {"profile": profile, "built": (now or store.clock()).date().isoformat(),
+            "projects": projects_list, "skills_verified": n_verified,
+            "exercises_passed": sum(p.state == "passed" for p in progress),
+            "areas": areas, "verified_titles": verified_titles,
+            "preview": bool(todo), "todo": todo}
+
+
+def render_pages(folder: Path, common: dict[str, Any]) -> None:
+    """Write every page of the site from ``common`` (see :func:`site_context`)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    (folder / "projects").mkdir(parents=True, exist_ok=True)
+    for name in ("index.html", "skills.html", "cv.html"):
+        html = env.get_template(name).render(root="", **common)
+        (folder / name).write_text(html, encoding="utf-8")
+    for p in common["projects"]:
+        html = env.get_template("project.html").render(root="../", p=p, **common)
+        (folder / "projects" / f"{p['id']}.html").write_text(html, encoding="utf-8")

@@ -309,8 +309,10 @@ def create_app(home: Path, token: str, host: str = "127.0.0.1", port: int = 8765
     def portfolio_build(request: Request) -> HTMLResponse:
         from deepcareer.app.portfolio import build
 
+        # In the browser the site is always a private preview on this computer: built even
+        # with placeholders left, each page marked, and the list of what to fill in shown.
         with store() as s:
-            built = build(s, catalog)
+            built = build(s, catalog, preview=True)
         return page(request, "portfolio.html", built=True, result=built.result)
 
     @app.get("/portfolio/site/{path:path}")

@@ -21,14 +21,18 @@ document.addEventListener("DOMContentLoaded", function () {
       event.preventDefault(); hint();
     }
   });
-  var readme = document.getElementById("readme");
-  if (readme && window.renderMathInElement) {
-    window.renderMathInElement(readme, {
-      delimiters: [
-        { left: "$$", right: "$$", display: true },
-        { left: "$", right: "$", display: false },
-      ],
-      throwOnError: false,
+  // TeX in a README, a quiz question, its options and feedback (elements marked .math):
+  // typeset by the vendored KaTeX. Other pages' dollars (pay figures) are left alone.
+  if (window.renderMathInElement) {
+    document.querySelectorAll("#readme, .math").forEach(function (el) {
+      window.renderMathInElement(el, {
+        delimiters: [
+          { left: "$$", right: "$$", display: true },
+          { left: "$", right: "$", display: false },
+        ],
+        ignoredTags: ["script", "noscript", "style", "textarea", "option", "code"],
+        throwOnError: false,
+      });
     });
   }
 });
@@ -59,11 +63,22 @@ document.addEventListener("htmx:afterSwap", function (event) {
   }
 });
 
-// A code block that scrolls sideways must be reachable from the keyboard to be read.
-document.addEventListener("DOMContentLoaded", function () {
-  document.querySelectorAll("pre").forEach(function (pre) {
-    if (pre.scrollWidth > pre.clientWidth && !pre.hasAttribute("tabindex")) {
-      pre.setAttribute("tabindex", "0");
+// A region that scrolls (a wide code block, formula, table or README on a small screen) must
+// be reachable from the keyboard to be read: it joins the Tab order while it scrolls.
+function focusableScrollers(root) {
+  root.querySelectorAll("pre, .readme, table, .scroll, .katex-display").forEach(function (el) {
+    var scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+    var style = window.getComputedStyle(el);
+    var clips = /(auto|scroll)/.test(style.overflowX + style.overflowY);
+    if (scrolls && clips && !el.hasAttribute("tabindex")) {
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("data-scroller", "");
+    } else if (!(scrolls && clips) && el.hasAttribute("data-scroller")) {
+      el.removeAttribute("tabindex");
+      el.removeAttribute("data-scroller");
     }
   });
-});
+}
+window.addEventListener("load", function () { focusableScrollers(document); });
+window.addEventListener("resize", function () { focusableScrollers(document); });
+document.addEventListener("htmx:afterSettle", function () { focusableScrollers(document); });

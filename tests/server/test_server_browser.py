@@ -12,6 +12,7 @@ import pytest
 
 from deepcareer.app import accounts
 from tests.e2e.test_portfolio_browser import ARGS, CHROMIUM, require_browser
+from tests.e2e.test_web_browser import _type_into_editor
 from tests.server.conftest import Stack
 
 PASSWORD = "correct horse battery"
@@ -58,8 +59,8 @@ def test_a_cohort_in_the_browser(stack: Stack, server: str) -> None:
                 page.fill("#password", PASSWORD)
                 page.get_by_role("button", name="Join", exact=True).click()
                 page.locator("#assignments").get_by_role("link").first.click()
-                page.fill("#code", code)
-                page.get_by_role("button", name="Submit for checking", exact=True).click()
+                _type_into_editor(page, code)  # the local app's editor, typed into
+                page.keyboard.press("Control+Enter")  # submits, as the label says
                 page.wait_for_selector("#report", timeout=60_000)
                 assert "Not yet" in page.inner_text("#report")
                 assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -68,7 +69,7 @@ def test_a_cohort_in_the_browser(stack: Stack, server: str) -> None:
             ann = pages["Ann"]
             ann_submission = ann.url
             ann.goto(server + "/exercises/softmax")
-            ann.fill("#code", MINE)
+            _type_into_editor(ann, MINE)
             ann.get_by_role("button", name="Submit for checking", exact=True).click()
             ann.wait_for_selector("#report", timeout=60_000)
             assert "Passed" in ann.inner_text("#report")

@@ -95,10 +95,11 @@ def run(
     import uvicorn
 
     from deepcareer.app import classroom
-    from deepcareer.server import queue
+    from deepcareer.server import logs, queue
     from deepcareer.server.web import create_app
 
     settings = _settings(database_url, redis_url)
+    logs.setup()
     app = create_app(settings)
     celery = queue.make_celery(settings)
     engine = classroom.connect(settings.database_url)

@@ -54,8 +54,17 @@ def make_celery(settings: Settings) -> Celery:
 
     @app.task(name=TASK, bind=True)
     def grade(self: Any, submission_id: str) -> str:
+        import time
+
+        from deepcareer.server.logs import log
+
         engine = _engine(settings)
+        started = time.perf_counter()
         done = classroom.grade(engine, submission_id, worker=str(self.request.hostname))
+        log().info("graded", extra={"event": "graded", "submission": submission_id,
+                                    "outcome": done.outcome, "status": done.status,
+                                    "worker": str(self.request.hostname),
+                                    "seconds": round(time.perf_counter() - started, 3)})
         return done.outcome
 
     return app
@@ -94,6 +103,9 @@ def queue_length(app: Celery) -> int | None:
 def _warm_sandbox(**_: Any) -> None:
     """A pool process keeps a sandboxed child ready for the next check."""
     from deepcareer.app import practice
+    from deepcareer.server.logs import setup
+
+    setup()
 
     _state["warm"] = practice.warm()
     _state["warm"].__enter__()

@@ -26,6 +26,7 @@ from starlette.responses import Response
 from deepcareer.app import accounts, classroom, cohorts
 from deepcareer.errors import DeepcareerError, ExerciseNotFound
 from deepcareer.server.config import Settings
+from deepcareer.server.logs import log
 
 HERE = Path(__file__).resolve().parent
 WEB = HERE.parent / "web"
@@ -111,8 +112,10 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         if _unreachable(exc):
+            log().warning("database unreachable", extra={"event": "db_unreachable"})
             return refusal(request, 503, "The class server's database is not reachable just "
                            "now; try again in a few seconds.")
+        log().error("unexpected error", exc_info=exc, extra={"event": "error"})
         return refusal(request, 500, "Something went wrong on the server; it is logged.")
 
     def signed_in(request: Request) -> accounts.Session:
@@ -264,6 +267,8 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         await call(accounts.require_rate, engine, user)
         sub = await call(classroom.submit, engine, enqueue, user.id, exercise_id,
                          fields["code"])
+        log().info("submitted", extra={"event": "submitted", "submission": sub,
+                                       "user": user.id})
         return RedirectResponse(f"/submissions/{sub}", 303)
 
     @app.get("/submissions/{submission_id}", response_class=HTMLResponse)
@@ -304,6 +309,8 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         await call(accounts.require_rate, engine, user)
         sub = await call(classroom.submit, engine, enqueue, user.id, body["exercise"],
                          body["code"])
+        log().info("submitted", extra={"event": "submitted", "submission": sub,
+                                       "user": user.id})
         return JSONResponse({"id": sub, "state": "queued"}, status_code=202)
 
     @app.get("/api/submissions/{submission_id}")

@@ -330,13 +330,22 @@ def test_likely_needs_most_of_the_revealing_cases() -> None:
     assert found and found[0].confidence == "diagnosed"
 
 
-def test_a_likely_finding_comes_with_the_shape(catalog: Catalog) -> None:
+def test_a_catalogued_mistake_made_in_one_function_is_named_there(catalog: Catalog) -> None:
+    # mse.batch-only divides by the rows in both functions; this learner did it in mse()
+    # only (mse_grad is right): diagnosed, in mse(), and no generic shape for that output.
     rep = grade(catalog.get("mse"), MSE_BY_ROWS, seed=SEED)
     assert rep.status == "fail"
-    assert rep.findings and rep.findings[0].confidence == "likely"
-    assert "This may be" in rep.message
-    shape = next(c for c in rep.checks if c.name.startswith("shape of the mistake: factor"))
+    assert rep.findings and rep.findings[0].misconception == "mse.batch-only"
+    assert rep.findings[0].confidence == "diagnosed"
+    assert "This looks like" in rep.message and "(in mse())" in rep.message
+    assert rep.findings[0].evidence.startswith("In mse():")
+    assert not any(c.name.startswith("shape of the mistake") and "mse()" in c.name
+                   for c in rep.checks)
+    # Without the catalogue the same code gets the factor shape, named by the call.
+    bare = grade(_bare(catalog.get("mse")), MSE_BY_ROWS, seed=SEED)
+    shape = next(c for c in bare.checks if c.name.startswith("shape of the mistake: factor"))
     assert "each row of `pred`" in shape.message
+    assert "Hint: where does the number of values per row" in shape.message
     assert "Hint: where does the number of values per row" in shape.message
 
 

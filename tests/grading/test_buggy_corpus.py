@@ -12,9 +12,11 @@ formula. Its first line says what the grader must name:
 - ``shape:<key>``: a generic shape check "shape of the mistake: <key> (...)";
 - ``check:<words>``: a failed check whose name starts with the words.
 
-Any one alternative is enough. None of the files may pass. The correct references
-(and float32 versions of them) are the other side: they must pass, or for float32 get
-the precision finding, never a bare "wrong".
+Any one alternative is enough; ``-`` alone says the grader names nothing yet (the file
+must still fail). Files marked ``# batch: held-out`` were written after the detectors, and
+their expectations were not changed to fit what the grader said. None of the files may
+pass. The correct references (and float32 versions of them) are the other side: they must
+pass, or for float32 get the precision finding, never a bare "wrong".
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ def test_buggy_solution_fails_and_its_mistake_is_named(path: Path, catalog: Cata
         rep = grade(ex, source, seed=seed)
         assert rep.status in ("fail", "error"), (seed, rep.message)
         alternatives = expectation(path)
+        if "-" in alternatives:
+            continue
         assert any(named(rep, e) for e in alternatives), (
             seed, alternatives, rep.message, [f.misconception for f in rep.findings],
             [c.name for c in rep.checks if c.status != "pass"][:6])
@@ -114,17 +118,21 @@ def test_a_float32_reference_passes_or_is_told_about_precision(
     assert "float32" in said, rep.message
 
 
-def corpus_rates(catalog: Catalog | None = None, seed: int = SEEDS[0]) -> tuple[int, int, int]:
-    """(files, false passes, named) over the corpus: the figures reported for issue 15."""
+def corpus_rates(files: list[Path], catalog: Catalog | None = None,
+                 seed: int = SEEDS[0]) -> tuple[int, int, int]:
+    """(files, false passes, named as expected) over ``files``: the figures for issue 15."""
     catalog = catalog or default_catalog()
     passes = hits = 0
-    for path in FILES:
+    for path in files:
         rep = grade(catalog.get(exercise_of(path)), path.read_text(), seed=seed)
         passes += rep.status == "pass"
-        hits += any(named(rep, e) for e in expectation(path))
-    return len(FILES), passes, hits
+        hits += any(named(rep, e) for e in expectation(path) if e != "-")
+    return len(files), passes, hits
 
 
-if __name__ == "__main__":  # python -m tests.grading.test_buggy_corpus
-    n, passes, hits = corpus_rates()
-    print(f"{n} buggy files: {passes} pass ({passes / n:.0%}), {hits} named ({hits / n:.0%})")
+if __name__ == "__main__":  # PYTHONPATH=src:. python -m tests.grading.test_buggy_corpus
+    held_out = [p for p in FILES if "# batch: held-out" in p.read_text()]
+    for label, files in (("all", FILES), ("held-out", held_out)):
+        n, passes, hits = corpus_rates(files)
+        print(f"{label}: {n} buggy files, {passes} pass ({passes / n:.0%}), "
+              f"{hits} named as expected ({hits / n:.0%})")

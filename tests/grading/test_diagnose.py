@@ -132,3 +132,21 @@ def test_judged_cases_are_never_replayed_per_misconception() -> None:
     cases = [Case("f", [X[0]]), Case("train", [X[0]], judge=lambda case, out: None)]
     outs = variant_outputs(m, cases, {"f": ref_f, "train": slow_train}.__getitem__)
     assert calls == [] and outs[1] is None
+
+
+def test_a_few_coincidences_beside_many_other_errors_name_nothing() -> None:
+    # The learner's f agrees with the mistake on 3 of the 5 cases where it shows (most),
+    # but is wrong on 3 more: the mistake explains 3 of 6 wrong cases, not most of them.
+    only_some = Misconception("ex.some", "some", "", ["h"], {
+        "f": lambda x: 2.0 * (x + 1.0) if x.size != 2 else x + 1.0})
+    extra = [np.array([7.0]), np.array([8.0, 9.0, 1.0, 2.0]), np.array([0.25])]
+
+    def learner_f(x: np.ndarray) -> np.ndarray:
+        return 2.0 * (x + 1.0) if x.size in (3, 4) else x - 4.0
+
+    cases = [Case("f", [x]) for x in [*X, *extra]]
+    expected = [ref_f(*c.args) for c in cases]
+    learner = [learner_f(*c.args) for c in cases]
+    found = diagnose(cases, learner, expected, [only_some], REFS.__getitem__, rtol=1e-9,
+                     atol=1e-12, available=[True] * len(cases), names=NAMES.__getitem__)
+    assert found == []

@@ -137,6 +137,11 @@ class _Tally:
     revealing: list[int] = field(default_factory=list)  # cases where the mistake shows
     matched: list[int] = field(default_factory=list)  # ... and the learner agrees with it
     off: int = 0  # cases where the mistake does not show and the learner is wrong anyway
+    missed: int = 0  # cases where it shows, the learner disagrees with it and is wrong too
+
+    def wrong(self) -> int:
+        """The learner's wrong cases in this slot."""
+        return len(self.matched) + self.off + self.missed
 
 
 def diagnose(
@@ -220,6 +225,9 @@ def _judge(
                 t.revealing.append(i)
                 if agrees:
                     t.matched.append(i)
+                elif not _agree(_part(learner[i], k, n), _part(expected[i], k, n), case,
+                                rtol, atol):
+                    t.missed += 1
             elif not agrees:
                 t.off += 1
     showing = {s: t for s, t in tallies.items() if t.revealing}
@@ -243,13 +251,17 @@ def _judge(
             _evidence(cases, learner, showing[slot].matched, showing[slot].revealing, slot,
                       names, also=[s for s in full if s != slot]),
             tuple(full), partial=True, words=", ".join(slot_words(s, names) for s in full))
-    best = max(showing, key=lambda s: (len(showing[s].matched) / len(showing[s].revealing),
-                                       len(showing[s].matched)))
+    # "Likely" in a slot: agreement on most of the cases where the mistake shows, and the
+    # mistake accounts for most of the learner's wrong cases there (else the agreement on
+    # a few cases is a coincidence of some other mistake).
+    agreeing = [s for s, u in showing.items()
+                if len(u.matched) * 2 > len(u.revealing) and len(u.matched) * 2 > u.wrong()]
+    if not agreeing:
+        return None
+    best = max(agreeing, key=lambda s: (len(showing[s].matched) / len(showing[s].revealing),
+                                        len(showing[s].matched)))
     t = showing[best]
     score = len(t.matched) / len(t.revealing)
-    if score <= LIKELY_THRESHOLD:
-        return None
-    agreeing = [s for s, u in showing.items() if len(u.matched) * 2 > len(u.revealing)]
     partial = len(agreeing) < len(showing)
     return 2, score, len(t.matched), Diagnosis(
         m, "likely", score,
@@ -300,8 +312,9 @@ def _evidence(
         if also:
             tail = f" It shows the same way in {', '.join(slot_words(s, names) for s in also)}"
         tail += "."
+    verb = "agree" if slot is None else "agrees"
     if not visible:
-        return f"{where}{subject} agrees with this mistake on {share}.{tail}"
+        return f"{where}{subject} {verb} with this mistake on {share}.{tail}"
     i = min(visible, key=lambda j: example_order(cases[j], j))  # ordinary inputs, small
     value = learner[i]
     if slot is not None and isinstance(value, tuple | list):
@@ -313,5 +326,5 @@ def _evidence(
             value = value[k] if k < len(value) else value
     return (
         f"{where}on {case_label(cases[i])} you returned {summarize(value)}, which is exactly "
-        f"what this mistake produces; {subject} agrees with it on {share}.{tail}"
+        f"what this mistake produces; {subject} {verb} with it on {share}.{tail}"
     )

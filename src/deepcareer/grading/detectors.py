@@ -607,6 +607,7 @@ def _step_factor(g: np.ndarray, e: np.ndarray, args: Sequence[tuple[str, Any]],
 
 
 SUBSTITUTED_CASES = 8  # per entry: how many failed cases the argument detector reruns
+SUBSTITUTION_BUDGET_S = 1.0  # and for how long in all: a slow reference stops it early
 
 
 def _scalar(v: Any) -> bool:
@@ -662,6 +663,15 @@ def substitutions(case: Case, fn: Callable[..., Any] | None) -> list[tuple[str, 
     return out
 
 
+def _quietly(run: Callable[[Callable[..., Any], Case], Any], fn: Callable[..., Any],
+             case: Case) -> Any:
+    """A rerun that fails (stride 0 divides by zero) explains nothing; it never crashes."""
+    try:
+        return run(fn, case)
+    except Exception:
+        return None
+
+
 def _argument_seen(key: str, words: str, out: str) -> Seen:
     name = key.split(":")[0]
     what = f"`{out}`" if out else "the result"
@@ -698,8 +708,11 @@ def detect(
     (call trusted code on a case), the reference is rerun with one argument misused
     (``substitutions``) to see whether that is what the learner's code computes.
     """
+    import time
+
     per_output: dict[tuple[str, str], list[tuple[int, list[Seen]]]] = {}
     rerun: dict[str, int] = {}
+    deadline = time.perf_counter() + SUBSTITUTION_BUDGET_S
     for i, case in enumerate(cases):
         if not failed[i] or case.judge is not None:
             continue
@@ -728,11 +741,11 @@ def detect(
             seen = detect_output(got, exp, args, out,
                                  lambda out=out: reference32(out=out),  # type: ignore[misc]
                                  **tol)
-            if run is not None and fn is not None and \
+            if run is not None and fn is not None and time.perf_counter() < deadline and \
                     rerun.setdefault(case.call, 0) < SUBSTITUTED_CASES:
                 if subs is None:
                     rerun[case.call] += 1
-                    subs = [(k, w, run(fn, c)) for k, w, c in substitutions(case, fn)]
+                    subs = [(k, w, _quietly(run, fn, c)) for k, w, c in substitutions(case, fn)]
                 for key, words, value in subs:
                     part = _split(value, expected[i], outputs)
                     mine = [v for o, v, _ in part if o == out]

@@ -150,3 +150,25 @@ def test_a_few_coincidences_beside_many_other_errors_name_nothing() -> None:
     found = diagnose(cases, learner, expected, [only_some], REFS.__getitem__, rtol=1e-9,
                      atol=1e-12, available=[True] * len(cases), names=NAMES.__getitem__)
     assert found == []
+
+
+def test_the_same_mistake_the_other_way_round_is_likely() -> None:
+    # The catalogue shifts by +0.5 where it matters; this learner shifts by -0.5: its error
+    # is exactly minus the variant's on every case where the mistake shows.
+    def plus(x: np.ndarray) -> np.ndarray:
+        y = x + 1.0
+        y[..., 0] += 0.5
+        return y
+
+    def minus(x: np.ndarray) -> np.ndarray:
+        y = x + 1.0
+        y[..., 0] -= 0.5
+        return y
+
+    m = Misconception("ex.plus", "plus", "", ["h"], {"f": plus})
+    found = _run({"f": minus}, [m])
+    assert [(d.misconception.id, d.confidence) for d in found] == [("ex.plus", "likely")]
+    assert "other way round" in found[0].evidence
+    # A factor mistake's mirror is just another factor: not named this way.
+    double = Misconception("ex.double", "double", "", ["h"], {"f": lambda x: 2.0 * (x + 1.0)})
+    assert _run({"f": lambda x: 0.0 * x}, [double]) == []

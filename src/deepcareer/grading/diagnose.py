@@ -138,9 +138,10 @@ class _Tally:
     matched: list[int] = field(default_factory=list)  # ... and the learner agrees with it
     off: int = 0  # cases where the mistake does not show and the learner is wrong anyway
     missed: int = 0  # cases where it shows, the learner disagrees with it and is wrong too
+    mirrored: list[int] = field(default_factory=list)  # ... and is off by minus its error
 
     def wrong(self) -> int:
-        """The learner's wrong cases in this slot."""
+        """The learner's wrong cases in this slot (mirrored ones are among the missed)."""
         return len(self.matched) + self.off + self.missed
 
 
@@ -228,10 +229,15 @@ def _judge(
                 elif not _agree(_part(learner[i], k, n), _part(expected[i], k, n), case,
                                 rtol, atol):
                     t.missed += 1
+                    if _mirrors(_part(learner[i], k, n), _part(outs[i], k, n),
+                                _part(expected[i], k, n), case, rtol, atol):
+                        t.mirrored.append(i)
             elif not agrees:
                 t.off += 1
     showing = {s: t for s, t in tallies.items() if t.revealing}
-    if not showing or not any(t.matched for t in showing.values()):
+    if showing and not any(t.matched for t in showing.values()):
+        return _mirror_judge(m, cases, learner, showing, names)
+    if not showing:
         return None
     full = [s for s, t in showing.items() if len(t.matched) == len(t.revealing) and not t.off]
     everywhere = not raised_where_available and len(full) == len(showing) and \
@@ -268,6 +274,66 @@ def _judge(
         _evidence(cases, learner, t.matched, t.revealing, best if partial or len(showing) > 1
                   else None, names),
         tuple(agreeing), partial=partial,
+        words=", ".join(slot_words(s, names) for s in agreeing))
+
+
+def _mirrors(got: Any, variant: Any, expected: Any, case: Case, rtol: float,
+             atol: float) -> bool:
+    """The learner's error is exactly minus the variant's: the same mistake the other way.
+
+    ``w[i] -= eps`` left in place where the catalogue has ``+ eps``; a correction added
+    where the catalogue subtracts it. Only for float arrays of the same shape.
+    """
+    try:
+        g, v, e = (np.asarray(x, dtype=np.float64) for x in (got, variant, expected))
+    except (TypeError, ValueError):
+        return False
+    if not (g.shape == v.shape == e.shape) or g.dtype.kind != "f" or \
+            not (np.isfinite(g).all() and np.isfinite(v).all() and np.isfinite(e).all()):
+        return False
+    if _scaled(v, e):
+        return False  # a factor's mirror is another factor: the factor detector names it
+    return close(g, 2.0 * e - v, rtol=case.rtol or rtol, atol=case.atol or atol)
+
+
+def _scaled(v: np.ndarray, e: np.ndarray) -> bool:
+    """Whether ``v`` is one constant times ``e`` (or ``e`` plus one constant)."""
+    if e.size == 0:
+        return True
+    d = v - e
+    if np.allclose(d, d.ravel()[0], rtol=1e-9, atol=1e-12):
+        return True
+    mask = np.abs(e) > 1e-12 * max(1.0, float(np.abs(e).max()))
+    if not mask.any() or np.abs(v[~mask]).max(initial=0.0) > 1e-12:
+        return False
+    r = v[mask] / e[mask]
+    return bool(np.allclose(r, r[0], rtol=1e-9, atol=1e-12))
+
+
+def _mirror_judge(
+    m: Misconception, cases: Sequence[Case], learner: Sequence[Any],
+    showing: Mapping[Slot, _Tally], names: Callable[[str], Sequence[str]],
+) -> tuple[int, float, int, Diagnosis] | None:
+    """A "likely" for a mistake made the other way round, on most of a slot's cases."""
+    agreeing = [s for s, t in showing.items()
+                if len(t.mirrored) * 2 > len(t.revealing) and len(t.mirrored) * 2 > t.wrong()]
+    if not agreeing:
+        return None
+    best = max(agreeing, key=lambda s: len(showing[s].mirrored))
+    t = showing[best]
+    score = len(t.mirrored) / len(t.revealing)
+    visible = [i for i in t.mirrored if cases[i].kind != "hidden"]
+    where = slot_words(best, names)
+    example = ""
+    if visible:
+        i = min(visible, key=lambda j: example_order(cases[j], j))
+        example = f" (first on {case_label(cases[i])})"
+    evidence = (f"In {where}: your results are off from the right ones by exactly minus what "
+                f"this mistake is off by{example}, on {len(t.mirrored)} of the "
+                f"{len(t.revealing)} cases where it shows: the same mistake, made the other "
+                "way round.")
+    return 3, score, len(t.mirrored), Diagnosis(
+        m, "likely", score, evidence, tuple(agreeing), partial=True,
         words=", ".join(slot_words(s, names) for s in agreeing))
 
 

@@ -93,6 +93,23 @@ def test_hint_climbs_the_ladder_of_the_diagnosed_mistake(home: Path, tmp_path: P
     assert len({h["hint"] for h in levels}) == 3
 
 
+def test_hint_starts_from_the_shape_named_when_nothing_catalogued_fits(
+        home: Path, tmp_path: Path) -> None:
+    # A transposed dx is in no catalogue: the first hint is the transpose's, then the
+    # exercise's own ladder.
+    f = tmp_path / "dense.py"
+    f.write_text("import numpy as np\n"
+                 "def dense_forward(x, W, b):\n    return x @ W + b\n"
+                 "def dense_backward(dout, x, W):\n"
+                 "    return W @ dout.T, x.T @ dout, dout.sum(axis=0)\n")
+    checked = json.loads(run_cli("check", "dense-layer", "--file", str(f), "--json",
+                                 home=home).stdout)
+    shape = next(c for c in checked["checks"] if c["name"].startswith("shape of the mistake"))
+    first = json.loads(run_cli("hint", "dense-layer", "--json", home=home).stdout)
+    assert first["about"] == shape["name"] and "transposed" in first["about"]
+    assert first["hint"] == shape["message"].split("Hint: ", 1)[1]
+
+
 def test_solution_opens_after_three_failures_or_force(home: Path, tmp_path: Path) -> None:
     locked = run_cli("solution", "softmax", "--json", home=home)
     assert locked.returncode == 1 and json.loads(locked.stdout)["unlocked"] is False

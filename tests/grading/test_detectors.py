@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from deepcareer.curriculum.catalog import Catalog, Exercise
-from deepcareer.grading.detectors import detect_output
+from deepcareer.grading.detectors import detect, detect_output
 from deepcareer.grading.diagnose import diagnose
 from deepcareer.grading.grader import grade
 from deepcareer.grading.report import Report
@@ -330,13 +330,22 @@ def test_likely_needs_most_of_the_revealing_cases() -> None:
     assert found and found[0].confidence == "diagnosed"
 
 
-def test_a_likely_finding_comes_with_the_shape(catalog: Catalog) -> None:
+def test_a_catalogued_mistake_made_in_one_function_is_named_there(catalog: Catalog) -> None:
+    # mse.batch-only divides by the rows in both functions; this learner did it in mse()
+    # only (mse_grad is right): diagnosed, in mse(), and no generic shape for that output.
     rep = grade(catalog.get("mse"), MSE_BY_ROWS, seed=SEED)
     assert rep.status == "fail"
-    assert rep.findings and rep.findings[0].confidence == "likely"
-    assert "This may be" in rep.message
-    shape = next(c for c in rep.checks if c.name.startswith("shape of the mistake: factor"))
+    assert rep.findings and rep.findings[0].misconception == "mse.batch-only"
+    assert rep.findings[0].confidence == "diagnosed"
+    assert "This looks like" in rep.message and "(in mse())" in rep.message
+    assert rep.findings[0].evidence.startswith("In mse():")
+    assert not any(c.name.startswith("shape of the mistake") and "mse()" in c.name
+                   for c in rep.checks)
+    # Without the catalogue the same code gets the factor shape, named by the call.
+    bare = grade(_bare(catalog.get("mse")), MSE_BY_ROWS, seed=SEED)
+    shape = next(c for c in bare.checks if c.name.startswith("shape of the mistake: factor"))
     assert "each row of `pred`" in shape.message
+    assert "Hint: where does the number of values per row" in shape.message
     assert "Hint: where does the number of values per row" in shape.message
 
 
@@ -345,3 +354,43 @@ def test_evidence_of_a_catalogued_mistake_uses_ordinary_inputs(catalog: Catalog)
     rep = grade(catalog.get("softmax"), SOFTMAX_AXIS0, seed=SEED)
     assert rep.findings and rep.findings[0].misconception == "softmax.wrong-axis"
     assert "1000" not in rep.findings[0].evidence and "1000" not in rep.message
+
+
+def test_a_reduction_over_another_axis_is_seen_by_its_values() -> None:
+    # On a square input the shapes cannot tell axis 0 from axis 1; the values can.
+    x = np.random.default_rng(3).normal(size=(4, 4))
+    assert "reduction-axis" in _keys(x.mean(axis=0), x.mean(axis=1), x=x)
+    assert "reduction-axis" in _keys(x - x.max(axis=0, keepdims=True),
+                                     x - x.max(axis=1, keepdims=True), x=x)
+    assert "reduction-axis" not in _keys(x.mean(axis=1) + 1.0, x.mean(axis=1), x=x)
+
+
+def test_an_inverted_selection_is_named_whatever_the_scale() -> None:
+    x = np.array([[1.0, 2.0, 3.0, 4.0]])
+    keep = np.array([[True, False, True, False]])
+    assert "inverted-selection" in _keys(x * ~keep * 3.0, x * keep * 2.0, x=x)
+    assert "inverted-selection" not in _keys(x * keep * 3.0, x * keep * 2.0, x=x)
+
+
+def test_a_mean_over_several_axes_names_the_count_per_result() -> None:
+    dout = np.random.default_rng(4).normal(size=(2, 3, 4, 5))
+    seen = detect_output(dout.mean(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3)),
+                         [("dout", dout)], "db")
+    assert seen and seen[0].key == "factor:per-result:dout:inv"
+    assert "40, the number of values of `dout`" in seen[0].detail
+
+
+def test_a_misused_argument_is_named_from_a_rerun_of_the_reference() -> None:
+    def pool(x: np.ndarray, size: int, stride: int) -> np.ndarray:
+        return np.array([x[i:i + size].max() for i in range(0, len(x) - size + 1, stride)])
+
+    xs = [np.random.default_rng(i).normal(size=9) for i in range(3)]
+    cases = [Case("pool", [x, 3, 1], name=f"case {i}") for i, x in enumerate(xs)]
+    expected = [pool(*c.args) for c in cases]
+    learner = [pool(x, 3, 3) for x in xs]  # stride read as size
+    shapes = detect(cases, [c.name for c in cases], learner, expected, [True] * 3,
+                    names=lambda call: ["out"], reference=lambda call: pool,
+                    run=lambda fn, case: fn(*case.args))
+    assert shapes and shapes[0].seen.key == "argument:stride:=size"
+    assert "`stride` read as `size`" in shapes[0].seen.title
+    assert shapes[0].explained == 3

@@ -27,3 +27,15 @@ def test_the_judge_passes_the_target_and_names_what_is_wrong() -> None:
     bad[10:11] = (bad[10:11] + 1) % 10
     assert judge(case, bad) == "test accuracy 89.0%, below the 90% target: try more epochs"
     assert judge(case, labels[:5]) == "returned 5 labels for 100 test images"
+
+
+def test_the_digits_read_from_the_bundled_table_are_scikit_learns() -> None:
+    # digits() reads scikit-learn's CSV without importing scikit-learn (seconds per check).
+    from sklearn.datasets import load_digits
+
+    from deepcareer.grading.judges import _bundled_digits
+
+    images, labels = _bundled_digits()
+    bunch = load_digits()
+    assert np.array_equal(images, bunch.data) and np.array_equal(labels, bunch.target)
+    assert labels.dtype == np.int64

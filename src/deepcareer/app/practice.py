@@ -186,10 +186,30 @@ def next_hint(store: Store, exercise_id: str, catalog: Catalog | None = None) ->
         for m in ex.checks.misconceptions:
             if m.id == mid:
                 ladder, about, key = list(m.hints), m.title, m.id
+    elif attempts:
+        shape = _named_shape(attempts[-1]["report"])
+        if shape is not None:  # no catalogued mistake, but its shape was named: start there
+            name, hint = shape
+            ladder, about, key = [hint, *ex.meta.hints], name, name
     seen = [e for e in store.events(ex.id, "hint") if e["data"].get("ladder", "") == key]
     level = min(len(seen) + 1, len(ladder))
     store.add_event(ex.id, "hint", {"ladder": key, "level": level})
     return Hint(level, len(ladder), ladder[level - 1], about)
+
+
+def _named_shape(report_json: str) -> tuple[str, str] | None:
+    """(check name, hint) of the first generic shape a stored report named, if any."""
+    import json
+
+    try:
+        checks = json.loads(report_json or "{}").get("checks", [])
+    except (ValueError, AttributeError):
+        return None
+    for c in checks:
+        name, message = str(c.get("name", "")), str(c.get("message", ""))
+        if name.startswith("shape of the mistake") and "Hint: " in message:
+            return name, message.split("Hint: ", 1)[1]
+    return None
 
 
 @dataclass(frozen=True)

@@ -181,6 +181,15 @@ def _compare_array(
             kind="dtype",
         )
     if e.dtype.kind == "f" and g.dtype.kind in "iu":
+        ef = e.astype(np.float64)
+        if np.isfinite(ef).all() and np.array_equal(ef, np.round(ef)):
+            # No fractions to lose: say what differs, not a cause that cannot apply.
+            same = np.array_equal(g.astype(np.float64), ef)
+            return Mismatch(
+                f"returned {_kind_name(g)} ({g.dtype}), expected floats{_both(g, e)}"
+                + (": the values are right, return them as floats" if same else ""),
+                kind="dtype",
+            )
         return Mismatch(
             f"returned {_kind_name(g)} ({g.dtype}), expected floats{_both(g, e)}: integer "
             "results lose the fractions (integer division `//`, an int array, `int(...)`?)",
@@ -244,10 +253,17 @@ def pair(got: float, expected: float) -> tuple[str, str]:
 
 
 def _both(g: np.ndarray, e: np.ndarray) -> str:
-    """For one number, both of them: ", you returned 2 where 2.5 is expected"."""
+    """Both numbers: one number's, or an array's first wrong element and where it is."""
     if g.ndim == 0 and e.ndim == 0:
         return f" (you returned {g.item()!r} where {float(e):.6g} is expected)"
-    return ""
+    gf, ef = g.astype(np.float64), e.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        wrong = ~np.isclose(gf, ef, rtol=1e-5, atol=1e-8)
+    if not wrong.any():
+        return ""
+    idx = tuple(int(i) for i in np.argwhere(wrong)[0])
+    return (f" ({int(wrong.sum())} of {g.size} values differ; at index {list(idx)} you "
+            f"returned {g[idx].item()!r} where {float(ef[idx]):.6g} is expected)")
 
 
 def ratio_pattern(got: np.ndarray, expected: np.ndarray, batch: int | None = None) -> str:

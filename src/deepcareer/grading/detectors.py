@@ -124,6 +124,29 @@ def factor_meanings(args: Sequence[tuple[str, Any]]) -> list[tuple[str, float, s
     return out
 
 
+def per_result_meanings(args: Sequence[tuple[str, Any]],
+                        expected: np.ndarray) -> list[tuple[str, float, str]]:
+    """Factors from a reduction: how many values of an argument go into each result value.
+
+    A mean where a sum is asked (or the reverse) over several axes is off by that count
+    (``dout.mean(axis=(0, 2, 3))`` for ``dout.sum(axis=(0, 2, 3))``), which is neither the
+    batch size nor the element count.
+    """
+    out: list[tuple[str, float, str]] = []
+    if expected.size < 1:
+        return out
+    for name, a in args:
+        if isinstance(a, np.ndarray) and a.ndim >= 2 and a.size > expected.size \
+                and a.size % expected.size == 0:
+            k = a.size // expected.size
+            # Kept even where it equals the batch size or the element count: on other
+            # cases it may not, and the name that fits every case wins.
+            out.append((f"per-result:{name}", float(k),
+                        f"{k}, the number of values of `{name}` that go into each value of "
+                        "the result (a mean where a sum is asked, or the reverse?)"))
+    return out
+
+
 # --- the detectors ------------------------------------------------------------------
 
 
@@ -214,6 +237,49 @@ def _shape_detectors(g: np.ndarray, e: np.ndarray, args: Sequence[tuple[str, Any
     return None
 
 
+_REDUCTIONS: tuple[tuple[str, Callable[..., Any]], ...] = (
+    ("sum", np.sum), ("mean", np.mean), ("max", np.max), ("min", np.min),
+    ("var", np.var), ("std", np.std))
+
+
+def _other_axis(g: np.ndarray, e: np.ndarray, args: Sequence[tuple[str, Any]],
+                out: str) -> Seen | None:
+    """The result is an argument reduced (or centred) over another axis than the expected.
+
+    Tried directly: ``x.mean(axis=0)`` for ``x.mean(axis=1)``, or ``x - x.max(axis=0)`` for
+    ``x - x.max(axis=1)``. On a square input the shapes alone cannot show it.
+    """
+    what = f"`{out}`" if out else "the result"
+    for name, a in args:
+        if not isinstance(a, np.ndarray) or a.ndim < 2 or a.dtype.kind not in "fiu" \
+                or a.size > 100_000:
+            continue
+        af = a.astype(np.float64)
+        with np.errstate(all="ignore"):
+            for rname, fn in _REDUCTIONS:
+                for form in ("reduce", "keep", "centre"):
+                    if form == "centre" and rname not in ("mean", "max"):
+                        continue
+                    res = {}
+                    for ax in range(a.ndim):
+                        r = fn(af, axis=ax, keepdims=form != "reduce")
+                        res[ax] = af - r if form == "centre" else r
+                    exp_axes = {ax for ax, r in res.items() if r.shape == e.shape and close(r, e)}
+                    got_axes = {ax for ax, r in res.items() if r.shape == g.shape and close(r, g)}
+                    if not exp_axes or not got_axes or exp_axes & got_axes:
+                        continue
+                    got_ax, exp_ax = min(got_axes), min(exp_axes)
+                    op = f"`{name}` minus its {rname}" if form == "centre" else \
+                        f"the {rname} of `{name}`"
+                    return Seen("reduction-axis", f"{what} is reduced over the wrong axis",
+                                f"returned {op} over axis {got_ax}, where the expected result "
+                                f"takes it over axis {exp_ax}",
+                                "say in words which axis the sum (or mean, or max) runs over, "
+                                "then check the `axis=` you pass against the shapes in the "
+                                "docstring", rank=0)
+    return None
+
+
 def _normalised_axis(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:
     """Outputs that should sum to 1 along an axis and sum to 1 along another."""
     if e.ndim < 2 or not np.all(np.isfinite(g)) or (e < 0).any():
@@ -263,7 +329,8 @@ def _factor(g: np.ndarray, e: np.ndarray, meanings: Sequence[tuple[str, float, s
     for key, value, words in meanings:
         # A scalar's meanings come with their inverses already (p and 1/p, 1 - p and
         # 1/(1 - p)); a size's do not.
-        both = ((value, False),) if not key.startswith(("rows:", "per-row:", "size:")) \
+        both = ((value, False),) if not key.startswith(("rows:", "per-row:", "size:",
+                                                         "per-result:")) \
             else ((value, False), (1.0 / value, True))
         for v, inverse in both:
             if abs(r - v) <= 1e-6 * max(1.0, abs(v)):
@@ -280,7 +347,10 @@ def _factor(g: np.ndarray, e: np.ndarray, meanings: Sequence[tuple[str, float, s
                          "every value is minus the expected one",
                          "follow the signs through each step: a subtraction taken the other "
                          "way round, or a step taken uphill instead of down?", rank=2))
-    if not seen and ratios.size > 1:
+    # The bare constant too: when a name fits only some cases (2 is the row length of one
+    # input but not of the next), the constant that fits them all is the better account.
+    whole = abs(r) <= 16 and (abs(r - round(r)) < 1e-9 or abs(1 / r - round(1 / r)) < 1e-9)
+    if ratios.size > 1 or whole:
         seen.append(Seen(f"factor:{r:.6g}", f"{what} is off by a constant factor {_num(r)}",
                          f"every value is {said} the expected one, the same factor everywhere",
                          "the pattern is right and only the scale is off: compare every "
@@ -295,6 +365,7 @@ def _short(key: str) -> str:
     return {"rows": f"the batch size (the rows of `{name}`)",
             "per-row": f"the number of values per row of `{name}`",
             "size": f"the number of elements of `{name}`",
+            "per-result": f"the number of values of `{name}` in each result",
             "one-minus": f"1 - {name}", "inv-one-minus": f"1/(1 - {name})",
             "param": f"`{name}`", "inv-param": f"1/{name}"}.get(kind, "this factor")
 
@@ -319,6 +390,35 @@ def _shifted(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:
                             "begins at 1 instead of 0 (or ends one early) shifts everything",
                             rank=1)
     return None
+
+
+def _inverted(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:
+    """Zeros where the answer is not zero and values where it is: a selection inverted.
+
+    ``u < p`` for ``u >= p``, ``x < 0`` for ``x > 0``: the kept and the dropped
+    elements trade places, whatever scale the kept ones carry.
+    """
+    if e.size < 2:
+        return None
+    gf, ef = g.astype(np.float64), e.astype(np.float64)
+    if not (np.all(np.isfinite(gf)) and np.all(np.isfinite(ef))):
+        return None
+    scale = max(float(np.abs(ef).max(initial=0.0)), float(np.abs(gf).max(initial=0.0)))
+    tiny = 1e-12 * max(scale, 1e-300)
+    e_zero, g_zero = np.abs(ef) <= tiny, np.abs(gf) <= tiny
+    if not e_zero.any() or e_zero.all() or not g_zero[~e_zero].all():
+        return None
+    if (~g_zero[e_zero]).sum() * 2 < e_zero.sum():
+        return None
+    what = f"`{out}`" if out else "the result"
+    idx = tuple(int(i) for i in np.argwhere(~e_zero)[0])
+    return Seen("inverted-selection", f"{what} keeps what should be zeroed, and zeroes the rest",
+                f"every value that should be kept is 0 (at index {_index(idx)} you returned 0 "
+                f"where {_num(float(ef[idx]))} is expected), and values appear where the "
+                "expected result is 0",
+                "the elements kept and the elements zeroed have traded places: read the "
+                "comparison that builds the mask (`<` or `>=`, which side is kept?) against "
+                "the README", rank=1)
 
 
 def _offset(g: np.ndarray, e: np.ndarray, out: str) -> Seen | None:
@@ -454,7 +554,7 @@ def detect_output(got: Any, expected: Any, args: Sequence[tuple[str, Any]], out:
                      "a comparison such as `x > 0` gives a mask of True/False: use it to "
                      "select or weigh values, and return the numbers themselves", rank=0)]
     if g.shape != e.shape:
-        found = _shape_detectors(g, e, args, out)
+        found = _other_axis(g, e, args, out) or _shape_detectors(g, e, args, out)
         return [found] if found else []
     seen: list[Seen] = []
     nonfinite = _nonfinite(g, e, out)
@@ -472,10 +572,11 @@ def detect_output(got: Any, expected: Any, args: Sequence[tuple[str, Any]], out:
                          "write down the shape of every factor in the product: on a square "
                          "input a transpose still fits, so the shapes alone do not warn you",
                          rank=0))
-    for found in (_normalised_axis(g, e, out), _shifted(g, e, out), _offset(g, e, out)):
+    for found in (_normalised_axis(g, e, out), _other_axis(g, e, args, out),
+                  _shifted(g, e, out), _inverted(g, e, out), _offset(g, e, out)):
         if found:
             seen.append(found)
-    meanings = factor_meanings(args)
+    meanings = factor_meanings(args) + per_result_meanings(args, e)
     seen += _factor(g, e, meanings, out)
     if not seen:
         seen += _step_factor(g, e, args, meanings, out)
@@ -505,6 +606,82 @@ def _step_factor(g: np.ndarray, e: np.ndarray, args: Sequence[tuple[str, Any]],
     return []
 
 
+SUBSTITUTED_CASES = 8  # per entry: how many failed cases the argument detector reruns
+SUBSTITUTION_BUDGET_S = 1.0  # and for how long in all: a slow reference stops it early
+
+
+def _scalar(v: Any) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and np.isfinite(float(v))
+
+
+def substitutions(case: Case, fn: Callable[..., Any] | None) -> list[tuple[str, str, Case]]:
+    """(key, words, case) for each plausible misuse of one scalar argument of the call.
+
+    Another argument's value in its place (``stride`` read as ``size``), ``1 - p`` for a
+    probability, 1 for a parameter left out, one more or one less for a count, the other
+    value of a flag. The key is the same on every case, so a misuse can explain them all.
+    """
+    from dataclasses import replace
+
+    named = bind(case, fn)
+    n_pos = len(case.args)
+    out: list[tuple[str, str, Case]] = []
+
+    def with_value(pos: int, name: str, value: Any) -> Case:
+        if pos < n_pos:
+            args = list(case.args)
+            args[pos] = value
+            return replace(case, args=args)
+        return replace(case, kwargs={**case.kwargs, name: value})
+
+    scalars = [(i, n, v) for i, (n, v) in enumerate(named)
+               if isinstance(v, bool | np.bool_) or _scalar(v)]
+    for pos, name, v in scalars:
+        if isinstance(v, bool | np.bool_):
+            out.append((f"{name}:not", f"`{name}` = {not v}", with_value(pos, name, not v)))
+            continue
+        for _, other, w in scalars:
+            # A count read as a much larger one (epochs as a seed) would only cost time.
+            if isinstance(v, int | np.integer) and isinstance(w, int | np.integer) \
+                    and w > max(2 * v, v + 16):
+                continue
+            if other != name and not isinstance(w, bool | np.bool_) and w != v:
+                out.append((f"{name}:={other}", f"`{name}` read as `{other}` (= {w})",
+                            with_value(pos, name, w)))
+        if isinstance(v, float | np.floating) and 0 < v < 1:
+            out.append((f"{name}:1-", f"`{name}` read as 1 - {name} (= {1 - v:g})",
+                        with_value(pos, name, 1.0 - float(v))))
+        if v not in (0, 1):
+            out.append((f"{name}:=1", f"`{name}` left out (as if it were 1)",
+                        with_value(pos, name, type(v)(1))))
+        if isinstance(v, int | np.integer):
+            out.append((f"{name}:+1", f"`{name}` one larger (= {v + 1})",
+                        with_value(pos, name, v + 1)))
+            if v > 0:
+                out.append((f"{name}:-1", f"`{name}` one smaller (= {v - 1})",
+                            with_value(pos, name, v - 1)))
+    return out
+
+
+def _quietly(run: Callable[[Callable[..., Any], Case], Any], fn: Callable[..., Any],
+             case: Case) -> Any:
+    """A rerun that fails (stride 0 divides by zero) explains nothing; it never crashes."""
+    try:
+        return run(fn, case)
+    except Exception:
+        return None
+
+
+def _argument_seen(key: str, words: str, out: str) -> Seen:
+    name = key.split(":")[0]
+    what = f"`{out}`" if out else "the result"
+    return Seen(f"argument:{key}", f"{what} is what a correct function gives with {words}",
+                f"returned exactly what a correct function returns with {words}",
+                f"follow `{name}` through your code: is it used everywhere it should be, and is "
+                "it the argument you mean at each place (not another one, not a fixed number)?",
+                rank=0)
+
+
 def _split(value: Any, expected: Any, names: Sequence[str]) -> list[tuple[str, Any, Any]]:
     if isinstance(expected, tuple):
         if not isinstance(value, tuple | list) or len(value) != len(expected):
@@ -521,14 +698,21 @@ def detect(
     reference: Callable[[str], Callable[..., Any]] | None = None,
     float32: Callable[[Case], Any] | None = None,
     rtol: float = 1e-5, atol: float = 1e-8,
+    run: Callable[[Callable[..., Any], Case], Any] | None = None,
 ) -> list[Shape]:
     """Shapes of the mistake over the failed cases, the most telling first.
 
     A shape is named for an output of an entry when it shows on more than half of the
     cases where that output is wrong (and at least on one). ``float32(case)`` gives the
-    reference's result computed in float32, for the precision detector.
+    reference's result computed in float32, for the precision detector. With ``run``
+    (call trusted code on a case), the reference is rerun with one argument misused
+    (``substitutions``) to see whether that is what the learner's code computes.
     """
+    import time
+
     per_output: dict[tuple[str, str], list[tuple[int, list[Seen]]]] = {}
+    rerun: dict[str, int] = {}
+    deadline = time.perf_counter() + SUBSTITUTION_BUDGET_S
     for i, case in enumerate(cases):
         if not failed[i] or case.judge is not None:
             continue
@@ -549,12 +733,24 @@ def detect(
                 return whole[pos] if 0 <= pos < len(whole) else None
             return whole
 
+        subs: list[tuple[str, str, Any]] | None = None
         for out, got, exp in _split(learner[i], expected[i], outputs):
-            if exp is None or close(got, exp, rtol=case.rtol or rtol, atol=case.atol or atol):
+            tol = {"rtol": case.rtol or rtol, "atol": case.atol or atol}
+            if exp is None or close(got, exp, **tol):
                 continue
             seen = detect_output(got, exp, args, out,
                                  lambda out=out: reference32(out=out),  # type: ignore[misc]
-                                 rtol=case.rtol or rtol, atol=case.atol or atol)
+                                 **tol)
+            if run is not None and fn is not None and time.perf_counter() < deadline and \
+                    rerun.setdefault(case.call, 0) < SUBSTITUTED_CASES:
+                if subs is None:
+                    rerun[case.call] += 1
+                    subs = [(k, w, _quietly(run, fn, c)) for k, w, c in substitutions(case, fn)]
+                for key, words, value in subs:
+                    part = _split(value, expected[i], outputs)
+                    mine = [v for o, v, _ in part if o == out]
+                    if mine and close(got, mine[0], **tol):
+                        seen.append(_argument_seen(key, words, out))
             per_output.setdefault((case.call, out), []).append((i, seen))
     shapes: list[Shape] = []
     for (call, out), rows in per_output.items():

@@ -206,31 +206,42 @@ def _build_report(
     shapes: list[Shape] = []
     if any(available) and report.status in ("fail", "error"):
         checks_def = ex.checks
+        returns = {e.name: list(e.returns) for e in ex.meta.entries}
         found = diagnose(cases, learner, expected, checks_def.misconceptions,
                          ex.reference_function, rtol=checks_def.rtol, atol=checks_def.atol,
-                         available=available)
+                         available=available, names=lambda call: returns.get(call, []))
         report.findings = [
             Finding(d.misconception.id, d.misconception.title, d.confidence,  # type: ignore[arg-type]
                     d.evidence, d.misconception.hints[0] if d.misconception.hints else "",
                     d.misconception.explanation)
             for d in found
         ]
-        if not found or found[0].confidence != "diagnosed":
-            # Nothing catalogued fits for sure: say what shape the mistake has, if any.
-            shapes = _shapes(ex, cases, labels, learner, expected, available, case_checks)
+        whole = bool(found) and found[0].confidence == "diagnosed" and not found[0].partial
+        if not whole:
+            # Where nothing catalogued fits for sure: say what shape the mistake has, if any.
+            explained = {s for d in found if d.confidence == "diagnosed" for s in d.where}
+            shapes = [s for s in _shapes(ex, cases, labels, learner, expected, available,
+                                         case_checks)
+                      if (s.call, s.output) not in explained]
             named = [CheckResult(s.name, "fail", s.sentence()) for s in shapes]
             report.checks = named + report.checks
         if not found:
             report.checks += _property_checks(ex, cases, learner, available, case_checks)
+    else:
+        found = []
     if report.status == "fail":
         n_bad = len(case_failed)
         if trapped and not (report.findings and report.findings[0].confidence == "diagnosed"):
             # What the code was seen doing says more than a catalogue guess or a generic shape.
             report.message = f"Wrong on {n_bad} of {n_cases} cases. {trapped[0].message}"
         elif report.findings:
-            f = report.findings[0]
+            f, d = report.findings[0], found[0]
             lead = "This looks like" if f.confidence == "diagnosed" else "This may be"
-            report.message = f"Wrong on {n_bad} of {n_cases} cases. {lead}: {f.title}."
+            place = f" (in {d.place()})" if d.place() else ""
+            report.message = f"Wrong on {n_bad} of {n_cases} cases. {lead}: {f.title}{place}."
+            others = [g.title for g in report.findings[1:] if g.confidence == "diagnosed"]
+            if f.confidence == "diagnosed" and others:
+                report.message += " Also: " + "; ".join(others) + "."
         elif shapes:
             top = shapes[0]
             lead = ("Only rounding separates your results from the expected ones"
@@ -270,7 +281,9 @@ def _shapes(ex: Exercise, cases: list[Case], labels: list[str], learner: list[An
                       names=lambda call: returns.get(call, []),
                       reference=ex.reference_function,
                       float32=float32_of(ex.reference_function, run_case),
-                      rtol=ex.checks.rtol, atol=ex.checks.atol)
+                      rtol=ex.checks.rtol, atol=ex.checks.atol,
+                      # Reruns of the reference are cheap in NumPy, not in a framework.
+                      run=run_case if ex.meta.track == "numpy" else None)
     except Exception:  # a detector must never turn a fail into a crash of the grader
         return []
 

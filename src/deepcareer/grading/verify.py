@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from deepcareer.curriculum.catalog import Exercise
 from deepcareer.grading import sandbox
@@ -49,7 +50,7 @@ def verify_exercise(ex: Exercise, seeds: Sequence[int] = SEEDS, *,
                        for x, y, c in zip(impls[a], impls[b], cases, strict=True)):
                     problems.append(f"{ex.id}: {a} and {b} give the same outputs on every "
                                     f"case (seed {seed}); add a case that tells them apart")
-        reveals: dict[str, list[int]] = {}  # shared by the diagnoses below
+        reveals: dict[str, Any] = {}  # shared by the diagnoses below
         for m in checks.misconceptions:
             learner = outputs[m.id]
             # Where the variant raises, a learner's code would raise in the sandbox too and

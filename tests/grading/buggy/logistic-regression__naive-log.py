@@ -1,0 +1,29 @@
+# expect: logistic-regression.naive-log|check:numerically stable
+# bug: log of the sigmoid
+"""Binary logistic regression from logits, computed stably."""
+
+import numpy as np
+
+
+def sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # equals 1 / (1 + exp(-z)), never overflows
+
+
+def bce_loss(X, y, w, b):
+    """Mean binary cross-entropy of labels y in {0, 1}; X (N, D), w (D,), b float."""
+    z = X @ w + b
+    # -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + exp(z)) - y z
+    p = 1 / (1 + np.exp(-z))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def gradients(X, y, w, b):
+    """Gradients of bce_loss: returns (dw, db)."""
+    n = X.shape[0]
+    error = sigmoid(X @ w + b) - y  # (N,)
+    return X.T @ error / n, np.sum(error) / n
+
+
+def predict_proba(X, w, b):
+    """P(y = 1 | x) for each row of X."""
+    return sigmoid(X @ w + b)

@@ -1,0 +1,17 @@
+# expect: sgd-momentum.stale-velocity
+# bug: steps with the old velocity
+# batch: held-out
+"""Stochastic gradient descent with (heavy-ball) momentum."""
+
+import numpy as np
+
+
+def momentum_step(w, grad, velocity, lr, beta):
+    """One momentum update.
+
+    w, grad, velocity: arrays of the same shape; lr: learning rate; beta: momentum in [0, 1).
+    Returns the tuple (new_w, new_velocity).
+    """
+    w = w - lr * velocity
+    velocity = beta * velocity + grad
+    return w, velocity

@@ -59,6 +59,12 @@ YP = np.array([0, 1, 1, 1, 0, 1], dtype=np.int64)
 IMB_T = np.array([0] * 9 + [1], dtype=np.int64)
 IMB_P = np.zeros(10, dtype=np.int64)
 
+def _f1_of_macro_means(y_true, y_pred, n_classes):
+    p, r, _ = ref.precision_recall_f1(y_true, y_pred, n_classes)
+    pm, rm = p.mean(), r.mean()
+    return 2 * pm * rm / (pm + rm) if pm + rm > 0 else 0.0
+
+
 CHECKS = Checks(
     cases=[
         Case("confusion_matrix", [YT, YP, 3], name="the README example"),
@@ -77,6 +83,17 @@ CHECKS = Checks(
     ],
     random_cases=_random_cases,
     misconceptions=[
+        Misconception(
+            id="classification-metrics.f1-of-macro-means",
+            title="macro F1 as the F1 of the averaged precision and recall",
+            explanation="Macro F1 averages the per-class F1 scores. Taking the harmonic mean "
+            "of the macro precision and the macro recall gives another number, usually larger, "
+            "because one class's poor precision can be offset by another's good recall.",
+            hints=["Do you compute one F1 per class first?",
+                   "Average the F1 column, not the precision and recall columns.",
+                   "precision_recall_f1(...)[2].mean()."],
+            replace={"macro_f1": _f1_of_macro_means},
+        ),
         Misconception(
             id="classification-metrics.transposed-matrix",
             title="rows as predictions and columns as true classes",

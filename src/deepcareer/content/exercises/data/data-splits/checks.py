@@ -75,6 +75,12 @@ def _random_cases(rng):
 XT = np.array([[1.0, 10.0, 3.0], [3.0, 20.0, 3.0], [5.0, 30.0, 3.0]])
 XO = np.array([[7.0, 0.0, 3.0], [1.0, 40.0, 4.0]])
 
+def _one_scale_for_all(X_train, X_other):
+    mean, std = X_train.mean(), X_train.std()
+    std = std if std > 1e-12 * abs(mean) else 1.0
+    return (X_train - mean) / std, (X_other - mean) / std
+
+
 CHECKS = Checks(
     cases=[
         Case("split_indices", [np.array([4, 7, 0, 9, 2, 5, 1, 8, 3, 6]), 6, 2],
@@ -95,6 +101,17 @@ CHECKS = Checks(
     random_cases=_random_cases,
     properties=[Property("splits are disjoint", _disjoint, calls=("split_indices",))],
     misconceptions=[
+        Misconception(
+            id="data-splits.one-scale-for-all-features",
+            title="one mean and one standard deviation for all the features",
+            explanation="Each feature (column) has its own units and spread: standardising "
+            "subtracts each column's mean and divides by each column's standard deviation. One "
+            "number for the whole array leaves the columns on their different scales.",
+            hints=["What shape does your mean have?",
+                   "Reduce over the rows only: axis=0.",
+                   "X_train.mean(axis=0), X_train.std(axis=0)."],
+            replace={"standardize": _one_scale_for_all},
+        ),
         Misconception(
             id="data-splits.fit-on-all-data",
             title="computing the scaling statistics on all the data (leakage)",

@@ -43,6 +43,10 @@ def _random_cases(rng):
 
 T = np.arange(10)
 
+def _cosine_floor_added(t, base, minimum, total):
+    return minimum + base * (1.0 + np.cos(np.pi * t / total)) / 2.0
+
+
 CHECKS = Checks(
     cases=[
         Case("step_decay", [T, 0.1, 0.5, 3], name="the README example"),
@@ -57,6 +61,16 @@ CHECKS = Checks(
     ],
     random_cases=_random_cases,
     misconceptions=[
+        Misconception(
+            id="lr-schedules.cosine-floor-added",
+            title="adding the minimum without taking it off the range",
+            explanation="The cosine moves the rate from base down to minimum, a range of "
+            "base - minimum. Adding minimum to a curve that still spans base starts above base.",
+            hints=["What is your rate at step 0 when minimum > 0?",
+                   "Scale the cosine by base - minimum, then add minimum.",
+                   "minimum + (base - minimum) * (1 + cos(pi t / T)) / 2."],
+            replace={"cosine_annealing": _cosine_floor_added},
+        ),
         Misconception(
             id="lr-schedules.continuous-decay",
             title="decaying a little every step instead of in blocks",

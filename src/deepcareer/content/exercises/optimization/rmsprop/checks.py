@@ -45,6 +45,12 @@ W = np.array([1.0, 2.0])
 G = np.array([0.5, -2.0])
 S = np.array([0.25, 1.0])
 
+def _average_of_gradient(w, grad, sq_avg, lr, alpha, eps):
+    sq_avg = alpha * sq_avg + (1.0 - alpha) * grad
+    with np.errstate(invalid="ignore"):
+        return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
 CHECKS = Checks(
     cases=[
         Case("rmsprop_step", [W, G, S, 0.1, 0.9, 1e-8], name="the README example"),
@@ -63,6 +69,17 @@ CHECKS = Checks(
     ],
     random_cases=_random_cases,
     misconceptions=[
+        Misconception(
+            id="rmsprop.averages-gradient",
+            title="averaging the gradient instead of its square",
+            explanation="RMSprop divides by the root of a running mean of SQUARED gradients: the "
+            "typical size of each coordinate's gradient, whatever its sign. A running mean of the "
+            "gradient itself can be negative (its square root is NaN) or near zero.",
+            hints=["What should sq_avg hold, whatever the gradient's sign?",
+                   "Square the gradient before averaging it.",
+                   "sq_avg = alpha * sq_avg + (1 - alpha) * grad * grad."],
+            replace={"rmsprop_step": _average_of_gradient},
+        ),
         Misconception(
             id="rmsprop.eps-inside-sqrt",
             title="putting eps inside the square root",

@@ -61,6 +61,14 @@ def _random_cases(rng):
 
 RNG = np.random.default_rng(31)
 
+def _no_reset_gate(x, h, Wx, Wh, bx, bh):
+    size = h.shape[1]
+    gx, gh = x @ Wx + bx, h @ Wh + bh
+    z = ref._sigmoid(gx[:, size:2 * size] + gh[:, size:2 * size])
+    n = np.tanh(gx[:, 2 * size:] + gh[:, 2 * size:])  # r computed or not, never used
+    return (1.0 - z) * n + z * h
+
+
 CHECKS = Checks(
     cases=[
         Case("gru_step", [np.zeros((1, 2)), np.array([[0.5, -0.5]]), np.zeros((2, 6)),
@@ -74,6 +82,17 @@ CHECKS = Checks(
     rtol=1e-6,
     atol=1e-9,
     misconceptions=[
+        Misconception(
+            id="gru-cell.reset-gate-unused",
+            title="a candidate state that ignores the reset gate",
+            explanation="The reset gate r decides how much of the old state enters the candidate: "
+            "n = tanh(x W_n + b_n + r * (h U_n + c_n)). Without r the cell cannot forget the "
+            "past when a new input makes it irrelevant; it is then half a GRU.",
+            hints=["Where does r appear in your candidate n?",
+                   "r multiplies h's contribution to n, inside the tanh.",
+                   "n = np.tanh(gx[:, 2H:] + r * gh[:, 2H:])."],
+            replace={"gru_step": _no_reset_gate},
+        ),
         Misconception(
             id="gru-cell.swapped-interpolation",
             title="h' = z * n + (1 - z) * h (the update gate's roles swapped)",

@@ -7,8 +7,8 @@ from deepcareer.grading.spec import Case, Checks, Misconception, load_reference
 ref = load_reference(__file__)
 
 
-def _attend(q, K, V, Wo, mask=None):
-    s = q @ K.transpose(0, 1, 3, 2) / np.sqrt(q.shape[-1])
+def _attend(q, K, V, Wo, mask=None, scale=None):
+    s = q @ K.transpose(0, 1, 3, 2) / np.sqrt(scale or q.shape[-1])
     if mask is not None:
         s = np.where(mask, s, -np.inf)
     s = s - s.max(axis=-1, keepdims=True)
@@ -30,6 +30,8 @@ def _step(x_t, k_cache, v_cache, Wq, Wk, Wv, Wo, h, *, bug):
         return _attend(q, *past, Wo), K, V
     if bug == "overwrite":  # the cache keeps only the newest token
         return _attend(q, k, v, Wo), k, v
+    if bug == "model-width":  # scaled by sqrt(D), the model's width, not the head's
+        return _attend(q, K, V, Wo, scale=Wq.shape[1]), K, V
     raise ValueError(bug)
 
 
@@ -113,6 +115,17 @@ CHECKS = Checks(
     rtol=1e-7,
     atol=1e-10,
     misconceptions=[
+        Misconception(
+            id="kv-cache.scaled-by-model-width",
+            title="scaling the scores by the model's width instead of the head's",
+            explanation="Each head works in Dh = D / H dimensions, so its dot products have a "
+            "variance of about Dh: dividing by sqrt(Dh) keeps the softmax out of saturation. "
+            "sqrt(D) divides by sqrt(H) too much and flattens every head's attention.",
+            hints=["What is the length of the vectors whose dot product you scale?",
+                   "The head dimension, q.shape[-1], not the model's width.",
+                   "scores = q @ K.transpose(0, 1, 3, 2) / np.sqrt(q.shape[-1])."],
+            replace=_pair("model-width"),
+        ),
         Misconception(
             id="kv-cache.square-mask-in-step",
             title="reusing the full layer's causal mask in a one-token step",

@@ -5,8 +5,11 @@ import numpy as np
 from deepcareer.grading.spec import Case, Checks, Misconception, Property
 
 
-def _table(n, d, base=10000.0, *, swap=False, per_column=False):
-    cols = np.arange(d) if per_column else np.repeat(np.arange(0, d, 2), 2)[:d]
+def _table(n, d, base=10000.0, *, swap=False, per_column=False, no_two=False):
+    if no_two:  # pair i at base^(-i/D): the exponent counts pairs without the factor 2
+        cols = np.repeat(np.arange(d // 2 + 1), 2)[:d]
+    else:
+        cols = np.arange(d) if per_column else np.repeat(np.arange(0, d, 2), 2)[:d]
     angles = np.arange(n)[:, None] * base ** (-cols / d)
     pe = np.empty((n, d))
     first, second = (np.cos, np.sin) if swap else (np.sin, np.cos)
@@ -17,6 +20,10 @@ def _table(n, d, base=10000.0, *, swap=False, per_column=False):
 
 def _sin_cos_swapped(n, d, base=10000.0):
     return _table(n, d, base, swap=True)
+
+
+def _frequency_without_two(n, d, base=10000.0):
+    return _table(n, d, base, no_two=True)
 
 
 def _frequency_per_column(n, d, base=10000.0):
@@ -112,6 +119,18 @@ CHECKS = Checks(
     rtol=1e-7,
     atol=1e-10,
     misconceptions=[
+        Misconception(
+            id="positional-encoding.frequency-without-two",
+            title="pair i at base^(-i/D) instead of base^(-2i/D)",
+            explanation="The exponent is 2i / D so that the last pair's frequency reaches about "
+            "1/base: the wavelengths run geometrically from 2 pi to about 2 pi base. With i / D "
+            "they stop near 2 pi sqrt(base), and the slowest pairs no longer tell far positions "
+            "apart.",
+            hints=["What frequency does your last pair get, for D = 8?",
+                   "The exponent uses the even column index 2i, not the pair index i.",
+                   "freqs = base ** (-np.arange(0, D, 2) / D)."],
+            replace={"sinusoidal_encoding": _frequency_without_two},
+        ),
         Misconception(
             id="positional-encoding.sin-cos-swapped",
             title="cosine in the even columns and sine in the odd ones",

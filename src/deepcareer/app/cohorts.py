@@ -66,6 +66,9 @@ class Cell:
 
 #: Bands of the cohort-wide view: how many learners are at each level of each skill.
 BANDS = ("no evidence", "under 50 %", "50-80 %", "80-95 %", "95 % or more, verified")
+#: The bands' lower edges (under 50 %, 50-80 %, 80-95 %), and mastery (verified, 95 %).
+BAND_EDGES = (0.5, 0.8)
+MASTERED = 0.95
 #: Above this many learners the per-learner heatmap gives way to the bands alone.
 HEATMAP_LEARNERS = 60
 
@@ -148,18 +151,19 @@ def dashboard(engine: Engine, viewer: User, cohort_id: int,
     by_id = {learner.id: learner for learner in learners}
     titles = {ex.id: ex.meta.title for ex in catalog}
     skills = [(sid, skill.title) for sid, skill in catalog.skills.items()]
-    kept = mastery_db.of_users(engine, list(by_id))
+    small = len(learners) <= HEATMAP_LEARNERS
+    kept = mastery_db.of_users(engine, list(by_id)) if small else {}
     cells = {uid: {sid: Cell(float(r["p"]), int(r["evidence"]), bool(r["verified"]))
                    for sid, r in rows.items()} for uid, rows in kept.items()}
+    counted = mastery_db.bands(engine, cohort_id, BAND_EDGES, MASTERED)
     last = mastery_db.last_activity(engine, cohort_id)
     done = mastery_db.passes_by_deadline(engine, cohort_id)
     return Dashboard(
         cohort_id=cohort_id, name=str(info.get("name", "")), learners=learners,
         skills=skills,
         mastery={learner.id: cells.get(learner.id, {}) for learner in learners}
-        if len(learners) <= HEATMAP_LEARNERS else {},
-        bands=[(title, _bands([cells.get(learner.id, {}).get(sid) for learner in learners]))
-               for sid, title in skills],
+        if small else {},
+        bands=[(title, _bands(counted.get(sid, {}), len(learners))) for sid, title in skills],
         misconceptions=[Misconception(str(r["title"] or r["id"]), int(r["n"]),
                                       int(r["learners"]),
                                       tuple(sorted(titles.get(e, e) for e in r["exercises"])))
@@ -178,30 +182,26 @@ def dashboard(engine: Engine, viewer: User, cohort_id: int,
         submissions=mastery_db.count_graded(engine, cohort_id))
 
 
-def _bands(cells: Sequence[Cell | None]) -> list[int]:
-    counts = [0] * len(BANDS)
-    for c in cells:
-        if c is None or not c.evidence:
-            counts[0] += 1
-        elif c.verified and c.p >= 0.95:
-            counts[4] += 1
-        else:
-            counts[1 if c.p < 0.5 else 2 if c.p < 0.8 else 3] += 1
+def _bands(counted: dict[int, int], learners: int) -> list[int]:
+    """Learners per band of BANDS; band 0 (no evidence) is whoever the query did not count."""
+    counts = [counted.get(k, 0) for k in range(len(BANDS))]
+    counts[0] = max(learners - sum(counts[1:]), 0)
     return counts
 
 
 def learner_mastery(engine: Engine, user_id: int, catalog: Catalog | None = None) -> None:
-    """Replay one learner's graded submissions into their kept mastery (after a grade)."""
+    """Rebuild one learner's kept figures (mastery per skill, tally per exercise) from their
+    graded submissions; called after each grade."""
     from deepcareer.store.pg import mastery as mastery_db
 
     catalog = catalog or default_catalog()
 
-    def compute() -> dict[str, dict[str, Any]]:
-        estimate = mastery_of_rows(attempt_rows(db.graded(engine, [user_id])), catalog)
+    def skills(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        estimate = mastery_of_rows(attempt_rows(rows), catalog)
         return {sid: {"p": m.p, "evidence": m.evidence, "correct": m.correct,
                       "verified": m.verified} for sid, m in estimate.items() if m.evidence}
 
-    mastery_db.replace_for(engine, user_id, compute)
+    mastery_db.rebuild(engine, user_id, skills)
 
 
 def results_csv(engine: Engine, viewer: User, cohort_id: int,

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, insert
 
-from deepcareer.store.pg.schema import submissions
-from deepcareer.store.pg.submissions import now
+from deepcareer.store.pg.schema import findings, submissions
+from deepcareer.store.pg.submissions import finding_rows, now
 
 _REPORTS = {
     "pass": {"status": "pass", "message": "All checks pass.", "checks": [], "findings": []},
@@ -49,6 +49,12 @@ def add_graded(engine: Engine, user_ids: Sequence[int], n: int, seed: int = 0,
 
 def _flush(engine: Engine, rows: list[dict[str, object]]) -> None:
     if rows:
+        named = [f for r in rows if r["status"] == "fail"
+                 for f in finding_rows(str(r["id"]), int(r["user_id"]),  # type: ignore[call-overload]
+                                       str(r["exercise_id"]), r["created_at"],  # type: ignore[arg-type]
+                                       r["report"])]  # type: ignore[arg-type]
         with engine.begin() as conn:
             conn.execute(insert(submissions), rows)
+            if named:
+                conn.execute(insert(findings), named)
         rows.clear()

@@ -151,3 +151,29 @@ learner_skills = Table(
     Column("verified", Boolean, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Each learner's tally per exercise, kept after each grade: the dashboard's streaks, last
+# activity and passes by deadline without scanning every submission.
+learner_exercises = Table(
+    "learner_exercises", metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("exercise_id", String(100), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("fails_in_a_row", Integer, nullable=False),  # since the last pass
+    Column("first_pass_at", DateTime(timezone=True)),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+)
+
+# The misconceptions each failed submission was told about, one row each (the week's most
+# frequent across a cohort is then an indexed count, not a scan of every report).
+findings = Table(
+    "findings", metadata,
+    Column("submission_id", String(36), ForeignKey("submissions.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("misconception", String(200), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("exercise_id", String(100), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_findings_time", "created_at"),
+)

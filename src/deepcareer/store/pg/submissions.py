@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, insert, select, update
 
-from deepcareer.store.pg.schema import submissions
+from deepcareer.store.pg.schema import findings, submissions
 
 
 def now() -> datetime:
@@ -66,15 +66,35 @@ def claim(engine: Engine, sub_id: str, worker: str) -> Claimed | None:
 
 def finish(engine: Engine, sub_id: str, report: dict[str, Any]) -> bool:
     """Write the grade; False when another delivery wrote it first (this one is dropped)."""
+    status = str(report.get("status", "error"))
     with engine.begin() as conn:
-        done = conn.execute(
+        row = conn.execute(
             update(submissions)
             .where(and_(submissions.c.id == sub_id, submissions.c.state != "done"))
-            .values(state="done", graded_at=now(), status=str(report.get("status", "error")),
+            .values(state="done", graded_at=now(), status=status,
                     report=report, duration_s=float(report.get("duration_s") or 0.0),
                     isolation=str(report.get("isolation") or ""))
-        )
-    return bool(done.rowcount)
+            .returning(submissions.c.user_id, submissions.c.exercise_id,
+                       submissions.c.created_at)
+        ).first()
+        if row is not None and status == "fail":
+            named = finding_rows(sub_id, int(row[0]), str(row[1]), row[2], report)
+            if named:
+                conn.execute(insert(findings), named)
+    return row is not None
+
+
+def finding_rows(sub_id: str, user_id: int, exercise_id: str, created_at: datetime,
+                 report: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per misconception a failed report names (for the week's most frequent)."""
+    seen: dict[str, dict[str, Any]] = {}
+    for f in report.get("findings") or []:
+        mid = str(f.get("misconception") or "")[:200]
+        if mid and mid not in seen:
+            seen[mid] = {"submission_id": sub_id, "misconception": mid, "user_id": user_id,
+                         "exercise_id": exercise_id, "title": str(f.get("title") or mid),
+                         "created_at": created_at}
+    return list(seen.values())
 
 
 def stuck(engine: Engine, state: str, older_than: timedelta, limit: int = 500) -> list[str]:

@@ -58,3 +58,19 @@ def _flush(engine: Engine, rows: list[dict[str, object]]) -> None:
             if named:
                 conn.execute(insert(findings), named)
         rows.clear()
+
+
+def add_learners(engine: Engine, cohort_id: int, n: int) -> list[int]:
+    """``n`` learner accounts in a cohort, without passwords anyone could use (a benchmark's
+    cohort; the hash is not a valid Argon2 string, so no sign-in can succeed)."""
+    from deepcareer.store.pg.schema import memberships, users
+
+    at = now()
+    tag = uuid.uuid4().hex[:8]
+    with engine.begin() as conn:
+        ids = [int(r[0]) for r in conn.execute(insert(users).returning(users.c.id), [
+            {"email": f"bench-{tag}-{i}@example.org", "name": f"Learner {i}",
+             "role": "learner", "password_hash": "!", "created_at": at} for i in range(n)])]
+        conn.execute(insert(memberships), [{"cohort_id": cohort_id, "user_id": u,
+                                            "role": "learner", "joined_at": at} for u in ids])
+    return ids

@@ -57,8 +57,8 @@ def init(
 
     Safe to run again after an upgrade: it applies the new migrations only.
 
-    Example: DEEPCAREER_DATABASE_URL=postgresql://dc@db/deepcareer
-    DEEPCAREER_REDIS_URL=redis://cache:6379/0 deepcareer server init --admin-email you@uni.edu
+    Example: deepcareer server init --admin-email you@uni.edu (with
+    DEEPCAREER_DATABASE_URL and DEEPCAREER_REDIS_URL set, or --database-url and --redis-url)
     """
     from deepcareer.app import accounts, classroom
 

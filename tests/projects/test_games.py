@@ -166,3 +166,38 @@ def test_seed_shopping_shows_every_try_and_verify_draws_its_own_seed(
         "with a seed it drew and 1 reproduced.")
     assert verify(fresh, TABULAR, made[0].id)[2]  # verified already: no new re-run
     assert len(runs_of(fresh, TABULAR.id)) == 8
+
+
+@pytest.mark.parametrize("source", [L.MEMOISED_SCALER, L.MEMOISED_NEIGHBOURS,
+                                    L.MEMOISED_IN_FILES],
+                         ids=["scaler-kept", "neighbours-kept", "kept-in-files"])
+def test_a_predict_that_remembers_its_largest_call_is_caught(pstore: Store,
+                                                             source: str) -> None:
+    """Half of the test rows, drawn by the parent, are predicted in a fresh sandbox from
+    the model as fit left it: what predict kept from the whole test set is not there."""
+    result = run_project(pstore, DIGITS, source, record=False)
+    (check,) = caught(result, "test-statistics")
+    assert "fresh sandbox" in str(check["message"])
+
+
+@pytest.mark.parametrize(("source", "fragment"), [
+    (L.MODEL_IN_A_GLOBAL, "failed there"),
+    (L.RETURNS_A_LAMBDA, "could not be saved with pickle"),
+], ids=["model-in-a-global", "unpicklable"])
+def test_a_predict_that_cannot_be_replayed_is_not_counted(pstore: Store, source: str,
+                                                          fragment: str) -> None:
+    result = run_project(pstore, DIGITS, source, record=False)
+    assert result.status == "fail" and not result.passed, (result.status, result.message)
+    assert result.message.startswith("Not counted (replay)"), result.message
+    (check,) = [c for c in result.checks if c["check"] == "replay"]
+    assert fragment in str(check["message"]) and check["severity"] == "refused"
+
+
+def test_the_model_is_read_from_what_fit_returned_not_from_the_harness(
+        pstore: Store) -> None:
+    """The rules' evidence in the child is cleared with gc; the saved model, read in the
+    parent from its pickle, still holds a scikit-learn object."""
+    result = run_project(pstore, DIGITS, L.SKLEARN_DISARMED, record=False)
+    assert not result.passed
+    (check,) = [c for c in result.checks if c["check"] == "rules"]
+    assert "scikit-learn" in str(check["message"])

@@ -184,6 +184,7 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
     # The whole run as the learner waited for it, the baselines' first computation included.
     result.duration_s = time.perf_counter() - started
     result.environment["timings"] = {"child_s": outcome.duration_s,
+                                     "replay_wait_s": outcome.replay_wait_s,
                                      "baselines_s": baselines_s}
     result.reproduces = reproduces
     result.isolation = outcome.isolation
@@ -295,30 +296,18 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
         res.extra.update(scored.extra)
         checks += _trust_checks(project, exp, data, arrays, outcome.held.get(exp.name, {}),
                                 res, found_baselines)
+        # The model's make-up from the saved model, read here: what the child reports
+        # can add evidence of a broken rule, never the framework a rule requires.
+        saved_libs = outcome.snapshot_libs.get(exp.name, [])
         for rule in rules.broken_rules(spec.libraries, spec.framework, imports,
-                                       event.get("imported", []),
-                                       event.get("model_libs", [])):
+                                       [*event.get("imported", []),
+                                        *event.get("model_libs", [])], saved_libs):
             checks.append({"check": "rules", "experiment": exp.name,
                            "severity": "refused", "message": rule})
-        if "pred_half" in arrays and "half_idx" in arrays:
-            try:
-                changed = evaluate.batch_dependent_rows(spec, arrays["pred"],
-                                                        arrays["pred_half"], arrays["half_idx"])
-            except evaluate.PredictionError:
-                changed = len(arrays["half_idx"])
-            if changed:
-                checks.append({"check": "test-statistics", "experiment": exp.name,
-                               "severity": "leak", "message": (
-                                   f"{changed} test rows got a different prediction when "
-                                   "predicted together with other test rows: predict uses "
-                                   "statistics of the test data (for example a scaler "
-                                   "fitted on the test split). Fit every transform inside "
-                                   "fit, on the training split, and only apply it in "
-                                   "predict.")})
+        checks += _replay_checks(spec, exp.name, arrays, outcome)
         cuts = outcome.held.get(exp.name, {}).get("later_cut")
-        if cuts is not None:
-            looked = (evaluate.lookahead_rows(arrays["pred"], arrays["pred_later"], cuts)
-                      if "pred_later" in arrays else len(cuts))
+        if cuts is not None and "pred_later" in arrays:
+            looked = evaluate.lookahead_rows(arrays["pred"], arrays["pred_later"], cuts)
             if looked:
                 checks.append({"check": "looks-ahead", "experiment": exp.name,
                                "severity": "leak", "message": (
@@ -375,6 +364,61 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                                 "source": spec.dataset.source},
         environment={**environment(), "packages": versions}, message=message,
         output=outcome.output)
+
+
+def _replay_checks(spec: Any, name: str, arrays: dict[str, Any],
+                   outcome: ChildOutcome) -> list[dict[str, Any]]:
+    """``test-statistics``: half of the test rows, chosen here, predicted in a fresh
+    sandbox from the model as fit left it (``runner.Replay``), against the predictions
+    for the whole test set in the run's own sandbox. Refused (``replay``) when there is
+    nothing to compare: the model could not be saved, or predict failed there."""
+    from deepcareer.projects import evaluate
+
+    if name in outcome.unsaved:
+        return [{"check": "replay", "experiment": name, "severity": "refused", "message": (
+            "What fit returned could not be saved with pickle "
+            f"({outcome.unsaved[name]}). To check that each prediction depends on its row "
+            "and the model only, predict runs again in a fresh sandbox from a saved copy "
+            "of the model, so fit must return something picklable: arrays, a dict or "
+            "tuple of them, an object of a class defined at the top of project.py, a "
+            "PyTorch module or a Keras model (no lambdas, no functions defined inside "
+            "other functions). Until then the figure is not verified.")}]
+    failed = outcome.replay_errors.get(name, {})
+    found: list[dict[str, Any]] = []
+    if "half" in failed:
+        found.append({"check": "replay", "experiment": name, "severity": "refused",
+                      "message": (
+                          "predict was run again in a fresh sandbox, from the model fit "
+                          "returned, on half of the test rows, and failed there: "
+                          f"{failed['half']}. predict must work from the model alone "
+                          "(nothing kept in global variables by fit or by an earlier "
+                          "call); until it does the figure is not verified.")})
+    if "later" in failed:
+        found.append({"check": "replay", "experiment": name, "severity": "refused",
+                      "message": (
+                          "predict was run again in a fresh sandbox, from the model fit "
+                          "returned, on the test windows with their later characters "
+                          f"changed, and failed there: {failed['later']}. The check that "
+                          "each prediction uses its prefix only could not be made, so the "
+                          "figure is not verified.")})
+    if "pred_half" in arrays and "half_idx" in arrays:
+        try:
+            changed = evaluate.batch_dependent_rows(spec, arrays["pred"], arrays["pred_half"],
+                                                    arrays["half_idx"])
+        except evaluate.PredictionError:
+            changed = len(arrays["half_idx"])
+        if changed:
+            found.append({"check": "test-statistics", "experiment": name, "severity": "leak",
+                          "message": (
+                              f"{changed} of {len(arrays['half_idx'])} test rows got a "
+                              "different prediction when half of the test rows were "
+                              "predicted on their own, in a fresh sandbox, from the model "
+                              "fit returned: predict uses statistics of the test data (a "
+                              "scaler fitted on the test split, labels spread through the "
+                              "test rows), or remembers its earlier calls. Fit every "
+                              "transform inside fit, on the training split, and only apply "
+                              "it in predict, row by row.")})
+    return found
 
 
 def _trust_checks(project: Project, exp: Experiment, data: Dataset,

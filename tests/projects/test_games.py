@@ -201,3 +201,47 @@ def test_the_model_is_read_from_what_fit_returned_not_from_the_harness(
     assert not result.passed
     (check,) = [c for c in result.checks if c["check"] == "rules"]
     assert "scikit-learn" in str(check["message"])
+
+
+def _pasted(loader: str, as_bytes: bool) -> str:
+    """A learner file carrying the whole public dataset (``loader`` from scikit-learn)."""
+    import base64
+    import zlib
+
+    from sklearn import datasets
+
+    d = getattr(datasets, loader)()
+    if as_bytes:
+        dtype = "uint8" if loader == "load_digits" else "float32"
+        rows = base64.b64encode(zlib.compress(d.data.astype(dtype).tobytes())).decode()
+        labels = base64.b64encode(zlib.compress(d.target.astype("uint8").tobytes())).decode()
+        return L.ANN_PASTED_BYTES % {"rows": rows, "labels": labels, "dtype": dtype,
+                                     "width": d.data.shape[1]}
+    rows = "[" + ",\n".join("[" + ", ".join(f"{v:.4g}" for v in row) + "]"
+                            for row in d.data) + "]"
+    return L.ANN_PASTED_LIST % {"rows": rows, "labels": d.target.tolist()}
+
+
+@pytest.mark.parametrize(("project", "loader", "as_bytes"), [
+    (DIGITS, "load_digits", True),
+    (DIGITS, "load_digits", False),
+    (TABULAR, "load_breast_cancer", True),
+    (TABULAR, "load_breast_cancer", False),
+], ids=["digits-bytes", "digits-list", "cancer-bytes", "cancer-list"])
+def test_a_pasted_copy_of_the_public_data_is_found(pstore: Store, project: object,
+                                                   loader: str, as_bytes: bool) -> None:
+    """A nearest-neighbour lookup over a copy of the public dataset in the file (raw
+    units, compressed bytes or a list of numbers) passes the perturbed copies like a
+    k-NN model would; the parent holds the held-out rows and finds them in the file."""
+    source = _pasted(loader, as_bytes)
+    result = run_project(pstore, project, source, record=False)  # type: ignore[arg-type]
+    (check,) = caught(result, "held-out-rows")
+    assert "project.py" in str(check["message"])
+    assert (result.metric or 0) > 0.99  # the lookup itself works: only the check stops it
+
+
+def test_an_honest_nearest_neighbour_model_is_not_taken_for_a_lookup(pstore: Store) -> None:
+    result = run_project(pstore, DIGITS, L.NEAREST_TRAINING_ROW, record=False)
+    assert not [c for c in result.checks if c["severity"] in ("leak", "refused")], (
+        result.checks)
+    assert result.passed, result.message

@@ -83,6 +83,7 @@ class ChildOutcome:
     unsaved: dict[str, str] = field(default_factory=dict)
     replay_errors: dict[str, dict[str, str]] = field(default_factory=dict)
     snapshot_libs: dict[str, list[str]] = field(default_factory=dict)
+    snapshots: dict[str, bytes] = field(default_factory=dict)  # what fit returned, pickled
     replay_wait_s: float = 0.0  # waiting for the fresh sandboxes after the run's child ended
 
 
@@ -386,7 +387,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
 
         outcome = _supervise(proc, read_fd, limits, progress, level, hand_over)
         outcome.held, outcome.hidden = held, [str(PACKAGE_DIR), *forbidden]
-        outcome.early, outcome.unsaved = early, unsaved
+        outcome.early, outcome.unsaved, outcome.snapshots = early, unsaved, snapshots
         waiting = time.perf_counter()
         deadline = time.monotonic() + REPLAY_GRACE_S
         for replay in replays.values():
@@ -489,9 +490,19 @@ def _spawn(workdir: Path, limits: Limits, hide: list[str], hash_seed: int = 0,
         argv,
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         cwd=workdir, env=env, pass_fds=[write_fd], close_fds=True,
-        preexec_fn=lambda: exercise_child.apply_limits(_rlimits(limits)))
+        preexec_fn=lambda: _start(limits, 19 if mode == "replay" else 0))
     os.close(write_fd)
     return proc, read_fd, level
+
+
+def _start(limits: Limits, niceness: int) -> None:
+    """In the new process, before it runs anything: its limits and its priority. A
+    replay runs at the lowest priority: its start-up (importing the framework) then takes
+    only what the run's training leaves idle, instead of slowing a training that stops
+    on the clock."""
+    exercise_child.apply_limits(_rlimits(limits))
+    if niceness:
+        os.nice(niceness)
 
 
 def _supervise(proc: subprocess.Popen[bytes], read_fd: int, limits: Limits,

@@ -321,6 +321,7 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
             vocab = ds.train.vocab
             res.sample = "".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?"
                                  for i in arrays["sample"].ravel()[:2000])
+    checks += _embedded_checks(ds, source, outcome)
     own_data = ds.name.startswith("capstone")  # the learner's data: its faults count
     if spec.task == "classification":
         dupes = duplicates_across(ds.train.X, ds.test.X)
@@ -364,6 +365,35 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                                 "source": spec.dataset.source},
         environment={**environment(), "packages": versions}, message=message,
         output=outcome.output)
+
+
+def _embedded_checks(ds: Dataset, source: str, outcome: ChildOutcome
+                     ) -> list[dict[str, Any]]:
+    """``held-out-rows``: fixed public data (digits, breast cancer, wine, the capstone's
+    file) cannot be reached from the sandbox, so the one way in for its held-out rows is
+    the learner's file, or the model fit built from it; both are looked through here
+    (``embedded``)."""
+    from deepcareer.projects import embedded
+
+    if not ds.perturb or ds.test.y is None:
+        return []
+    n = len(ds.test.X)
+    out = []
+    for where, blobs in (("your project.py", embedded.source_blobs(source)),
+                         *((f"the model fit returned ({name})", [snap])
+                           for name, snap in outcome.snapshots.items())):
+        found = embedded.rows_found(blobs, ds.test.X, ds.train.X)
+        if embedded.enough(found, n):
+            out.append({"check": "held-out-rows", "experiment": None, "severity": "leak",
+                        "message": (
+                            f"{found} of the {n} held-out rows are written in {where} "
+                            "(as numbers, or encoded, compressed or packed as bytes): the "
+                            "data is public, and a copy of it in the file makes predict "
+                            "a lookup, exact or nearest-neighbour, not a model. Train on "
+                            "the `train` split only and keep no copy of the dataset in "
+                            "your file.")})
+            break
+    return out
 
 
 def _replay_checks(spec: Any, name: str, arrays: dict[str, Any],

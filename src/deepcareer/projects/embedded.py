@@ -1,0 +1,180 @@
+"""Held-out rows carried in by the learner's file or the model ``fit`` returned.
+
+The sandbox keeps every copy of a public dataset out of the child's reach (its files,
+generators and caches are not mounted), so the one way left for the held-out rows to get
+in is the learner's own file: a copy pasted into it (a table of rows and labels, an
+approximate nearest-neighbour index over the public data), read by ``predict`` or built
+into the model. A lookup like that is as smooth as a k-NN model, so the perturbed copies
+do not expose it. The parent holds the held-out rows and looks for them where the copy
+must be: in the numbers of the source (literals, numbers written in strings or comments,
+and byte strings decoded from base64 or hex, decompressed, read as ``.npy`` or as raw
+arrays of every common dtype) and in the bytes of the saved model (``fit`` never saw a
+test row, so a model that holds them got them from a copy).
+
+Rows are compared by windows of 24 consecutive features (or the whole row), each scaled by its largest
+magnitude and rounded, so a copy in the dataset's raw units (digits as 0..16) matches
+rows scaled by the project (0..1). Windows that also occur in the training split are
+not counted (a k-NN model rightly holds training rows, and some rows are duplicated
+across the split). A copy encrypted with a key, or transformed beyond scaling, is not
+found; this check names the plain forms, and the report says what it looked for.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bz2
+import gzip
+import io
+import lzma
+import re
+import zlib
+from collections.abc import Iterator
+
+import numpy as np
+
+WINDOW = 24  # consecutive features compared at once: long enough that two rows' ends
+# stored one after the other (a k-NN model's training rows) do not pass for a third row
+DECIMALS = 2  # after scaling a window by its largest magnitude
+MIN_DISTINCT = 5  # a window of mostly one value (a blank margin) says nothing
+MAX_SCAN = 64 << 20  # bytes of one saved model looked through
+FOUND_SHARE = 0.02  # rows found, as a share of the held-out rows, before it counts
+FOUND_MIN = 5  # ... and at least this many
+_NUMBER = re.compile(rb"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+_B64 = re.compile(rb"[A-Za-z0-9+/=_\-\s]{64,}")
+_HEX = re.compile(rb"(?:[0-9a-fA-F]{2}){32,}")
+_WEIGHTS = np.random.default_rng(20261202).integers(1, 2**61, size=WINDOW, dtype=np.int64)
+
+
+def _keys(rows: np.ndarray, window: int) -> np.ndarray:
+    """One integer per window of ``window`` consecutive values of each row of ``rows``
+    (2-D), scaled by the window's largest magnitude and rounded; windows of fewer than
+    ``MIN_DISTINCT`` distinct values give -1."""
+    if rows.ndim != 2 or rows.shape[1] < window or len(rows) == 0:
+        return np.empty((0,), dtype=np.int64)
+    with np.errstate(all="ignore"):
+        views = np.lib.stride_tricks.sliding_window_view(rows.astype(np.float64), window,
+                                                         axis=1)  # (n, w, window)
+        flat = views.reshape(-1, window)
+        scale = np.abs(flat).max(axis=1, keepdims=True)
+        scaled = np.where(scale > 0, flat / np.where(scale > 0, scale, 1.0), 0.0)
+        ints = np.round(scaled * 10**DECIMALS)
+        ok = np.isfinite(ints).all(axis=1)
+        ints = np.where(np.isfinite(ints), ints, 0).astype(np.int64)
+    ordered = np.sort(ints, axis=1)
+    distinct = 1 + (np.diff(ordered, axis=1) != 0).sum(axis=1)
+    keys = (ints * _WEIGHTS[:window]).sum(axis=1)  # wraps around: a hash
+    keys[~ok | (distinct < MIN_DISTINCT)] = -1
+    return keys
+
+
+def _stream_keys(values: np.ndarray, window: int) -> np.ndarray:
+    values = values.ravel()
+    if values.size < window:
+        return np.empty((0,), dtype=np.int64)
+    chunks = []
+    step = 1 << 20
+    for start in range(0, values.size - window + 1, step):
+        part = values[start:start + step + window - 1]
+        chunks.append(_keys(part[None, :], window))
+    return np.concatenate(chunks)
+
+
+def _decoded(blob: bytes) -> Iterator[bytes]:
+    """``blob`` and what it decodes and decompresses to (one level of each)."""
+    layers = [blob]
+    for pattern, decode in ((_B64, base64.b64decode), (_B64, base64.urlsafe_b64decode),
+                            (_HEX, binascii.unhexlify)):
+        for match in pattern.finditer(blob):
+            text = re.sub(rb"\s", b"", match.group())
+            try:
+                layers.append(decode(text + b"=" * (-len(text) % 4)) if decode is not
+                              binascii.unhexlify else decode(text))
+            except (ValueError, binascii.Error):
+                continue
+    for layer in layers:
+        yield layer
+        for decompress in (zlib.decompress, gzip.decompress, bz2.decompress,
+                           lzma.decompress):
+            try:
+                yield decompress(layer)[:MAX_SCAN]
+            except (OSError, ValueError, EOFError, zlib.error, lzma.LZMAError):
+                continue
+
+
+def _arrays(blob: bytes) -> Iterator[np.ndarray]:
+    """Numbers ``blob`` may hold: written as text, an ``.npy`` or ``.npz``, or raw."""
+    numbers = _NUMBER.findall(blob[:MAX_SCAN])
+    if numbers:
+        yield np.array([float(n) for n in numbers[:5_000_000]])
+    if blob.startswith(b"\x93NUMPY") or blob.startswith(b"PK"):
+        try:
+            loaded = np.load(io.BytesIO(blob), allow_pickle=False)
+            found = [loaded[k] for k in loaded.files] if hasattr(loaded, "files") else [
+                loaded]
+            for arr in found:
+                if arr.dtype.kind in "iuf":
+                    yield arr.astype(np.float64).ravel()
+        except (ValueError, OSError, EOFError, KeyError):
+            pass
+    for dtype in (np.uint8, np.int16, np.int32, np.int64, np.float16, np.float32,
+                  np.float64):
+        size = np.dtype(dtype).itemsize
+        for offset in range(size):
+            usable = (len(blob) - offset) // size * size
+            if usable >= WINDOW * size:
+                with np.errstate(all="ignore"):
+                    yield np.frombuffer(blob, dtype=dtype, count=usable // size,
+                                        offset=offset).astype(np.float64)
+
+
+def source_blobs(source: str) -> list[bytes]:
+    """The source itself and its string literals' bytes, decoded where they decode."""
+    import ast
+
+    blobs = [source.encode("utf-8", errors="replace")]
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return blobs
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+            value = node.value
+            raw = value.encode("latin-1", errors="ignore") if isinstance(value, str) else value
+            if len(raw) >= 64:
+                blobs.append(raw)
+    return blobs
+
+
+def rows_found(blobs: list[bytes], test_X: np.ndarray, train_X: np.ndarray) -> int:
+    """How many held-out rows appear in ``blobs`` (see the module's docstring)."""
+    test = np.asarray(test_X, dtype=np.float64)
+    if test.ndim != 2:
+        test = test.reshape(len(test), -1)
+    window = min(WINDOW, test.shape[1])
+    if window < 6 or len(test) == 0:
+        return 0
+    train = np.asarray(train_X, dtype=np.float64).reshape(len(train_X), -1)
+    per_row = _keys(test, window).reshape(len(test), -1)  # (n, windows per row)
+    # Training rows, alone and stored one after another, are a model's right.
+    known = set(_keys(train, window).tolist()) | set(
+        _stream_keys(train.ravel(), window).tolist()) | {-1}
+    wanted = {int(k) for k in per_row.ravel().tolist()} - known
+    if not wanted:
+        return 0
+    wanted_arr = np.fromiter(wanted, dtype=np.int64)
+    seen: set[int] = set()
+    for blob in blobs:
+        for layer in _decoded(blob):
+            for values in _arrays(layer):
+                keys = _stream_keys(values, window)
+                hits = keys[np.isin(keys, wanted_arr)]
+                seen.update(int(k) for k in hits.tolist())
+    if not seen:
+        return 0
+    hit = np.isin(per_row, np.fromiter(seen, dtype=np.int64))
+    return int(hit.any(axis=1).sum())
+
+
+def enough(found: int, n: int) -> bool:
+    return found >= max(FOUND_MIN, FOUND_SHARE * n)

@@ -11,10 +11,11 @@ and byte strings decoded from base64 or hex, decompressed, read as ``.npy`` or a
 arrays of every common dtype) and in the bytes of the saved model (``fit`` never saw a
 test row, so a model that holds them got them from a copy).
 
-Rows are compared by windows of 24 consecutive features (or the whole row), each scaled by its largest
-magnitude and rounded, so a copy in the dataset's raw units (digits as 0..16) matches
-rows scaled by the project (0..1). Windows that also occur in the training split are
-not counted (a k-NN model rightly holds training rows, and some rows are duplicated
+Rows are compared by windows of 24 consecutive features (or the whole row), each
+scaled by its largest magnitude and rounded, so a copy in the dataset's raw units
+(digits as 0..16) matches rows scaled by the project (0..1). Windows that also occur in
+the training split, row by row or as its rows stored one after another, are not counted
+(a k-NN model rightly holds training rows, and some rows are duplicated
 across the split). A copy encrypted with a key, or transformed beyond scaling, is not
 found; this check names the plain forms, and the report says what it looked for.
 """

@@ -419,3 +419,19 @@ def predict(model, X):
     d = (X * X).sum(axis=1)[:, None] - 2.0 * X @ full.T + (full * full).sum(axis=1)[None]
     return labels[d.argmin(axis=1)]
 '''
+
+# Native code from fit (ctypes is allowed in projects: training libraries load it): a
+# shell through system(), the home's database opened with libc, a file written outside
+# the scratch folder, a connection to a listener on 127.0.0.1. The test fills in the
+# paths and the port; what each attempt gave is printed (the run's output is kept).
+NATIVE_ESCAPE = GOOD.replace('''    X, y = train.X, train.y''', '''\
+    import ctypes, socket, struct
+    libc = ctypes.CDLL(None)
+    libc.system(b"cat %(db)s > copied.db; echo escaped > %(outside)s")
+    print("db fd", libc.open(b"%(db)s", 0))
+    print("outside fd", libc.open(b"%(outside)s", 0o101, 0o644))  # O_WRONLY | O_CREAT
+    fd = libc.socket(socket.AF_INET, socket.SOCK_STREAM, 0)
+    addr = struct.pack("!HH4s8x", socket.AF_INET, %(port)d, socket.inet_aton("127.0.0.1"))
+    addr = struct.pack("=H", socket.AF_INET) + addr[2:]  # sa_family in host order
+    print("connect", libc.connect(fd, addr, len(addr)))
+    X, y = train.X, train.y''')

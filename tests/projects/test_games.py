@@ -245,3 +245,33 @@ def test_an_honest_nearest_neighbour_model_is_not_taken_for_a_lookup(pstore: Sto
     assert not [c for c in result.checks if c["severity"] in ("leak", "refused")], (
         result.checks)
     assert result.passed, result.message
+
+
+@os_sandbox_skip()
+def test_native_code_from_fit_reaches_nothing_outside_its_folder(
+        pstore: Store, project_home: Path, tmp_path: Path) -> None:
+    """ctypes is allowed in a project (training libraries need it), so the in-process
+    guard does not stop libc: the OS sandbox does. A shell run with system(), the home's
+    database, a file outside the scratch folder and a listener on 127.0.0.1 are all out
+    of reach, and the run itself goes on."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.setblocking(False)
+    outside = tmp_path / "outside.txt"
+    db = project_home / "progress.db"
+    assert db.exists()
+    try:
+        source = L.NATIVE_ESCAPE % {"db": str(db), "outside": str(outside),
+                                    "port": listener.getsockname()[1]}
+        result = run_project(pstore, DIGITS, source, record=False)
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody connected
+    finally:
+        listener.close()
+    assert result.isolation == "os" and result.status in ("pass", "fail"), result.message
+    assert not outside.exists()
+    assert "db fd -1" in result.output and "outside fd -1" in result.output
+    assert "connect -1" in result.output

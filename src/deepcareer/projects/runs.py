@@ -185,6 +185,8 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
     result.duration_s = time.perf_counter() - started
     result.environment["timings"] = {"child_s": outcome.duration_s,
                                      "replay_wait_s": outcome.replay_wait_s,
+                                     "held_out_scan_s": result.environment.pop(
+                                         "held_out_scan_s", 0.0),
                                      "baselines_s": baselines_s}
     result.reproduces = reproduces
     result.isolation = outcome.isolation
@@ -321,7 +323,9 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
             vocab = ds.train.vocab
             res.sample = "".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?"
                                  for i in arrays["sample"].ravel()[:2000])
+    scan_started = time.perf_counter()
     checks += _embedded_checks(ds, source, outcome)
+    scan_s = time.perf_counter() - scan_started
     own_data = ds.name.startswith("capstone")  # the learner's data: its faults count
     if spec.task == "classification":
         dupes = duplicates_across(ds.train.X, ds.test.X)
@@ -363,7 +367,8 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
         checks=checks, baselines=found_baselines,
         dataset={**ds.describe(), "licence": spec.dataset.licence,
                                 "source": spec.dataset.source},
-        environment={**environment(), "packages": versions}, message=message,
+        environment={**environment(), "packages": versions, "held_out_scan_s": scan_s},
+        message=message,
         output=outcome.output)
 
 

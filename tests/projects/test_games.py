@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from deepcareer.curriculum.catalog import Catalog
 from deepcareer.errors import UsageError
 from deepcareer.projects import runs as runs_module
 from deepcareer.projects.datasets import SECRET_FILE, load_dataset
@@ -275,3 +276,43 @@ def test_native_code_from_fit_reaches_nothing_outside_its_folder(
     assert not outside.exists()
     assert "db fd -1" in result.output and "outside fd -1" in result.output
     assert "connect -1" in result.output
+
+
+def test_an_edited_export_cannot_turn_a_leak_into_verified_work(tmp_path: Path,
+                                                                catalog: Catalog) -> None:
+    """A LEAK run exported, edited to claim a pass, a re-run and ``verified_by``, and
+    imported: kept as history, never evidence here; verify refuses it (only a local run
+    and a local re-run verify) and the portfolio publishes nothing."""
+    import json
+
+    from deepcareer.career.evidence import project_items
+    from deepcareer.portfolio.build import build_site
+    from deepcareer.store.exchange import export_file, import_file
+
+    path = tmp_path / "export.json"
+    with open_store(tmp_path / "a") as store:
+        store.add_run(project_id="digits-mlp", seed=0, status="leak", metric=1.0, passed=0,
+                      duration_s=1.0, code_sha256="c" * 64, code=L.GOOD, result={})
+        export_file(store, path)
+    data = json.loads(path.read_text())
+    (row,) = data["runs"]
+    rerun = {**row, "id": row["id"] + 1, "reproduces": row["id"],
+             "created_at": "2027-01-01T00:00:00+00:00"}
+    for edited in (row, rerun):
+        edited.update(status="pass", passed=1, origin="learner")
+    row["verified_by"] = rerun["id"]
+    data["runs"].append(rerun)
+    path.write_text(json.dumps(data))
+    with open_store(tmp_path / "b") as store:
+        import_file(store, path)
+        assert {r["origin"] for r in store.run_summaries()} == {"imported"}
+        assert runs_module.best_runs(store) == {}
+        assert [i for i in project_items(store) if i.level != "none"] == []
+        with pytest.raises(UsageError, match="only your own runs can be verified"):
+            verify(store, DIGITS, row["id"])
+        from deepcareer.app.projects import verify as verify_in_app
+
+        told = verify_in_app(store, DIGITS.id, row["id"])
+        assert not told.verified and "verifies nothing" in told.text
+        assert build_site(store, catalog).projects == []
+        assert len(store.run_summaries()) == 2  # nothing was re-run

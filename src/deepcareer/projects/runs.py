@@ -679,6 +679,11 @@ def verify(store: Store, project: Project, run_id: int | None = None,
                and getattr(r, "origin", "learner") == "learner"]
         run_id = own[-1].id if own else None
     original = pick_run(runs, project.id, run_id)
+    if original.origin == "imported":  # its verified_by came with it: claimed, not seen
+        raise UsageError(
+            f"Run #{original.id} was imported from another home: its figures are kept as "
+            "history, and only your own runs can be verified here (`deepcareer project "
+            f"run {project.id}`, then `deepcareer project verify {project.id}`).")
     if original.reproduces is not None:
         raise UsageError(f"Run #{original.id} is a re-run that verify made (of run "
                          f"#{original.reproduces}); verify one of your own runs.")

@@ -289,7 +289,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     # the caller lists the parts that matter inside it too.
     forbidden = [f for f in forbidden if not isolation._inside(
         os.path.realpath(workdir), os.path.realpath(f))]
-    started = time.perf_counter()
+    started, began = time.perf_counter(), time.monotonic()
     preload = frameworks_for(project, source)
     limits = limits_for(budget_s, preload)
     boot = {"tracker_path": tracker.__file__, "guard_path": exercise_child.__file__,
@@ -389,7 +389,11 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
         outcome.held, outcome.hidden = held, [str(PACKAGE_DIR), *forbidden]
         outcome.early, outcome.unsaved, outcome.snapshots = early, unsaved, snapshots
         waiting = time.perf_counter()
-        deadline = time.monotonic() + REPLAY_GRACE_S
+        # The replays run at the lowest priority, so on a busy machine they may only get
+        # going once training ends: they have the run's own wall-clock limit, and at least
+        # a grace period after the run's child ended.
+        deadline = max(time.monotonic() + REPLAY_GRACE_S,
+                       began + limits.wall_s + REPLAY_GRACE_S)
         for replay in replays.values():
             replay.finish(deadline)
         outcome.replay_wait_s = time.perf_counter() - waiting

@@ -7,9 +7,10 @@ stdin, and ``WORKDIR/job.json`` says what to run; each experiment's training spl
 ``fit`` runs: after it returns the child emits ``fitted`` and waits for a line on stdin.
 For fixed public data that line is ``perturbed``: noisy copies of the test rows are in
 ``test_X_perturbed.npy``, predicted alone, then the child emits ``perturbed`` and waits
-again. The line ``test`` means the parent has written ``test_X.npy`` (and for a language
-model ``test_X_later.npy``, the same windows with their later characters changed, which
-``predict`` also gets). Progress and results go to the parent as JSON lines on
+again. The line ``test`` means the parent has written ``test_X.npy``. Before ``fitted``
+the model is pickled to ``model.pkl``: run as ``_child.py WORKDIR EVENT_FD replay``, the
+same script is a *replay* (``_replay``), a separate sandbox that predicts rows the parent
+chose from that saved model. Progress and results go to the parent as JSON lines on
 ``EVENT_FD``; whatever the learner prints goes to ``WORKDIR/output.txt``.
 
 Like the exercise child, it must not import ``deepcareer``: the tracker and the exercise

@@ -9,6 +9,7 @@ project's tolerance (:func:`verify`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import platform
@@ -180,7 +181,7 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
     baselines_started = time.perf_counter()
     found_baselines = baselines(ds, spec.baselines, cache) if spec.baselines else {}
     baselines_s = time.perf_counter() - baselines_started
-    result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines)
+    result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines, cache)
     # The whole run as the learner waited for it, the baselines' first computation included.
     result.duration_s = time.perf_counter() - started
     result.environment["timings"] = {"child_s": outcome.duration_s,
@@ -229,7 +230,7 @@ def _choose(project: Project, names: list[str] | None) -> list[Experiment]:
 
 def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
               outcome: ChildOutcome, seed: int, source: str,
-              found_baselines: dict[str, float]) -> RunResult:
+              found_baselines: dict[str, float], cache: Path | None = None) -> RunResult:
     from deepcareer.projects import evaluate, rules
     from deepcareer.projects.datasets import duplicates_across, shuffled
 
@@ -324,7 +325,7 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
             res.sample = "".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?"
                                  for i in arrays["sample"].ravel()[:2000])
     scan_started = time.perf_counter()
-    checks += _embedded_checks(ds, source, outcome)
+    checks += _embedded_checks(ds, source, outcome, cache)
     scan_s = time.perf_counter() - scan_started
     own_data = ds.name.startswith("capstone")  # the learner's data: its faults count
     if spec.task == "classification":
@@ -372,8 +373,8 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
         output=outcome.output)
 
 
-def _embedded_checks(ds: Dataset, source: str, outcome: ChildOutcome
-                     ) -> list[dict[str, Any]]:
+def _embedded_checks(ds: Dataset, source: str, outcome: ChildOutcome,
+                     cache: Path | None = None) -> list[dict[str, Any]]:
     """``held-out-rows``: fixed public data (digits, breast cancer, wine, the capstone's
     file) cannot be reached from the sandbox, so the one way in for its held-out rows is
     the learner's file, or the model fit built from it; both are looked through here
@@ -383,11 +384,13 @@ def _embedded_checks(ds: Dataset, source: str, outcome: ChildOutcome
     if not ds.perturb or ds.test.y is None:
         return []
     n = len(ds.test.X)
+    wanted = _wanted_keys(ds, cache)
     out = []
-    for where, blobs in (("your project.py", embedded.source_blobs(source)),
-                         *((f"the model fit returned ({name})", [snap])
-                           for name, snap in outcome.snapshots.items())):
-        found = embedded.rows_found(blobs, ds.test.X, ds.train.X)
+    for where, blobs, aligned in (
+            ("your project.py", embedded.source_blobs(source), False),
+            *((f"the model fit returned ({name})", embedded.snapshot_blobs(snap), True)
+              for name, snap in outcome.snapshots.items())):
+        found = embedded.rows_found(blobs, ds.test.X, ds.train.X, wanted, aligned=aligned)
         if embedded.enough(found, n):
             out.append({"check": "held-out-rows", "experiment": None, "severity": "leak",
                         "message": (
@@ -399,6 +402,32 @@ def _embedded_checks(ds: Dataset, source: str, outcome: ChildOutcome
                             "your file.")})
             break
     return out
+
+
+def _wanted_keys(ds: Dataset, cache: Path | None) -> Any:
+    """``embedded.wanted_keys`` of the data, kept in the home's cache by the data's
+    content (like the baselines): the costly half of the search, the same on every run."""
+    import numpy as np
+
+    from deepcareer.projects import embedded
+
+    path = (cache / f"held-out-keys-{ds.name}-{ds.fingerprint()}.npy"
+            if cache is not None else None)
+    if path is not None:
+        try:
+            kept = np.load(path, allow_pickle=False)
+            if kept.ndim == 2 and kept.shape[0] == len(ds.test.X):
+                return kept
+        except (OSError, ValueError, EOFError):
+            pass
+    wanted = embedded.wanted_keys(ds.test.X, ds.train.X)
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(tmp, wanted, allow_pickle=False)
+            os.replace(tmp, path)
+    return wanted
 
 
 def _replay_checks(spec: Any, name: str, arrays: dict[str, Any],

@@ -8,7 +8,9 @@ the same split, imports the same reference file and calls fit and predict with n
 and no tracker (bench/_peer_reference.py). Prints the ratio of medians (goal <= 1.10);
 the whole `deepcareer project run` command, with the command line's start-up, is timed
 too and printed beside it, and so is the cost of the perturbed evaluation (predicting
-noisy copies of the test rows, for fixed public data). Then runs every MNIST-1D
+noisy copies of the test rows, for fixed public data), with the wait for the replays
+(half of the test rows predicted in a fresh sandbox from the saved model) and the search
+for held-out rows in the file and the model. Then runs every MNIST-1D
 experiment once and prints its accuracy beside the paper's Table 1, and the char-LSTM's
 bits per character.
 
@@ -62,6 +64,7 @@ def main() -> None:
                     dataset, variant, str(home)]
         _timed(cli_cmd)  # warm-up: generated data and baselines are cached per home
         ours, peer, cli, fit_s, train_s, accs, perturbed = [], [], [], [], [], [], []
+        replay_wait, scan = [], []
         for _ in range(args.runs):
             cli.append(_timed(cli_cmd)[0])
             t, out = _timed(ours_cmd)
@@ -71,6 +74,9 @@ def main() -> None:
             fit_s.append(exp["fit_s"])
             accs.append(exp["metric"])
             extra = exp.get("extra", {})
+            timings = result["environment"].get("timings", {})
+            replay_wait.append(timings.get("replay_wait_s", 0.0))
+            scan.append(timings.get("held_out_scan_s", 0.0))
             if "perturbed_predict_s" in extra:  # predict on the noisy copies, and making them
                 perturbed.append(extra["perturbed_predict_s"]
                                  + extra.get("perturbed", {}).get("prepare_s", 0.0))
@@ -87,6 +93,10 @@ def main() -> None:
         print(f"  of which the perturbed evaluation (noisy copies of the test rows, made and "
               f"predicted): {statistics.median(perturbed):.3f} s" if perturbed else
               "  no perturbed evaluation (the held-out rows are generated with a secret seed)")
+        print(f"  waiting for the replays (half of the test rows predicted in a fresh sandbox "
+              f"from the saved model) after the run's child ended: "
+              f"{statistics.median(replay_wait):.3f} s; looking for held-out rows in the "
+              f"file and the model: {statistics.median(scan):.3f} s")
     _, out = _timed([exe, "project", "run", "mnist1d", "--reference", "--json", "--home",
                      str(home)])
     result = json.loads(out)

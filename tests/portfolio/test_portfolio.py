@@ -262,3 +262,25 @@ def test_the_cli_refuses_then_previews(tmp_path: Path) -> None:
     assert preview.returncode == 0, preview.stderr
     assert "private preview" in preview.stdout and "Not for publishing" in preview.stdout
     assert "email: still the example address" in preview.stdout
+
+
+def test_a_project_page_shows_every_try_and_which_one_was_verified(
+        tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16's acceptance: the page counts every run of the project (failures too)
+    and names the one verified, not only the figure that passed."""
+    from deepcareer.projects import runs as runs_module
+    from tests.projects.learners import SEED_LUCK
+
+    project = get_project("tabular-classic")
+    with open_store(tmp_path / "h") as store:
+        made = [run_project(store, project, SEED_LUCK, seed=seed) for seed in (1, 3, 2)]
+        assert [r.passed for r in made] == [False, True, False]
+        monkeypatch.setattr(runs_module, "draw_seed", lambda: 9)  # a seed that holds
+        assert verify(store, project, made[1].id)[2]
+        write_profile(store.home)  # a profile and write-up in the learner's words
+        result = build_site(store, catalog)
+    assert result.projects == ["tabular-classic"]
+    page = (result.out / "projects" / "tabular-classic.html").read_text()
+    assert ("Verified on run 2 of 3; 1 of 3 passed (2 fell short); verify re-ran 1 of them "
+            "with a seed it drew and 1 reproduced.") in page
+    assert "deepcareer project run tabular-classic --seed 3" in page

@@ -276,3 +276,162 @@ PROBABILITIES = STANDARDISED.replace('''    return ((X - mean) / std) @ W + b'''
 # Logs the hash of a string: under a fixed seed, the same on every run.
 HASHES = GOOD.replace("    return W, b", "    run.log(hashed=hash('deepcareer') % 1000003)\n"
                       "    return W, b")
+
+# --- memoising predict: state kept from the largest call, replayed on later ones --------
+# The test-statistics check compares predictions of the whole test set with those of a
+# half predicted on its own. A predict that keeps what it computed on its largest call
+# so far (the whole test set, or its noisy copies) and reuses it on smaller calls gives
+# a half the same answers, unless the half is predicted where that state is not.
+_PREDICT = '''def predict(model, X):
+    W, b = model
+    return X @ W + b'''
+
+# A scaler fitted on the rows of the largest call, kept in a global.
+MEMOISED_SCALER = GOOD.replace(_PREDICT, '''_KEPT = {}
+
+def predict(model, X):
+    W, b = model
+    if len(X) >= _KEPT.get("n", 0):  # the largest call so far: the whole test set
+        _KEPT.update(n=len(X), mean=X.mean(axis=0), std=X.std(axis=0) + 1e-8)
+    return ((X - _KEPT["mean"]) / _KEPT["std"]) @ W + b''')
+
+# Scores spread through the test rows (each row's averaged with its nearest test rows'),
+# answers remembered per row and given back on later calls.
+MEMOISED_NEIGHBOURS = GOOD.replace(_PREDICT, '''_ANSWERS = {}
+_LARGEST = [0]
+
+def predict(model, X):
+    W, b = model
+    scores = X @ W + b
+    if len(X) >= _LARGEST[0]:
+        _LARGEST[0] = len(X)
+        sq = (X * X).sum(axis=1)
+        d = sq[:, None] + sq[None, :] - 2.0 * X @ X.T  # (n, n) squared distances
+        near = np.argsort(d, axis=1)[:, :8]
+        for row, s in zip(X, scores[near].mean(axis=1)):
+            _ANSWERS[row.tobytes()] = s
+    return np.stack([_ANSWERS.get(row.tobytes(), s) for row, s in zip(X, scores)])''')
+
+# The scaler's statistics written to a file on the first call and read on later ones,
+# in the working folder and in /tmp: files do not cross from one sandbox to another.
+MEMOISED_IN_FILES = GOOD.replace(_PREDICT, '''import os
+
+_PLACES = [os.path.join(os.getcwd(), "kept.npz"), "/tmp/kept.npz", "/dev/shm/kept.npz"]
+
+def predict(model, X):
+    W, b = model
+    for place in _PLACES:
+        if os.path.exists(place):
+            kept = np.load(place)
+            mean, std = kept["mean"], kept["std"]
+            break
+    else:
+        mean, std = X.mean(axis=0), X.std(axis=0) + 1e-8
+        for place in _PLACES:
+            try:
+                np.savez(place, mean=mean, std=std)
+            except OSError:
+                pass
+    return ((X - mean) / std) @ W + b''')
+
+# fit keeps the model in a global and returns nothing: predict does not work from what
+# fit returned, so it cannot be replayed (and could remember anything).
+MODEL_IN_A_GLOBAL = GOOD.replace("    return W, b\n", "    _MODEL[:] = [W, b]\n    return None\n"
+                                 ).replace(_PREDICT, '''_MODEL = []
+
+def predict(model, X):
+    W, b = _MODEL
+    return X @ W + b''')
+
+# fit returns a lambda: it cannot be saved, so predict cannot be replayed.
+RETURNS_A_LAMBDA = GOOD.replace("    return W, b\n", "    return lambda X: X @ W + b\n"
+                                ).replace(_PREDICT, '''def predict(model, X):
+    return model(X)''')
+
+# A NumPy project solved with an SVC, and the harness's evidence cleared with gc: the
+# modules it saw loaded and the libraries of the model it walked (both in this process).
+SKLEARN_DISARMED = '''
+import gc, sys
+
+def fit(train, run):
+    from sklearn.svm import SVC
+    model = SVC().fit(train.X, train.y)
+    main = sys.modules["__main__"]
+    main._libraries_of = lambda model, limit=0: {"numpy"}
+    for o in gc.get_objects():
+        if isinstance(o, dict) and "imported" in o and "model_libs" in o:
+            o["imported"].clear()
+            o["learner"] = False
+    return model
+
+def predict(model, X):
+    return model.predict(X)
+'''
+
+# --- approximate lookups of a pasted copy of the public data ----------------------------
+# A nearest-neighbour search over the whole public dataset, pasted into the file: as
+# smooth as a k-NN model, so noisy copies do not expose it. %(rows)s and %(labels)s are
+# filled in by the test (zlib-compressed, base64 bytes); %(dtype)s and %(width)s too.
+ANN_PASTED_BYTES = '''
+import base64, zlib
+import numpy as np
+
+PUBLIC = np.frombuffer(zlib.decompress(base64.b64decode(%(rows)r)),
+                       dtype=%(dtype)r).reshape(-1, %(width)d).astype(np.float64)
+LABELS = np.frombuffer(zlib.decompress(base64.b64decode(%(labels)r)), dtype=np.uint8)
+
+def fit(train, run):
+    return float(np.abs(train.X).max()) / float(np.abs(PUBLIC).max())  # the copy's units
+
+def predict(model, X):
+    full = PUBLIC * model
+    d = (X * X).sum(axis=1)[:, None] - 2.0 * X @ full.T + (full * full).sum(axis=1)[None]
+    return LABELS[d.argmin(axis=1)].astype(np.int64)
+'''
+
+# The same copy written as a plain list of numbers (rounded to 4 significant digits),
+# and kept inside the model fit returns.
+ANN_PASTED_LIST = '''
+import numpy as np
+
+PUBLIC = %(rows)s
+LABELS = %(labels)s
+
+def fit(train, run):
+    full = np.array(PUBLIC, dtype=np.float64)
+    return full * (np.abs(train.X).max() / np.abs(full).max()), np.array(LABELS)
+
+def predict(model, X):
+    full, labels = model
+    d = (X * X).sum(axis=1)[:, None] - 2.0 * X @ full.T + (full * full).sum(axis=1)[None]
+    return labels[d.argmin(axis=1)]
+'''
+
+# An honest nearest-neighbour model: the training split only.
+NEAREST_TRAINING_ROW = '''
+import numpy as np
+
+def fit(train, run):
+    return train.X.astype(np.float64), train.y
+
+def predict(model, X):
+    full, labels = model
+    d = (X * X).sum(axis=1)[:, None] - 2.0 * X @ full.T + (full * full).sum(axis=1)[None]
+    return labels[d.argmin(axis=1)]
+'''
+
+# Native code from fit (ctypes is allowed in projects: training libraries load it): a
+# shell through system(), the home's database opened with libc, a file written outside
+# the scratch folder, a connection to a listener on 127.0.0.1. The test fills in the
+# paths and the port; what each attempt gave is printed (the run's output is kept).
+NATIVE_ESCAPE = GOOD.replace('''    X, y = train.X, train.y''', '''\
+    import ctypes, socket, struct
+    libc = ctypes.CDLL(None)
+    libc.system(b"cat %(db)s > copied.db; echo escaped > %(outside)s")
+    print("db fd", libc.open(b"%(db)s", 0))
+    print("outside fd", libc.open(b"%(outside)s", 0o101, 0o644))  # O_WRONLY | O_CREAT
+    fd = libc.socket(socket.AF_INET, socket.SOCK_STREAM, 0)
+    addr = struct.pack("!HH4s8x", socket.AF_INET, %(port)d, socket.inet_aton("127.0.0.1"))
+    addr = struct.pack("=H", socket.AF_INET) + addr[2:]  # sa_family in host order
+    print("connect", libc.connect(fd, addr, len(addr)))
+    X, y = train.X, train.y''')

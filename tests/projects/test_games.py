@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from deepcareer.curriculum.catalog import Catalog
 from deepcareer.errors import UsageError
 from deepcareer.projects import runs as runs_module
 from deepcareer.projects.datasets import SECRET_FILE, load_dataset
@@ -166,3 +167,152 @@ def test_seed_shopping_shows_every_try_and_verify_draws_its_own_seed(
         "with a seed it drew and 1 reproduced.")
     assert verify(fresh, TABULAR, made[0].id)[2]  # verified already: no new re-run
     assert len(runs_of(fresh, TABULAR.id)) == 8
+
+
+@pytest.mark.parametrize("source", [L.MEMOISED_SCALER, L.MEMOISED_NEIGHBOURS,
+                                    L.MEMOISED_IN_FILES],
+                         ids=["scaler-kept", "neighbours-kept", "kept-in-files"])
+def test_a_predict_that_remembers_its_largest_call_is_caught(pstore: Store,
+                                                             source: str) -> None:
+    """Half of the test rows, drawn by the parent, are predicted in a fresh sandbox from
+    the model as fit left it: what predict kept from the whole test set is not there."""
+    result = run_project(pstore, DIGITS, source, record=False)
+    (check,) = caught(result, "test-statistics")
+    assert "fresh sandbox" in str(check["message"])
+
+
+@pytest.mark.parametrize(("source", "fragment"), [
+    (L.MODEL_IN_A_GLOBAL, "failed there"),
+    (L.RETURNS_A_LAMBDA, "could not be saved with pickle"),
+], ids=["model-in-a-global", "unpicklable"])
+def test_a_predict_that_cannot_be_replayed_is_not_counted(pstore: Store, source: str,
+                                                          fragment: str) -> None:
+    result = run_project(pstore, DIGITS, source, record=False)
+    assert result.status == "fail" and not result.passed, (result.status, result.message)
+    assert result.message.startswith("Not counted (replay)"), result.message
+    (check,) = [c for c in result.checks if c["check"] == "replay"]
+    assert fragment in str(check["message"]) and check["severity"] == "refused"
+
+
+def test_the_model_is_read_from_what_fit_returned_not_from_the_harness(
+        pstore: Store) -> None:
+    """The rules' evidence in the child is cleared with gc; the saved model, read in the
+    parent from its pickle, still holds a scikit-learn object."""
+    result = run_project(pstore, DIGITS, L.SKLEARN_DISARMED, record=False)
+    assert not result.passed
+    (check,) = [c for c in result.checks if c["check"] == "rules"]
+    assert "scikit-learn" in str(check["message"])
+
+
+def _pasted(loader: str, as_bytes: bool) -> str:
+    """A learner file carrying the whole public dataset (``loader`` from scikit-learn)."""
+    import base64
+    import zlib
+
+    from sklearn import datasets
+
+    d = getattr(datasets, loader)()
+    if as_bytes:
+        dtype = "uint8" if loader == "load_digits" else "float32"
+        rows = base64.b64encode(zlib.compress(d.data.astype(dtype).tobytes())).decode()
+        labels = base64.b64encode(zlib.compress(d.target.astype("uint8").tobytes())).decode()
+        return L.ANN_PASTED_BYTES % {"rows": rows, "labels": labels, "dtype": dtype,
+                                     "width": d.data.shape[1]}
+    rows = "[" + ",\n".join("[" + ", ".join(f"{v:.4g}" for v in row) + "]"
+                            for row in d.data) + "]"
+    return L.ANN_PASTED_LIST % {"rows": rows, "labels": d.target.tolist()}
+
+
+@pytest.mark.parametrize(("project", "loader", "as_bytes"), [
+    (DIGITS, "load_digits", True),
+    (DIGITS, "load_digits", False),
+    (TABULAR, "load_breast_cancer", True),
+    (TABULAR, "load_breast_cancer", False),
+], ids=["digits-bytes", "digits-list", "cancer-bytes", "cancer-list"])
+def test_a_pasted_copy_of_the_public_data_is_found(pstore: Store, project: object,
+                                                   loader: str, as_bytes: bool) -> None:
+    """A nearest-neighbour lookup over a copy of the public dataset in the file (raw
+    units, compressed bytes or a list of numbers) passes the perturbed copies like a
+    k-NN model would; the parent holds the held-out rows and finds them in the file."""
+    source = _pasted(loader, as_bytes)
+    result = run_project(pstore, project, source, record=False)  # type: ignore[arg-type]
+    (check,) = caught(result, "held-out-rows")
+    assert "project.py" in str(check["message"])
+    assert (result.metric or 0) > 0.99  # the lookup itself works: only the check stops it
+
+
+def test_an_honest_nearest_neighbour_model_is_not_taken_for_a_lookup(pstore: Store) -> None:
+    result = run_project(pstore, DIGITS, L.NEAREST_TRAINING_ROW, record=False)
+    assert not [c for c in result.checks if c["severity"] in ("leak", "refused")], (
+        result.checks)
+    assert result.passed, result.message
+
+
+@os_sandbox_skip()
+def test_native_code_from_fit_reaches_nothing_outside_its_folder(
+        pstore: Store, project_home: Path, tmp_path: Path) -> None:
+    """ctypes is allowed in a project (training libraries need it), so the in-process
+    guard does not stop libc: the OS sandbox does. A shell run with system(), the home's
+    database, a file outside the scratch folder and a listener on 127.0.0.1 are all out
+    of reach, and the run itself goes on."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.setblocking(False)
+    outside = tmp_path / "outside.txt"
+    db = project_home / "progress.db"
+    assert db.exists()
+    try:
+        source = L.NATIVE_ESCAPE % {"db": str(db), "outside": str(outside),
+                                    "port": listener.getsockname()[1]}
+        result = run_project(pstore, DIGITS, source, record=False)
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody connected
+    finally:
+        listener.close()
+    assert result.isolation == "os" and result.status in ("pass", "fail"), result.message
+    assert not outside.exists()
+    assert "db fd -1" in result.output and "outside fd -1" in result.output
+    assert "connect -1" in result.output
+
+
+def test_an_edited_export_cannot_turn_a_leak_into_verified_work(tmp_path: Path,
+                                                                catalog: Catalog) -> None:
+    """A LEAK run exported, edited to claim a pass, a re-run and ``verified_by``, and
+    imported: kept as history, never evidence here; verify refuses it (only a local run
+    and a local re-run verify) and the portfolio publishes nothing."""
+    import json
+
+    from deepcareer.career.evidence import project_items
+    from deepcareer.portfolio.build import build_site
+    from deepcareer.store.exchange import export_file, import_file
+
+    path = tmp_path / "export.json"
+    with open_store(tmp_path / "a") as store:
+        store.add_run(project_id="digits-mlp", seed=0, status="leak", metric=1.0, passed=0,
+                      duration_s=1.0, code_sha256="c" * 64, code=L.GOOD, result={})
+        export_file(store, path)
+    data = json.loads(path.read_text())
+    (row,) = data["runs"]
+    rerun = {**row, "id": row["id"] + 1, "reproduces": row["id"],
+             "created_at": "2027-01-01T00:00:00+00:00"}
+    for edited in (row, rerun):
+        edited.update(status="pass", passed=1, origin="learner")
+    row["verified_by"] = rerun["id"]
+    data["runs"].append(rerun)
+    path.write_text(json.dumps(data))
+    with open_store(tmp_path / "b") as store:
+        import_file(store, path)
+        assert {r["origin"] for r in store.run_summaries()} == {"imported"}
+        assert runs_module.best_runs(store) == {}
+        assert [i for i in project_items(store) if i.level != "none"] == []
+        with pytest.raises(UsageError, match="only your own runs can be verified"):
+            verify(store, DIGITS, row["id"])
+        from deepcareer.app.projects import verify as verify_in_app
+
+        told = verify_in_app(store, DIGITS.id, row["id"])
+        assert not told.verified and "verifies nothing" in told.text
+        assert build_site(store, catalog).projects == []
+        assert len(store.run_summaries()) == 2  # nothing was re-run

@@ -7,9 +7,10 @@ stdin, and ``WORKDIR/job.json`` says what to run; each experiment's training spl
 ``fit`` runs: after it returns the child emits ``fitted`` and waits for a line on stdin.
 For fixed public data that line is ``perturbed``: noisy copies of the test rows are in
 ``test_X_perturbed.npy``, predicted alone, then the child emits ``perturbed`` and waits
-again. The line ``test`` means the parent has written ``test_X.npy`` (and for a language
-model ``test_X_later.npy``, the same windows with their later characters changed, which
-``predict`` also gets). Progress and results go to the parent as JSON lines on
+again. The line ``test`` means the parent has written ``test_X.npy``. Before ``fitted``
+the model is pickled to ``model.pkl``: run as ``_child.py WORKDIR EVENT_FD replay``, the
+same script is a *replay* (``_replay``), a separate sandbox that predicts rows the parent
+chose from that saved model. Progress and results go to the parent as JSON lines on
 ``EVENT_FD``; whatever the learner prints goes to ``WORKDIR/output.txt``.
 
 Like the exercise child, it must not import ``deepcareer``: the tracker and the exercise
@@ -138,11 +139,9 @@ def main(workdir: str, event_fd: int) -> None:
     before = _top_modules()  # what the harness and the preloaded framework brought in
     filename = job["filename"]
     try:
-        code = compile(job["source"], filename, "exec")
-        namespace: dict[str, Any] = {"__name__": "project"}
         state["watching"] = True  # code at import time can reach the data too
         state["learner"] = True  # from here on, a module loaded is one the learner's code used
-        exec(code, namespace)
+        namespace = _learner_module(job["source"], filename)
         fit, predict = namespace.get("fit"), namespace.get("predict")
         if not callable(fit) or not callable(predict):
             raise NameError("project.py must define fit(train, run) and predict(model, X)")
@@ -171,7 +170,10 @@ def main(workdir: str, event_fd: int) -> None:
             fit_s = time.perf_counter() - started
             phase = "predict"
             state["model_libs"] = _libraries_of(model)  # this experiment's model only
-            emit({"event": "fitted", "experiment": name})
+            # The model as fit left it, saved before any test row exists here: the parent
+            # reads it now and replays predict from it in fresh sandboxes (see _replay).
+            unsaved = _snapshot(model, os.path.join(folder, "model.pkl"))
+            emit({"event": "fitted", "experiment": name, "unsaved": unsaved})
             line = sys.stdin.buffer.readline().strip()
             perturbed_s = None
             if line == b"perturbed":  # fixed public rows: a noisy copy first, alone
@@ -190,17 +192,8 @@ def main(workdir: str, event_fd: int) -> None:
             pred = _as_array(predict(model, X_test), "predict")
             predict_s = time.perf_counter() - started
             np.save(os.path.join(folder, "pred.npy"), pred, allow_pickle=False)
-            # The same rows in other company: predictions must not change.
-            half = np.random.default_rng(int(job["seed"]) + 1).permutation(len(X_test))
-            half = half[: max(1, len(X_test) // 2)]
-            np.save(os.path.join(folder, "half_idx.npy"), half, allow_pickle=False)
-            np.save(os.path.join(folder, "pred_half.npy"),
-                    _as_array(predict(model, X_test[half]), "predict"), allow_pickle=False)
-            later = os.path.join(folder, "test_X_later.npy")
-            if os.path.exists(later):  # a language model: later characters changed
-                X_later = np.load(later, allow_pickle=False)
-                np.save(os.path.join(folder, "pred_later.npy"),
-                        _as_array(predict(model, X_later), "predict"), allow_pickle=False)
+            # The same rows in other company, and (language models) with later characters
+            # changed, are predicted elsewhere: in fresh sandboxes, from model.pkl.
             state["watching"] = False
             phase = "sample"
             sampler = namespace.get("sample")
@@ -225,6 +218,90 @@ def main(workdir: str, event_fd: int) -> None:
               "model_libs": sorted(state["model_libs"]),
               "versions": _versions()})
         state["leaks"] = []
+
+
+def _learner_module(source: str, filename: str) -> dict[str, Any]:
+    """Run the learner's file as the module ``project`` (registered, so that classes and
+    functions it defines can be pickled by reference and found again by ``_replay``)."""
+    module = types.ModuleType("project")
+    module.__file__ = filename
+    sys.modules["project"] = module
+    exec(compile(source, filename, "exec"), module.__dict__)
+    return module.__dict__
+
+
+def _snapshot(model: Any, path: str) -> str | None:
+    """Pickle what ``fit`` returned to ``path``; the reason when it cannot be."""
+    import pickle
+
+    try:
+        data = pickle.dumps(model, protocol=5)
+    except BaseException as exc:  # the learner's objects: any error, a recursion too
+        return f"{type(exc).__name__}: {exc}"[:400]
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return None
+
+
+def _replay(workdir: str) -> None:
+    """A fresh sandbox's side of the independent predictions (``runner.Replay``).
+
+    It loads the learner's file like the run's child, then for each line
+    ``<experiment>`` on stdin loads ``<experiment>/model.pkl`` (what ``fit`` returned in
+    the other sandbox, saved before any test row existed) and ``<experiment>/X.npy`` (rows
+    chosen by the parent) and writes ``pred.npy``, or ``error.json``. It never sees the
+    rows the predictions are compared with, and shares no memory, files, network or
+    process with the sandbox that does: what ``predict`` could remember from its calls
+    there is not here.
+    """
+    import pickle
+
+    with open(os.path.join(workdir, "boot.json"), encoding="utf-8") as fh:
+        boot = json.load(fh)
+    guard = _load("_dc_guard", boot["guard_path"])
+    out = open(os.path.join(workdir, "output.txt"), "w", buffering=1,  # noqa: SIM115
+               encoding="utf-8", errors="replace")
+    sys.stdout = sys.stderr = out
+    frameworks = list(boot.get("preload", []))
+    import numpy as np
+
+    for module in frameworks:
+        __import__(module)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(int(boot.get("threads", 1)))
+    if sys.stdin.buffer.readline().strip() != b"go":
+        return
+    with open(os.path.join(workdir, "job.json"), encoding="utf-8") as fh:
+        job = json.load(fh)
+    for event in [e for e in guard._BLOCKED_EVENTS if e.startswith("ctypes.")]:
+        del guard._BLOCKED_EVENTS[event]
+    guard._install_guard(workdir, job["forbidden"])
+    filename = job["filename"]
+    try:
+        predict = _learner_module(job["source"], filename).get("predict")
+        failure = None if callable(predict) else "project.py defines no predict"
+    except BaseException as exc:
+        predict, failure = None, guard._describe_error(exc, filename)
+    for raw in sys.stdin.buffer:
+        name = raw.strip().decode("utf-8", errors="replace")
+        if name == "end" or not name or os.sep in name or name.startswith("."):
+            break
+        folder = os.path.join(workdir, name)
+        started = time.perf_counter()
+        try:
+            if failure is not None or predict is None:
+                raise RuntimeError(f"loading project.py failed: {failure}")
+            with open(os.path.join(folder, "model.pkl"), "rb") as fh:
+                model = pickle.load(fh)
+            X = np.load(os.path.join(folder, "X.npy"), allow_pickle=False)
+            _seed(int(job["seed"]), frameworks)
+            pred = _as_array(predict(model, X), "predict")
+            np.save(os.path.join(folder, "pred.npy"), pred, allow_pickle=False)
+            info: dict[str, Any] = {"predict_s": time.perf_counter() - started}
+        except BaseException as exc:
+            info = {"error": guard._describe_error(exc, filename)}
+        with open(os.path.join(folder, "info.json"), "w", encoding="utf-8") as fh:
+            json.dump(info, fh, default=str)
 
 
 def _top_modules() -> set[str]:
@@ -289,7 +366,10 @@ def _versions() -> dict[str, str]:
 if __name__ == "__main__":
     code = 0
     try:
-        main(sys.argv[1], int(sys.argv[2]))
+        if sys.argv[3:] == ["replay"]:
+            _replay(sys.argv[1])
+        else:
+            main(sys.argv[1], int(sys.argv[2]))
     except BaseException:
         code = 3
     sys.stdout.flush()

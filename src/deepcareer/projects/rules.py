@@ -15,6 +15,8 @@ proves nothing on its own: the model has to be made of it.
 from __future__ import annotations
 
 import ast
+import pickletools
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -46,6 +48,45 @@ def source_imports(source: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.add(node.module.split(".")[0])
     return found
+
+
+_STRINGS = frozenset({"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE",
+                      "SHORT_BINSTRING", "BINSTRING", "STRING"})
+
+
+def pickle_modules(data: bytes) -> set[str]:
+    """Top-level modules named by the classes and functions a pickle refers to: what the
+    saved model is made of, read from its opcodes without loading it (loading would run
+    the learner's code here). A PyTorch module names ``torch``, a NumPy array ``numpy``,
+    a fitted SVC ``sklearn``; the learner's own classes (``project``) and the standard
+    library are left out. A pickle that does not parse gives what was read before."""
+    found: set[str] = set()
+    strings: list[str | None] = []  # what the stack last got, as far as strings matter
+    memo: dict[int, str | None] = {}
+    try:
+        for op, arg, _ in pickletools.genops(data):
+            name = op.name
+            if name == "GLOBAL" and isinstance(arg, str):
+                found.add(arg.split(" ")[0].split(".")[0])
+            elif name == "STACK_GLOBAL":
+                if len(strings) >= 2 and strings[-2]:
+                    found.add(str(strings[-2]).split(".")[0])
+                strings.clear()
+            elif name in _STRINGS:
+                strings.append(arg if isinstance(arg, str) else None)
+            elif name == "MEMOIZE":
+                memo[len(memo)] = strings[-1] if strings else None
+            elif name in ("PUT", "BINPUT", "LONG_BINPUT") and isinstance(arg, int):
+                memo[arg] = strings[-1] if strings else None
+            elif name in ("GET", "BINGET", "LONG_BINGET") and isinstance(arg, int):
+                strings.append(memo.get(arg))
+            else:
+                strings.append(None)
+            del strings[:-2]
+    except (ValueError, KeyError, IndexError, EOFError, OverflowError):
+        pass
+    return {m for m in found if m and m not in ("project", "builtins", "__builtin__")
+            and m not in sys.stdlib_module_names and not m.startswith("_")}
 
 
 def _name(module: str) -> str:

@@ -77,6 +77,14 @@ class ChildOutcome:
     output: str = ""
     duration_s: float = 0.0
     detail: str = ""
+    # Per experiment: why what fit returned could not be saved for the fresh sandboxes,
+    # why a replay there gave nothing, and the libraries the saved model is made of (read
+    # here from the pickle's opcodes, never by loading it).
+    unsaved: dict[str, str] = field(default_factory=dict)
+    replay_errors: dict[str, dict[str, str]] = field(default_factory=dict)
+    snapshot_libs: dict[str, list[str]] = field(default_factory=dict)
+    snapshots: dict[str, bytes] = field(default_factory=dict)  # what fit returned, pickled
+    replay_wait_s: float = 0.0  # waiting for the fresh sandboxes after the run's child ended
 
 
 def frameworks_for(project: Project, source: str) -> list[str]:
@@ -117,7 +125,7 @@ def _write_experiment(folder: Path, ds: Dataset) -> None:
     (folder / "info.json").write_text(json.dumps(info), encoding="utf-8")
 
 
-TEST_FILES = ("test_X.npy", "test_X_later.npy", "test_X_perturbed.npy")
+TEST_FILES = ("test_X.npy", "test_X_perturbed.npy")
 
 
 def _write_perturbed(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
@@ -136,29 +144,134 @@ def _write_perturbed(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
 
 
 def _write_test(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
-    """Write the test features (once fit has returned); return what the parent keeps.
-
-    For a language model also ``test_X_later.npy``: each window with everything from a
-    cut position on replaced by the text of another window (real text, so the copy does
-    not stand out). The prediction for position ``t`` may use ``X[:, :t + 1]`` only, so
-    every position before the cut must come back the same; the cuts are drawn from
-    ``os.urandom`` and stay in the parent (see ``evaluate.lookahead_rows``).
-    """
+    """Write the test features (once fit has returned); return what the parent keeps."""
     import numpy as np
 
-    X = ds.test.X
-    np.save(folder / "test_X.npy", X, allow_pickle=False)  # features only
-    if not ds.test.vocab or X.ndim != 2 or len(X) < 2:
-        return {}
-    rng = np.random.default_rng(int.from_bytes(os.urandom(8), "big"))
-    n, T = X.shape
-    cuts = rng.integers(max(1, T // 4), max(2, 3 * T // 4), size=n)
-    other = (np.arange(n) + rng.integers(1, n)) % n  # another window for every row
-    later = X.copy()
-    after = np.arange(T)[None, :] >= cuts[:, None]  # (n, T)
-    later[after] = X[other][after]
-    np.save(folder / "test_X_later.npy", later, allow_pickle=False)
-    return {"later_cut": cuts}
+    np.save(folder / "test_X.npy", ds.test.X, allow_pickle=False)  # features only
+    return {}
+
+
+@dataclass(frozen=True)
+class Probes:
+    """The rows the fresh sandboxes predict, drawn once per run from ``os.urandom`` in
+    the parent: ``half``, the test rows predicted apart from the others (the same rows for
+    every experiment, so that no sandbox ever holds more of the test set than half), and
+    for a language model ``cuts`` and ``other``: each window with everything from its cut
+    on replaced by the text of another window (real text, so the copy does not stand
+    out). The prediction for position ``t`` may use ``X[:, :t + 1]`` only, so every
+    position before the cut must come back the same (``evaluate.lookahead_rows``)."""
+
+    half: np.ndarray
+    cuts: np.ndarray | None = None
+    other: np.ndarray | None = None
+
+    @classmethod
+    def draw(cls, ds: Dataset) -> Probes:
+        import numpy as np
+
+        rng = np.random.default_rng(int.from_bytes(os.urandom(8), "big"))
+        X = ds.test.X
+        n = len(X)
+        half = np.sort(rng.permutation(n)[: max(1, n // 2)])
+        if not ds.test.vocab or X.ndim != 2 or n < 2:
+            return cls(half)
+        T = X.shape[1]
+        cuts = rng.integers(max(1, T // 4), max(2, 3 * T // 4), size=n)
+        other = (np.arange(n) + rng.integers(1, n)) % n  # another window for every row
+        return cls(half, cuts, other)
+
+    def rows(self, kind: str, ds: Dataset) -> np.ndarray:
+        import numpy as np
+
+        X = ds.test.X
+        if kind == "half":
+            return X[self.half]
+        assert self.cuts is not None and self.other is not None
+        later = X.copy()
+        after = np.arange(X.shape[1])[None, :] >= self.cuts[:, None]  # (n, T)
+        later[after] = X[self.other][after]
+        return later
+
+
+REPLAY_GRACE_S = 20.0  # after the run's child ends, for the last replay to finish
+MAX_SNAPSHOT_BYTES = 512 << 20  # what fit returned, pickled
+
+
+class Replay:
+    """One fresh sandbox that predicts rows the parent chose from saved models.
+
+    It starts beside the run's child (its imports overlap with training) and shares
+    nothing with it: its own scratch folder, its own PID, network and IPC namespaces.
+    Each experiment's ``model.pkl`` is read by the parent when ``fit`` returns, before
+    any test row exists in the run's folder, and copied here with the rows to predict.
+    So ``predict`` runs here on rows it has never seen, from the model as ``fit`` left
+    it: whatever it computed or remembered in its calls in the other sandbox (a scaler
+    fitted on the whole test set, the answers of a first call) is not here.
+    """
+
+    def __init__(self, kind: str, limits: Limits, hide: list[str], seed: int,
+                 boot: dict[str, Any]) -> None:
+        self.kind = kind
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"deepcareer-replay-{kind}-"))
+        (self.workdir / "boot.json").write_text(json.dumps(boot), encoding="utf-8")
+        self.proc, read_fd, _ = _spawn(self.workdir, limits, hide, hash_seed=seed % 2**32,
+                                       mode="replay")
+        os.close(read_fd)  # it sends no events: its answers are files
+        self.sent: list[str] = []
+
+    def _send(self, line: bytes) -> None:
+        if self.proc.stdin is not None:
+            with contextlib.suppress(BrokenPipeError, OSError, ValueError):
+                self.proc.stdin.write(line)
+                self.proc.stdin.flush()
+
+    def start(self, job: dict[str, Any]) -> None:
+        (self.workdir / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        self._send(b"go\n")
+
+    def submit(self, name: str, snapshot: bytes, X: np.ndarray) -> None:
+        import numpy as np
+
+        folder = self.workdir / name
+        folder.mkdir()
+        (folder / "model.pkl").write_bytes(snapshot)
+        np.save(folder / "X.npy", X, allow_pickle=False)
+        self.sent.append(name)
+        self._send(name.encode() + b"\n")
+
+    def finish(self, deadline: float) -> None:
+        """Say there is no more, and wait until ``deadline`` (monotonic) at most."""
+        self._send(b"end\n")
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+
+    def collect(self, name: str) -> tuple[np.ndarray | None, dict[str, Any]]:
+        """The predictions for ``name`` and what came with them (an error, the time)."""
+        import numpy as np
+
+        folder = self.workdir / name
+        info: dict[str, Any] = {}
+        raw = _read_scratch(folder / "info.json", MAX_EVENT_LINE)
+        with contextlib.suppress(ValueError, RecursionError, UnicodeDecodeError):
+            loaded = _clean(json.loads(raw)) if raw is not None else {}
+            info = loaded if isinstance(loaded, dict) else {}
+        data = _read_scratch(folder / "pred.npy", MAX_ARRAY_BYTES)
+        if data is not None and "error" not in info:
+            with contextlib.suppress(ValueError, OSError, EOFError):
+                return exercise_child._load_npy(data, np), info
+        return None, info
+
+    def close(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def run_child(project: Project, source: str, build: Callable[[], Dataset], *, seed: int,
@@ -176,7 +289,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     # the caller lists the parts that matter inside it too.
     forbidden = [f for f in forbidden if not isolation._inside(
         os.path.realpath(workdir), os.path.realpath(f))]
-    started = time.perf_counter()
+    started, began = time.perf_counter(), time.monotonic()
     preload = frameworks_for(project, source)
     limits = limits_for(budget_s, preload)
     boot = {"tracker_path": tracker.__file__, "guard_path": exercise_child.__file__,
@@ -185,7 +298,12 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     proc, read_fd, level = _spawn(workdir, limits, [str(PACKAGE_DIR), *forbidden],
                                   hash_seed=seed % 2**32)
     held: dict[str, dict[str, np.ndarray]] = {}
+    # The independent predictions: rows in other company, later characters changed.
+    kinds = ["half", "later"] if project.spec.task == "language-model" else ["half"]
+    replays: dict[str, Replay] = {}
     try:
+        for kind in kinds:
+            replays[kind] = Replay(kind, limits, [str(PACKAGE_DIR), *forbidden], seed, boot)
         import numpy as np  # everything from here overlaps with the child's start
 
         ds = build()
@@ -200,6 +318,11 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             "sample_chars": SAMPLE_CHARS,
         }
         (workdir / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        probes = Probes.draw(ds)
+        for replay in replays.values():
+            replay.start(job)
+        snapshots: dict[str, bytes] = {}
+        unsaved: dict[str, str] = {}
         assert proc.stdin is not None
         stdin = proc.stdin
         with contextlib.suppress(BrokenPipeError):  # a child that died says so below
@@ -231,6 +354,16 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             if kind == "start" and name in splits and name not in held:
                 current[:] = [name]
             elif kind == "fitted" and current == [name] and name not in held:
+                # What fit returned, read before any test row is written: the fresh
+                # sandboxes predict from these bytes, so nothing the run's child sees
+                # later can change them.
+                snapshot = _read_scratch(workdir / name / "model.pkl", MAX_SNAPSHOT_BYTES)
+                if snapshot is None:
+                    unsaved[name] = str(event.get("unsaved") or "no model.pkl was written")
+                else:
+                    snapshots[name] = snapshot
+                    for what, replay in replays.items():
+                        replay.submit(name, snapshot, probes.rows(what, splits[name]))
                 if splits[name].perturb:
                     held[name] = _write_perturbed(workdir / name, splits[name])
                     perturbing.append(name)
@@ -254,15 +387,43 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
 
         outcome = _supervise(proc, read_fd, limits, progress, level, hand_over)
         outcome.held, outcome.hidden = held, [str(PACKAGE_DIR), *forbidden]
-        outcome.early = early
+        outcome.early, outcome.unsaved, outcome.snapshots = early, unsaved, snapshots
+        waiting = time.perf_counter()
+        # The replays run at the lowest priority, so on a busy machine they may only get
+        # going once training ends: they have the run's own wall-clock limit, and at least
+        # a grace period after the run's child ended.
+        deadline = max(time.monotonic() + REPLAY_GRACE_S,
+                       began + limits.wall_s + REPLAY_GRACE_S)
+        for replay in replays.values():
+            replay.finish(deadline)
+        outcome.replay_wait_s = time.perf_counter() - waiting
         for exp in experiments:
             folder = workdir / exp.name
             found = {}
-            for stem in ("pred", "pred_half", "half_idx", "pred_later", "sample"):
+            for stem in ("pred", "sample"):
                 data = _read_scratch(folder / f"{stem}.npy", MAX_ARRAY_BYTES)
                 if data is not None:
                     with contextlib.suppress(ValueError, OSError, EOFError):
                         found[stem] = exercise_child._load_npy(data, np)
+            if exp.name in snapshots:
+                from deepcareer.projects.rules import pickle_modules
+
+                outcome.snapshot_libs[exp.name] = sorted(pickle_modules(snapshots[exp.name]))
+            for what, replay in replays.items():
+                if exp.name not in replay.sent:
+                    continue
+                pred_kind, info = replay.collect(exp.name)
+                if pred_kind is not None:
+                    found[f"pred_{what}"] = pred_kind
+                else:
+                    error = info.get("error")
+                    outcome.replay_errors.setdefault(exp.name, {})[what] = (
+                        str(error.get("message", error)) if isinstance(error, dict) else
+                        "it gave no predictions within its time")
+                if what == "half":
+                    found["half_idx"] = probes.half
+                elif probes.cuts is not None:
+                    held.setdefault(exp.name, {})["later_cut"] = probes.cuts
             outcome.arrays[exp.name] = found
         text_bytes = _read_scratch(workdir / "output.txt", MAX_ARRAY_BYTES, tail=True)
         if text_bytes is not None:
@@ -271,6 +432,8 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
         outcome.duration_s = time.perf_counter() - started
         return outcome, ds
     finally:
+        for replay in replays.values():
+            replay.close()
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -303,8 +466,8 @@ def _read_scratch(path: Path, cap: int, *, tail: bool = False) -> bytes | None:
         os.close(fd)
 
 
-def _spawn(workdir: Path, limits: Limits, hide: list[str], hash_seed: int = 0
-           ) -> tuple[subprocess.Popen[bytes], int, str]:
+def _spawn(workdir: Path, limits: Limits, hide: list[str], hash_seed: int = 0,
+           mode: str = "run") -> tuple[subprocess.Popen[bytes], int, str]:
     """Start the child inside the sandbox; it sees its scratch folder and the runtime only
     (its three scripts are bound read-only at their own paths).
 
@@ -323,16 +486,27 @@ def _spawn(workdir: Path, limits: Limits, hide: list[str], hash_seed: int = 0
     # pool made each training step 3 to 10 times slower.
     env["OMP_WAIT_POLICY"] = "PASSIVE"
     argv, level = isolation.wrap(
-        [sys.executable, "-s", "-P", str(CHILD_SCRIPT), str(workdir), str(write_fd)],
+        [sys.executable, "-s", "-P", str(CHILD_SCRIPT), str(workdir), str(write_fd),
+         *(["replay"] if mode == "replay" else [])],
         scratch=str(workdir), hide=hide,
         files=[str(CHILD_SCRIPT), tracker.__file__, exercise_child.__file__])
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         cwd=workdir, env=env, pass_fds=[write_fd], close_fds=True,
-        preexec_fn=lambda: exercise_child.apply_limits(_rlimits(limits)))
+        preexec_fn=lambda: _start(limits, 19 if mode == "replay" else 0))
     os.close(write_fd)
     return proc, read_fd, level
+
+
+def _start(limits: Limits, niceness: int) -> None:
+    """In the new process, before it runs anything: its limits and its priority. A
+    replay runs at the lowest priority: its start-up (importing the framework) then takes
+    only what the run's training leaves idle, instead of slowing a training that stops
+    on the clock."""
+    exercise_child.apply_limits(_rlimits(limits))
+    if niceness:
+        os.nice(niceness)
 
 
 def _supervise(proc: subprocess.Popen[bytes], read_fd: int, limits: Limits,

@@ -9,6 +9,7 @@ project's tolerance (:func:`verify`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import platform
@@ -180,10 +181,13 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
     baselines_started = time.perf_counter()
     found_baselines = baselines(ds, spec.baselines, cache) if spec.baselines else {}
     baselines_s = time.perf_counter() - baselines_started
-    result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines)
+    result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines, cache)
     # The whole run as the learner waited for it, the baselines' first computation included.
     result.duration_s = time.perf_counter() - started
     result.environment["timings"] = {"child_s": outcome.duration_s,
+                                     "replay_wait_s": outcome.replay_wait_s,
+                                     "held_out_scan_s": result.environment.pop(
+                                         "held_out_scan_s", 0.0),
                                      "baselines_s": baselines_s}
     result.reproduces = reproduces
     result.isolation = outcome.isolation
@@ -226,7 +230,7 @@ def _choose(project: Project, names: list[str] | None) -> list[Experiment]:
 
 def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
               outcome: ChildOutcome, seed: int, source: str,
-              found_baselines: dict[str, float]) -> RunResult:
+              found_baselines: dict[str, float], cache: Path | None = None) -> RunResult:
     from deepcareer.projects import evaluate, rules
     from deepcareer.projects.datasets import duplicates_across, shuffled
 
@@ -295,30 +299,18 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
         res.extra.update(scored.extra)
         checks += _trust_checks(project, exp, data, arrays, outcome.held.get(exp.name, {}),
                                 res, found_baselines)
+        # The model's make-up from the saved model, read here: what the child reports
+        # can add evidence of a broken rule, never the framework a rule requires.
+        saved_libs = outcome.snapshot_libs.get(exp.name, [])
         for rule in rules.broken_rules(spec.libraries, spec.framework, imports,
-                                       event.get("imported", []),
-                                       event.get("model_libs", [])):
+                                       [*event.get("imported", []),
+                                        *event.get("model_libs", [])], saved_libs):
             checks.append({"check": "rules", "experiment": exp.name,
                            "severity": "refused", "message": rule})
-        if "pred_half" in arrays and "half_idx" in arrays:
-            try:
-                changed = evaluate.batch_dependent_rows(spec, arrays["pred"],
-                                                        arrays["pred_half"], arrays["half_idx"])
-            except evaluate.PredictionError:
-                changed = len(arrays["half_idx"])
-            if changed:
-                checks.append({"check": "test-statistics", "experiment": exp.name,
-                               "severity": "leak", "message": (
-                                   f"{changed} test rows got a different prediction when "
-                                   "predicted together with other test rows: predict uses "
-                                   "statistics of the test data (for example a scaler "
-                                   "fitted on the test split). Fit every transform inside "
-                                   "fit, on the training split, and only apply it in "
-                                   "predict.")})
+        checks += _replay_checks(spec, exp.name, arrays, outcome)
         cuts = outcome.held.get(exp.name, {}).get("later_cut")
-        if cuts is not None:
-            looked = (evaluate.lookahead_rows(arrays["pred"], arrays["pred_later"], cuts)
-                      if "pred_later" in arrays else len(cuts))
+        if cuts is not None and "pred_later" in arrays:
+            looked = evaluate.lookahead_rows(arrays["pred"], arrays["pred_later"], cuts)
             if looked:
                 checks.append({"check": "looks-ahead", "experiment": exp.name,
                                "severity": "leak", "message": (
@@ -332,6 +324,9 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
             vocab = ds.train.vocab
             res.sample = "".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?"
                                  for i in arrays["sample"].ravel()[:2000])
+    scan_started = time.perf_counter()
+    checks += _embedded_checks(ds, source, outcome, cache)
+    scan_s = time.perf_counter() - scan_started
     own_data = ds.name.startswith("capstone")  # the learner's data: its faults count
     if spec.task == "classification":
         dupes = duplicates_across(ds.train.X, ds.test.X)
@@ -373,8 +368,121 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
         checks=checks, baselines=found_baselines,
         dataset={**ds.describe(), "licence": spec.dataset.licence,
                                 "source": spec.dataset.source},
-        environment={**environment(), "packages": versions}, message=message,
+        environment={**environment(), "packages": versions, "held_out_scan_s": scan_s},
+        message=message,
         output=outcome.output)
+
+
+def _embedded_checks(ds: Dataset, source: str, outcome: ChildOutcome,
+                     cache: Path | None = None) -> list[dict[str, Any]]:
+    """``held-out-rows``: fixed public data (digits, breast cancer, wine, the capstone's
+    file) cannot be reached from the sandbox, so the one way in for its held-out rows is
+    the learner's file, or the model fit built from it; both are looked through here
+    (``embedded``)."""
+    from deepcareer.projects import embedded
+
+    if not ds.perturb or ds.test.y is None:
+        return []
+    n = len(ds.test.X)
+    wanted = _wanted_keys(ds, cache)
+    out = []
+    for where, blobs, aligned in (
+            ("your project.py", embedded.source_blobs(source), False),
+            *((f"the model fit returned ({name})", embedded.snapshot_blobs(snap), True)
+              for name, snap in outcome.snapshots.items())):
+        found = embedded.rows_found(blobs, ds.test.X, ds.train.X, wanted, aligned=aligned)
+        if embedded.enough(found, n):
+            out.append({"check": "held-out-rows", "experiment": None, "severity": "leak",
+                        "message": (
+                            f"{found} of the {n} held-out rows are written in {where} "
+                            "(as numbers, or encoded, compressed or packed as bytes): the "
+                            "data is public, and a copy of it in the file makes predict "
+                            "a lookup, exact or nearest-neighbour, not a model. Train on "
+                            "the `train` split only and keep no copy of the dataset in "
+                            "your file.")})
+            break
+    return out
+
+
+def _wanted_keys(ds: Dataset, cache: Path | None) -> Any:
+    """``embedded.wanted_keys`` of the data, kept in the home's cache by the data's
+    content (like the baselines): the costly half of the search, the same on every run."""
+    import numpy as np
+
+    from deepcareer.projects import embedded
+
+    path = (cache / f"held-out-keys-{ds.name}-{ds.fingerprint()}.npy"
+            if cache is not None else None)
+    if path is not None:
+        try:
+            kept = np.load(path, allow_pickle=False)
+            if kept.ndim == 2 and kept.shape[0] == len(ds.test.X):
+                return kept
+        except (OSError, ValueError, EOFError):
+            pass
+    wanted = embedded.wanted_keys(ds.test.X, ds.train.X)
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(tmp, wanted, allow_pickle=False)
+            os.replace(tmp, path)
+    return wanted
+
+
+def _replay_checks(spec: Any, name: str, arrays: dict[str, Any],
+                   outcome: ChildOutcome) -> list[dict[str, Any]]:
+    """``test-statistics``: half of the test rows, chosen here, predicted in a fresh
+    sandbox from the model as fit left it (``runner.Replay``), against the predictions
+    for the whole test set in the run's own sandbox. Refused (``replay``) when there is
+    nothing to compare: the model could not be saved, or predict failed there."""
+    from deepcareer.projects import evaluate
+
+    if name in outcome.unsaved:
+        return [{"check": "replay", "experiment": name, "severity": "refused", "message": (
+            "What fit returned could not be saved with pickle "
+            f"({outcome.unsaved[name]}). To check that each prediction depends on its row "
+            "and the model only, predict runs again in a fresh sandbox from a saved copy "
+            "of the model, so fit must return something picklable: arrays, a dict or "
+            "tuple of them, an object of a class defined at the top of project.py, a "
+            "PyTorch module or a Keras model (no lambdas, no functions defined inside "
+            "other functions). Until then the figure is not verified.")}]
+    failed = outcome.replay_errors.get(name, {})
+    found: list[dict[str, Any]] = []
+    if "half" in failed:
+        found.append({"check": "replay", "experiment": name, "severity": "refused",
+                      "message": (
+                          "predict was run again in a fresh sandbox, from the model fit "
+                          "returned, on half of the test rows, and failed there: "
+                          f"{failed['half']}. predict must work from the model alone "
+                          "(nothing kept in global variables by fit or by an earlier "
+                          "call); until it does the figure is not verified.")})
+    if "later" in failed:
+        found.append({"check": "replay", "experiment": name, "severity": "refused",
+                      "message": (
+                          "predict was run again in a fresh sandbox, from the model fit "
+                          "returned, on the test windows with their later characters "
+                          f"changed, and failed there: {failed['later']}. The check that "
+                          "each prediction uses its prefix only could not be made, so the "
+                          "figure is not verified.")})
+    if "pred_half" in arrays and "half_idx" in arrays:
+        try:
+            changed = evaluate.batch_dependent_rows(spec, arrays["pred"], arrays["pred_half"],
+                                                    arrays["half_idx"])
+        except evaluate.PredictionError:
+            changed = len(arrays["half_idx"])
+        if changed:
+            found.append({"check": "test-statistics", "experiment": name, "severity": "leak",
+                          "message": (
+                              f"{changed} of {len(arrays['half_idx'])} test rows got a "
+                              "different prediction when half of the test rows were "
+                              "predicted on their own, in a fresh sandbox, from the model "
+                              "fit returned: predict uses statistics of the test data (a "
+                              "scaler fitted on the test split, labels spread through the "
+                              "test rows), or remembers its earlier calls. Fit every "
+                              "transform inside fit, on the training split, and only apply "
+                              "it in predict, row by row.")})
+    return found
 
 
 def _trust_checks(project: Project, exp: Experiment, data: Dataset,
@@ -600,6 +708,11 @@ def verify(store: Store, project: Project, run_id: int | None = None,
                and getattr(r, "origin", "learner") == "learner"]
         run_id = own[-1].id if own else None
     original = pick_run(runs, project.id, run_id)
+    if original.origin == "imported":  # its verified_by came with it: claimed, not seen
+        raise UsageError(
+            f"Run #{original.id} was imported from another home: its figures are kept as "
+            "history, and only your own runs can be verified here (`deepcareer project "
+            f"run {project.id}`, then `deepcareer project verify {project.id}`).")
     if original.reproduces is not None:
         raise UsageError(f"Run #{original.id} is a re-run that verify made (of run "
                          f"#{original.reproduces}); verify one of your own runs.")

@@ -329,9 +329,11 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                                    "only (run the model left to right; no bidirectional "
                                    "layer, no attention without a causal mask).")})
         if "sample" in arrays and ds.train.vocab:
-            vocab = ds.train.vocab
-            res.sample = "".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?"
-                                 for i in arrays["sample"].ravel()[:2000])
+            res.sample = _decode(arrays["sample"], ds.train.vocab)
+            at = {f"{t:g}": _decode(arrays[f"sample_at_{i}"], ds.train.vocab)
+                  for i, t in enumerate(spec.sample_temperatures) if f"sample_at_{i}" in arrays}
+            if at:
+                res.extra["samples"] = at  # temperature -> text
     own_data = ds.name.startswith("capstone")  # the learner's data: its faults count
     if spec.task == "classification":
         dupes = duplicates_across(ds.train.X, ds.test.X)
@@ -375,6 +377,12 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                                 "source": spec.dataset.source},
         environment={**environment(), "packages": versions}, message=message,
         output=outcome.output)
+
+
+def _decode(ids: Any, vocab: list[str]) -> str:
+    """The text of the first 2,000 ids a sampler returned; an id out of range prints '?'."""
+    return "".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?"
+                   for i in ids.ravel()[:2000])
 
 
 def _trust_checks(project: Project, exp: Experiment, data: Dataset,

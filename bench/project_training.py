@@ -129,9 +129,14 @@ def _tiny_gpt(exe: str, home: Path) -> None:
     print(f"tiny-gpt (load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after, "
           f"{os.cpu_count()} CPUs): {result['status']}, whole run {t:.1f} s")
     for e in result["experiments"]:
-        steps, seconds = _last(e, "step"), _last(e, "seconds")
-        per_step = (f"{1000 * float(seconds) / float(steps):.0f} ms per update"
-                    if isinstance(steps, int) and steps and isinstance(seconds, float) else "")
+        steps, seconds, cpu = _last(e, "step"), _last(e, "seconds"), _last(e, "cpu_s")
+        per_step = ""
+        if isinstance(steps, int) and steps and isinstance(seconds, float) and isinstance(
+                cpu, float):
+            # Two threads: an idle machine takes between half the CPU time and all of it.
+            per_step = (f"{1000 * seconds / steps:.0f} ms per update on the clock, "
+                        f"{1000 * cpu / steps:.0f} ms of CPU: {cpu / 2:.0f} to {cpu:.0f} s "
+                        "on two idle cores")
         metric = "-" if e["metric"] is None else f"{e['metric']:.3f}"
         print(f"  {e['name']:<5} {metric} bits/char held-out; {steps} updates in "
               f"{e['fit_s'] or 0:.1f} s of training ({per_step})")

@@ -129,3 +129,15 @@ def test_a_gpt_without_its_causal_mask_is_caught(pstore: Store) -> None:
     assert all(len(text) == 300 for text in gpt.extra["samples"].values())
     samples = report_data(TINY_GPT, honest)["samples"]
     assert set(samples) == {"gpt", *(f"gpt, temperature {t}" for t in temperatures)}
+
+
+def test_the_report_labels_each_sample_with_its_temperature() -> None:
+    from deepcareer.projects.runs import ExperimentResult, RunResult
+
+    gpt = ExperimentResult("gpt", "gpt", "plain", "ok", metric=2.0, sample="def f",
+                           extra={"samples": {"0.5": "def g", "1.5": "de#"}})
+    lstm = ExperimentResult("lstm", "lstm", "plain", "ok", metric=2.1, sample="class A")
+    run = RunResult("tiny-gpt", 0, "pass", 2.0, True, 1.0, "0" * 64, [gpt, lstm])
+    assert report_data(TINY_GPT, run)["samples"] == {
+        "gpt": "def f", "gpt, temperature 0.5": "def g", "gpt, temperature 1.5": "de#",
+        "lstm": "class A"}

@@ -114,8 +114,6 @@ def test_a_gpt_without_its_causal_mask_is_caught(pstore: Store) -> None:
     assert result.status == "leak" and not result.passed, result.message
     (check,) = [c for c in result.checks if c["check"] == "looks-ahead"]
     assert check["severity"] == "leak" and "causal mask" in str(check["message"])
-    (gpt,) = result.experiments
-    assert gpt.metric is not None and gpt.metric < 1.5  # it reads the answers
 
     honest = run_project(pstore, TINY_GPT, _short(source), experiments=["gpt"],
                          record=False)

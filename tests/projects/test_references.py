@@ -82,7 +82,7 @@ def test_tiny_gpt_reference_beats_the_lstm_on_the_same_budget(pstore: Store) -> 
     assert gpt.metric is not None and lstm.metric is not None
     # The same budget: both did every update (a wall-clock stop would break the tie).
     steps = {e.name: e.history[-1]["step"] for e in (gpt, lstm)}
-    assert steps == {"gpt": 1000, "lstm": 1000}, steps
+    assert steps == {"gpt": 1000, "lstm": 1000}, (steps, gpt.metric, lstm.metric)
     assert gpt.metric < lstm.metric, (gpt.metric, lstm.metric)
     assert result.baselines["unigram"] > gpt.metric + 1.0
     assert gpt.sample and len(gpt.extra["samples"]) == 3  # and at 0.5, 1.0, 1.5

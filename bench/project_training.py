@@ -11,16 +11,17 @@ too and printed beside it, and so is the cost of the perturbed evaluation (predi
 noisy copies of the test rows, for fixed public data), with the wait for the replays
 (half of the test rows predicted in a fresh sandbox from the saved model) and the search
 for held-out rows in the file and the model. Then runs every MNIST-1D
-experiment once and prints its accuracy beside the paper's Table 1, and the char-LSTM's
-bits per character.
+experiment once and prints its accuracy beside the paper's Table 1, the char-LSTM's
+bits per character, and the tiny GPT's beside the LSTM it is compared with.
 
-Usage: python bench/project_training.py [--runs N] [--skip-lstm]
+Usage: python bench/project_training.py [--runs N] [--skip-lstm] [--skip-gpt]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -47,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-lstm", action="store_true")
+    parser.add_argument("--skip-gpt", action="store_true")
     args = parser.parse_args()
     precompile()
     from deepcareer.projects.spec import get_project
@@ -112,8 +114,46 @@ def main() -> None:
         t, out = _timed([exe, "project", "run", "char-lstm", "--reference", "--json", "--home",
                          str(home)])
         (e,) = json.loads(out)["experiments"]
+        lstm_steps = _last(e, "step")
         print(f"char-lstm: {e['metric']:.3f} bits/char on held-out files after "
-              f"{e['fit_s']:.1f} s of training (goal < 2.3 within 60 s); whole run {t:.1f} s")
+              f"{e['fit_s']:.1f} s of training, {lstm_steps} updates (goal < 2.3 within 60 s); "
+              f"whole run {t:.1f} s")
+    if not args.skip_gpt:
+        _tiny_gpt(exe, home)
+
+
+def _last(experiment: dict, key: str) -> object:
+    """The last logged value of ``key`` in an experiment's history ("?" if none)."""
+    rows = [row[key] for row in experiment.get("history", []) if key in row]
+    return rows[-1] if rows else "?"
+
+
+def _tiny_gpt(exe: str, home: Path) -> None:
+    """The tiny GPT and the LSTM trained in one run on the same budget (the same number of
+    updates of 2,048 characters), printed side by side with the time each took and its
+    cost per update, so a figure measured on a busy machine can be scaled to an idle one."""
+    load = os.getloadavg()
+    t, out = _timed([exe, "project", "run", "tiny-gpt", "--reference", "--json", "--home",
+                     str(home)], expect=(0, 1))
+    result = json.loads(out)
+    print(f"tiny-gpt (load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after, "
+          f"{os.cpu_count()} CPUs): {result['status']}, whole run {t:.1f} s")
+    for e in result["experiments"]:
+        steps, seconds, cpu = _last(e, "step"), _last(e, "seconds"), _last(e, "cpu_s")
+        per_step = ""
+        if isinstance(steps, int) and steps and isinstance(seconds, float) and isinstance(
+                cpu, float):
+            # Two threads: an idle machine takes between half the CPU time and all of it.
+            per_step = (f"{1000 * seconds / steps:.0f} ms per update on the clock, "
+                        f"{1000 * cpu / steps:.0f} ms of CPU: {cpu / 2:.0f} to {cpu:.0f} s "
+                        "on two idle cores")
+        metric = "-" if e["metric"] is None else f"{e['metric']:.3f}"
+        print(f"  {e['name']:<5} {metric} bits/char held-out; {steps} updates in "
+              f"{e['fit_s'] or 0:.1f} s of training ({per_step})")
+    by_name = {e["name"]: e["metric"] for e in result["experiments"]}
+    if by_name.get("gpt") is not None and by_name.get("lstm") is not None:
+        print(f"  the GPT is {by_name['lstm'] - by_name['gpt']:+.3f} bits/char better than "
+              "the LSTM on the same budget")
 
 
 if __name__ == "__main__":

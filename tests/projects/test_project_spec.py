@@ -11,7 +11,7 @@ from deepcareer.errors import ContentError
 from deepcareer.projects.datasets import BUILDERS
 from deepcareer.projects.spec import PROJECTS_DIR, load_project, load_projects
 
-REQUIRED = {"digits-mlp", "tabular-classic", "mnist1d", "char-lstm", "keras-digits",
+REQUIRED = {"digits-mlp", "tabular-classic", "mnist1d", "char-lstm", "tiny-gpt", "keras-digits",
             "capstone"}
 
 

@@ -203,6 +203,12 @@ def main(workdir: str, event_fd: int) -> None:
                                 "sample")
                 np.save(os.path.join(folder, "sample.npy"), ids.astype(np.int64),
                         allow_pickle=False)
+                if _takes(sampler, "temperature"):  # the same model at other temperatures
+                    for i, temperature in enumerate(job.get("sample_temperatures", [])):
+                        ids = _as_array(sampler(model, prompt, int(job.get("sample_chars", 300)),
+                                                temperature=float(temperature)), "sample")
+                        np.save(os.path.join(folder, f"sample_at_{i}.npy"),
+                                ids.astype(np.int64), allow_pickle=False)
         except BaseException as exc:
             state["watching"] = False  # describing the error reads source files
             emit({"event": "error", "experiment": name, "phase": phase,
@@ -302,6 +308,18 @@ def _replay(workdir: str) -> None:
             info = {"error": guard._describe_error(exc, filename)}
         with open(os.path.join(folder, "info.json"), "w", encoding="utf-8") as fh:
             json.dump(info, fh, default=str)
+
+
+def _takes(function: Any, name: str) -> bool:
+    """Whether ``function`` accepts the keyword ``name`` (or any keyword)."""
+    import inspect
+
+    try:
+        params = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any((p.name == name and p.kind != p.POSITIONAL_ONLY) or p.kind == p.VAR_KEYWORD
+               for p in params)
 
 
 def _top_modules() -> set[str]:

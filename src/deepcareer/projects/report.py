@@ -89,7 +89,20 @@ def report_data(project: Project, run: RunResult, rerun: RunResult | None = None
             "checks": run.checks, "dataset": run.dataset,
             "environment": run.environment, "code_sha256": run.code_sha256,
             "reproduce": reproduce_command(project, run),
-            "samples": {e.name: e.sample for e in run.experiments if e.sample}}
+            "samples": _samples(run)}
+
+
+def _samples(run: RunResult) -> dict[str, str]:
+    """Each experiment's sample, and the same model's samples at other temperatures."""
+    out: dict[str, str] = {}
+    for e in run.experiments:
+        if e.sample:
+            out[e.name] = e.sample
+        at = e.extra.get("samples")
+        for temperature, text in (at.items() if isinstance(at, dict) else ()):
+            if isinstance(text, str):
+                out[f"{e.name}, temperature {temperature}"] = text
+    return out
 
 
 def _number(found: Any, key: str) -> float | None:

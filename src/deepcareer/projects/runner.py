@@ -316,6 +316,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             "forbidden": [str(PACKAGE_DIR), *forbidden],
             "guarded_files": ds.guarded_files, "guarded_modules": ds.guarded_modules,
             "sample_chars": SAMPLE_CHARS,
+            "sample_temperatures": list(project.spec.sample_temperatures),
         }
         (workdir / "job.json").write_text(json.dumps(job), encoding="utf-8")
         probes = Probes.draw(ds)
@@ -400,7 +401,9 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
         for exp in experiments:
             folder = workdir / exp.name
             found = {}
-            for stem in ("pred", "sample"):
+            stems = ["pred", "sample",
+                     *(f"sample_at_{i}" for i in range(len(project.spec.sample_temperatures)))]
+            for stem in stems:
                 data = _read_scratch(folder / f"{stem}.npy", MAX_ARRAY_BYTES)
                 if data is not None:
                     with contextlib.suppress(ValueError, OSError, EOFError):

@@ -321,9 +321,11 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                                    "only (run the model left to right; no bidirectional "
                                    "layer, no attention without a causal mask).")})
         if "sample" in arrays and ds.train.vocab:
-            vocab = ds.train.vocab
-            res.sample = "".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?"
-                                 for i in arrays["sample"].ravel()[:2000])
+            res.sample = _decode(arrays["sample"], ds.train.vocab)
+            at = {f"{t:g}": _decode(arrays[f"sample_at_{i}"], ds.train.vocab)
+                  for i, t in enumerate(spec.sample_temperatures) if f"sample_at_{i}" in arrays}
+            if at:
+                res.extra["samples"] = at  # temperature -> text
     scan_started = time.perf_counter()
     checks += _embedded_checks(ds, source, outcome, cache)
     scan_s = time.perf_counter() - scan_started
@@ -483,6 +485,12 @@ def _replay_checks(spec: Any, name: str, arrays: dict[str, Any],
                               "transform inside fit, on the training split, and only apply "
                               "it in predict, row by row.")})
     return found
+
+
+def _decode(ids: Any, vocab: list[str]) -> str:
+    """The text of the first 2,000 ids a sampler returned; an id out of range prints '?'."""
+    return "".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?"
+                   for i in ids.ravel()[:2000])
 
 
 def _trust_checks(project: Project, exp: Experiment, data: Dataset,

@@ -76,6 +76,9 @@ class ProjectSpec:
     # any) and the framework the model must be made of ("": none required).
     libraries: list[str] = field(default_factory=list)
     framework: Literal["", "torch", "tensorflow"] = ""
+    # A language model's ``sample`` is also called with ``temperature=`` each of these
+    # (when it takes that argument), and every sample is shown in the report.
+    sample_temperatures: list[float] = field(default_factory=list)
 
     @property
     def higher_is_better(self) -> bool:

@@ -138,10 +138,10 @@ def _arrays(blob: bytes, raw: bool, aligned: bool = False) -> Iterator[np.ndarra
             loaded = np.load(io.BytesIO(blob), allow_pickle=False)
             found = [loaded[k] for k in loaded.files] if hasattr(loaded, "files") else [
                 loaded]
-            for arr in found:
-                if arr.dtype.kind in "iuf":
+            for arr in found:  # an archive's members that are not .npy come back as bytes
+                if isinstance(arr, np.ndarray) and arr.dtype.kind in "iuf":
                     yield arr.astype(np.float64).ravel()
-        except (ValueError, OSError, EOFError, KeyError):
+        except Exception:
             pass
     if not raw:
         return

@@ -64,7 +64,7 @@ def _keys(rows: np.ndarray, window: int, *, filtered: bool = True) -> np.ndarray
         scale[~ok | (scale == 0)] = 1.0
         ints = np.rint(flat * (10**DECIMALS / scale)[:, None])
         ints[~np.isfinite(ints)] = 0
-    keys = ints.astype(np.int64) @ _WEIGHTS[:window]  # wraps around: a hash
+        keys = ints.astype(np.int64) @ _WEIGHTS[:window]  # wraps around: a hash
     keys[~ok] = -1
     if filtered:
         ordered = np.sort(ints, axis=1)

@@ -21,8 +21,8 @@ $(CHROMIUM):
 PG_INITDB = $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
 REDIS := /usr/bin/redis-server
 services:
-	@[ -n "$(PG_INITDB)" ] || $(APT) postgresql
-	@[ -x $(REDIS) ] || $(APT) redis-server
+	@[ -n "$(PG_INITDB)" ] || { $(APT) postgresql; }
+	@[ -x $(REDIS) ] || { $(APT) redis-server; }
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)

@@ -112,8 +112,10 @@ def start_postgres(database: str = "deepcareer") -> Service:
     subprocess.run(_as_postgres([_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port),
                                  "-U", "deepcareer", database]), check=True, **run)  # type: ignore[call-overload]
 
-    def halt() -> None:
-        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate",
+    def halt(mode: str = "fast") -> None:
+        # "fast" writes out every commit first: with synchronous_commit off, an immediate
+        # stop would lose the last few, which an outage drill must not confuse with recovery.
+        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-m", mode,
                                      "-w", "stop"]), capture_output=True, timeout=60)
 
     def resume() -> None:
@@ -123,7 +125,7 @@ def start_postgres(database: str = "deepcareer") -> Service:
         _wait_for(lambda: _port_open(port), "PostgreSQL")
 
     def stop() -> None:
-        halt()
+        halt("immediate")  # the folder goes next: nothing to keep
         shutil.rmtree(folder, ignore_errors=True)
 
     return Service("postgresql", f"postgresql+psycopg://deepcareer@127.0.0.1:{port}/{database}",

@@ -155,7 +155,8 @@ def _write_test(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
 class Probes:
     """The rows the fresh sandboxes predict, drawn once per run from ``os.urandom`` in
     the parent: ``half``, the test rows predicted apart from the others (the same rows for
-    every experiment, so that no sandbox ever holds more of the test set than half), and
+    every experiment, so that no sandbox ever holds more of the test set than half; the half
+    on one side of a random direction, so its statistics differ from the whole set's), and
     for a language model ``cuts`` and ``other``: each window with everything from its cut
     on replaced by the text of another window (real text, so the copy does not stand
     out). The prediction for position ``t`` may use ``X[:, :t + 1]`` only, so every
@@ -172,7 +173,14 @@ class Probes:
         rng = np.random.default_rng(int.from_bytes(os.urandom(8), "big"))
         X = ds.test.X
         n = len(X)
-        half = np.sort(rng.permutation(n)[: max(1, n // 2)])
+        # The half on one side of a secret random direction through the rows, not a random
+        # half: its mean and spread differ from the whole set's, so a prediction that uses
+        # statistics of the rows it is given changes for some row every time, while one
+        # that depends on its own row alone cannot tell the two calls apart.
+        flat = np.asarray(X, dtype=np.float64).reshape(n, -1)
+        score = (flat - flat.mean(axis=0)) @ rng.normal(size=flat.shape[1])
+        score = score + rng.uniform(0.0, 1e-9, size=n)  # ties (constant rows) broken at random
+        half = np.sort(np.argsort(score, kind="stable")[: max(1, n // 2)])
         if not ds.test.vocab or X.ndim != 2 or n < 2:
             return cls(half)
         T = X.shape[1]

@@ -39,6 +39,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
     """The server app. ``enqueue`` defaults to Celery on ``settings.redis_url``."""
     from deepcareer.app.session import catalog as default_catalog
     from deepcareer.web.bodies import form_fields, json_object
+    from deepcareer.web.views import markdown, readme_html
     from deepcareer.words import plural
 
     engine = classroom.connect(settings.database_url)
@@ -57,7 +58,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
                                          FileSystemLoader(WEB / "templates")])
     templates.env.filters["plural"] = plural
     catalog = default_catalog()
-    md = _markdown()
+    md = markdown()
 
     def page(request: Request, template: str, status: int = 200, **context: Any
              ) -> HTMLResponse:
@@ -258,7 +259,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         signed_in(request)
         ex = catalog.get(exercise_id)
         return page(request, "exercise_server.html", ex=ex,
-                    readme=_readme(ex.readme_path, md), code=ex.starter)
+                    readme=readme_html(ex.readme_path, md), code=ex.starter)
 
     @app.post("/exercises/{exercise_id}/submit")
     async def submit(request: Request, exercise_id: str) -> Response:
@@ -321,17 +322,6 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
                              "report": row["report"]})
 
     return app
-
-
-def _markdown() -> Any:
-    """CommonMark with tables and raw HTML off, as the local app renders READMEs."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-def _readme(path: Path, md: Any) -> str:
-    return str(md.render(path.read_text(encoding="utf-8")))
 
 
 def _own_origin(request: Request) -> str:

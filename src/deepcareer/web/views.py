@@ -61,7 +61,7 @@ def exercise(store: Store, catalog: Catalog, ex: Exercise, md: Any, code: str | 
     from deepcareer.app.practice import exercise_page
 
     page = exercise_page(store, catalog, ex, code)
-    return {"ex": ex, "readme": _readme_html(ex.readme_path, md), "code": page.code,
+    return {"ex": ex, "readme": readme_html(ex.readme_path, md), "code": page.code,
             "report": report, "mastery": page.mastery, "attempts": page.attempts,
             "passed": page.passed}
 
@@ -69,7 +69,7 @@ def exercise(store: Store, catalog: Catalog, ex: Exercise, md: Any, code: str | 
 _READMES: dict[tuple[Path, int], str] = {}
 
 
-def _readme_html(path: Path, md: Any) -> str:
+def readme_html(path: Path, md: Any) -> str:
     """Rendered once per file version (content rarely changes while the app runs)."""
     key = (path, path.stat().st_mtime_ns)
     if key not in _READMES:

@@ -52,14 +52,12 @@ def assignments_of(engine: Engine, cohort_id: int) -> list[Row]:
             .order_by(assignments.c.due_at.nulls_last(), assignments.c.id)).mappings()]
 
 
-def graded(engine: Engine, user_ids: list[int], since: datetime | None = None) -> list[Row]:
+def graded(engine: Engine, user_ids: list[int]) -> list[Row]:
     """Graded submissions of these learners, oldest first (without code: the pages that
     list them never show it)."""
     if not user_ids:
         return []
     cond = [submissions.c.user_id.in_(user_ids), submissions.c.state == "done"]
-    if since is not None:
-        cond.append(submissions.c.created_at >= since)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(
             select(submissions.c.id, submissions.c.user_id, submissions.c.exercise_id,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from deepcareer.career.roles import Role
     from deepcareer.curriculum.catalog import Catalog
     from deepcareer.store.db import Store
+    from deepcareer.store.learner import LearnerRecord
 
 
 def roles() -> dict[str, Role]:
@@ -48,7 +49,7 @@ def role_rows() -> list[dict[str, Any]]:
              "pay": [p.describe() for p in pay_for(r.onet.code)]} for r in roles().values()]
 
 
-def resolve_role(store: Store, name: str | None) -> Role:
+def resolve_role(store: LearnerRecord, name: str | None) -> Role:
     """The role named, else the goal's; a clear error when neither is known."""
     from deepcareer.career.roles import get_role
     from deepcareer.mentor.goals import get_goal
@@ -60,7 +61,7 @@ def resolve_role(store: Store, name: str | None) -> Role:
     return get_role(name)
 
 
-def _evidence(store: Store, catalog: Catalog) -> tuple[dict[str, SkillEvidence], set[str]]:
+def _evidence(store: LearnerRecord, catalog: Catalog) -> tuple[dict[str, SkillEvidence], set[str]]:
     from deepcareer.career.evidence import skill_evidence
     from deepcareer.mentor.progress import exercise_progress
 
@@ -82,21 +83,21 @@ class RoleReadiness:
                 "pay_cited_by_source": [p.describe() for p in cited_by_source()]}
 
 
-def readiness_for(store: Store, catalog: Catalog, role: str | None) -> RoleReadiness:
+def readiness_for(store: LearnerRecord, catalog: Catalog, role: str | None) -> RoleReadiness:
     """How ready the learner is for a role, from their evidence, with the cheapest next
     steps and the role's cited pay."""
     chosen = resolve_role(store, role)
     return _readiness(chosen, *_evidence(store, catalog), catalog)
 
 
-def plan_for(store: Store, catalog: Catalog, role: str | None,
+def plan_for(store: LearnerRecord, catalog: Catalog, role: str | None,
              hours_per_week: float | None = None) -> tuple[Role, StudyPlan]:
     """A week-by-week plan to close a role's gaps (hours: given, else the goal's, else 6)."""
     chosen = resolve_role(store, role)
     return chosen, _plan(store, chosen, *_evidence(store, catalog), catalog, hours_per_week)
 
 
-def readiness_and_plan(store: Store, catalog: Catalog, role: str | None
+def readiness_and_plan(store: LearnerRecord, catalog: Catalog, role: str | None
                        ) -> tuple[RoleReadiness, StudyPlan]:
     """Both, for a page that shows both: the evidence is gathered once."""
     chosen = resolve_role(store, role)
@@ -114,7 +115,7 @@ def _readiness(chosen: Role, evidence: dict[str, SkillEvidence], passed: set[str
                          pay_for(chosen.onet.code))
 
 
-def _plan(store: Store, chosen: Role, evidence: dict[str, SkillEvidence], passed: set[str],
+def _plan(store: LearnerRecord, chosen: Role, evidence: dict[str, SkillEvidence], passed: set[str],
           catalog: Catalog, hours_per_week: float | None) -> StudyPlan:
     from deepcareer.career.plan import study_plan
     from deepcareer.mentor.goals import get_goal
@@ -163,7 +164,7 @@ def read_posting(store: Store, catalog: Catalog, raw: bytes | str) -> PostingRea
     return PostingReading(result, status_against(result, skill_evidence(store, catalog)))
 
 
-def claim(store: Store, catalog: Catalog, skill: str, *, remove: bool = False) -> list[str]:
+def claim(store: LearnerRecord, catalog: Catalog, skill: str, *, remove: bool = False) -> list[str]:
     """Say (or withdraw) that a skill was learnt elsewhere; it counts as self-reported."""
     from deepcareer.career.evidence import set_claim
 

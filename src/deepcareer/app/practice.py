@@ -20,6 +20,7 @@ from deepcareer.grading.report import Report
 from deepcareer.home import exercise_file
 from deepcareer.limits import check_code, read_code_file
 from deepcareer.store.db import Store
+from deepcareer.store.learner import LearnerRecord
 
 SOLUTION_AFTER_FAILURES = 3
 FAILED = ("fail", "error", "timeout")
@@ -160,7 +161,7 @@ def check(store: Store, exercise_id: str, file: Path | None = None,
     return check_source(store, ex, source, filename=path.name)
 
 
-def hint_level_now(store: Store, exercise_id: str) -> int:
+def hint_level_now(store: LearnerRecord, exercise_id: str) -> int:
     return len(store.events(exercise_id, "hint"))
 
 
@@ -172,7 +173,7 @@ class Hint:
     about: str  # the misconception title, or "" for the exercise's general ladder
 
 
-def next_hint(store: Store, exercise_id: str, catalog: Catalog | None = None) -> Hint:
+def next_hint(store: LearnerRecord, exercise_id: str, catalog: Catalog | None = None) -> Hint:
     """Climb one step of the hint ladder that fits the learner's latest mistake.
 
     When the last attempt was diagnosed, the ladder is that misconception's;
@@ -252,7 +253,7 @@ def honest_failures(attempts: Sequence[Mapping[str, Any]], starter: str
     return counted, repeats
 
 
-def solution(store: Store, exercise_id: str, *, force: bool = False,
+def solution(store: LearnerRecord, exercise_id: str, *, force: bool = False,
              catalog: Catalog | None = None) -> SolutionAccess:
     """The reference, once earned: three honest failed attempts (different code each
     time, see :func:`honest_failures`), a pass, or --force.

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from deepcareer.mentor.planner import Step
     from deepcareer.mentor.progress import ExerciseProgress
     from deepcareer.store.db import Store
+    from deepcareer.store.learner import LearnerRecord
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class Progress:
                                "last_status": r.last_status} for r in self.exercises]}
 
 
-def exercise_rows(store: Store, catalog: Catalog) -> list[ExerciseRow]:
+def exercise_rows(store: LearnerRecord, catalog: Catalog) -> list[ExerciseRow]:
     """The curriculum in order, with the learner's state in each exercise."""
     from deepcareer.mentor.progress import exercise_progress
 
@@ -118,7 +119,7 @@ def skill_rows(catalog: Catalog) -> list[SkillRow]:
             for s in catalog.skills.values()]
 
 
-def summary(store: Store, catalog: Catalog, *, plot: bool = False) -> Progress:
+def summary(store: LearnerRecord, catalog: Catalog, *, plot: bool = False) -> Progress:
     """The week against the goal, mastery per area and per skill, the evidence behind each
     figure, and strengths and weak spots that cite what the learner actually did."""
     from deepcareer.career.evidence import skill_evidence
@@ -130,24 +131,24 @@ def summary(store: Store, catalog: Catalog, *, plot: bool = False) -> Progress:
     rows = exercise_progress(store, catalog)
     skills = mastery(store, catalog)
     png = None
-    if plot:
+    home = getattr(store, "home", None)  # a local store has a home to draw into
+    if plot and isinstance(home, Path):
         from deepcareer.mentor.insights import mastery_history, plot_mastery
 
-        png = plot_mastery(mastery_history(store, catalog),
-                           store.home / "reports" / "mastery.png")
+        png = plot_mastery(mastery_history(store, catalog), home / "reports" / "mastery.png")
     return Progress(rows, skills, skill_evidence(store, catalog, rows), week_summary(store),
                     area_mastery(skills, catalog),
                     strengths_and_weaknesses(store, catalog, skills),
                     {sid: s.title for sid, s in catalog.skills.items()}, png)
 
 
-def mastery_of(store: Store, catalog: Catalog) -> dict[str, SkillMastery]:
+def mastery_of(store: LearnerRecord, catalog: Catalog) -> dict[str, SkillMastery]:
     from deepcareer.mentor.mastery import mastery
 
     return mastery(store, catalog)
 
 
-def next_step(store: Store, catalog: Catalog) -> Step:
+def next_step(store: LearnerRecord, catalog: Catalog) -> Step:
     """The mentor's one next step, with its reason and the command that starts it now."""
     from deepcareer.mentor.planner import plan
 
@@ -187,7 +188,7 @@ def dashboard(store: Store, catalog: Catalog) -> dict[str, Any]:
 
 # --- the goal and the report ---------------------------------------------------------
 
-def goal(store: Store, *, hours: float | None = None, role: str | None = None,
+def goal(store: LearnerRecord, *, hours: float | None = None, role: str | None = None,
          by: str | None = None) -> Goal:
     """Set what was given (a role must be one deepcareer knows: it is checked now, not
     when a page later fails on it), or read the goal when nothing was."""
@@ -198,7 +199,7 @@ def goal(store: Store, *, hours: float | None = None, role: str | None = None,
     return set_goal(store, hours=hours, role=role, target_date=by)
 
 
-def report_data(store: Store, catalog: Catalog) -> dict[str, Any]:
+def report_data(store: LearnerRecord, catalog: Catalog) -> dict[str, Any]:
     from deepcareer.mentor.report import report_data as data
 
     return data(store, catalog)

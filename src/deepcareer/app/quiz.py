@@ -18,7 +18,7 @@ from deepcareer.errors import UsageError
 
 if TYPE_CHECKING:
     from deepcareer.mentor.quiz import Asked, Quiz, Verdict
-    from deepcareer.store.db import Store
+    from deepcareer.store.learner import LearnerRecord
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def _value(t: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def answer(store: Store, sitting: Sitting, replies: list[str]) -> Result:
+def answer(store: LearnerRecord, sitting: Sitting, replies: list[str]) -> Result:
     """Judge every reply; record the sitting only when each reply was an answer."""
     from deepcareer.mentor.quiz import judge, record_quiz
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from deepcareer.grading.report import Report
     from deepcareer.mentor.quiz import Asked, Verdict
     from deepcareer.store.db import Store
+    from deepcareer.store.learner import LearnerRecord
 
 CardKind = Literal["exercise", "drill", "quiz"]
 CARD_TEXT = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,150}$")
@@ -161,7 +162,7 @@ def describe(catalog: Catalog, kind: CardKind, ref: str, due: str | None = None,
                 retrievability=retrievability)
 
 
-def session(store: Store, catalog: Catalog) -> Session:
+def session(store: LearnerRecord, catalog: Catalog) -> Session:
     """The due cards, least likely to be remembered first."""
     from deepcareer.mentor.review import due_cards, next_due
 
@@ -170,7 +171,7 @@ def session(store: Store, catalog: Catalog) -> Session:
     return Session(cards, None if cards else next_due(store))
 
 
-def card(store: Store, catalog: Catalog, text: str) -> Card:
+def card(store: LearnerRecord, catalog: Catalog, text: str) -> Card:
     """Any card, due or not: the mentor's proposals can be started at once."""
     import json
 
@@ -184,7 +185,7 @@ def card(store: Store, catalog: Catalog, text: str) -> Card:
                     retrievability(json.loads(row["card"]), store.clock()))
 
 
-def begin(store: Store, card: Card) -> Attempt:
+def begin(store: LearnerRecord, card: Card) -> Attempt:
     return Attempt(card, store.clock())
 
 
@@ -256,7 +257,7 @@ def check(store: Store, catalog: Catalog, attempt: Attempt, code: str,
     return Outcome(report, RATING_NAMES[rating], done=True)
 
 
-def skip(store: Store, attempt: Attempt) -> str | None:
+def skip(store: LearnerRecord, attempt: Attempt) -> str | None:
     """Leave a card. Tried and given up is a lapse (Again); untouched, it stays due."""
     from deepcareer.mentor.review import RATING_NAMES, Rating, record
 
@@ -282,7 +283,7 @@ def ask(card: Card, seed: int | None = None) -> tuple[Asked, int]:
     return quizzes.ask(question, np.random.default_rng(seed)), seed
 
 
-def answer(store: Store, card: Card, seed: int, reply: str
+def answer(store: LearnerRecord, card: Card, seed: int, reply: str
            ) -> tuple[Asked, Verdict, str | None]:
     """Judge a quiz card's answer and rate it (Good when right, Again when not); a reply
     that is not an answer (a typo, a blank) is not rated: the face asks again."""

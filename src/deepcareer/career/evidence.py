@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from deepcareer.curriculum.catalog import Catalog, Exercise
-from deepcareer.store.db import Store
+from deepcareer.store.learner import LearnerRecord
 from deepcareer.store.rows import AttemptSummary, EventRow
 
 VALUES = {"verified": 1.0, "practised": 0.4, "self-reported": 0.2, "none": 0.0}
@@ -143,7 +143,7 @@ def reference_shas(ex: Exercise) -> set[str]:
 # --- the whole log -----------------------------------------------------------------
 
 
-def exercise_items(store: Store, catalog: Catalog) -> list[Item]:
+def exercise_items(store: LearnerRecord, catalog: Catalog) -> list[Item]:
     """Every attempt classified, grouped per exercise and level (oldest row first)."""
     from deepcareer.errors import ContentError
 
@@ -176,7 +176,7 @@ def exercise_items(store: Store, catalog: Catalog) -> list[Item]:
     return items
 
 
-def project_items(store: Store) -> list[Item]:
+def project_items(store: LearnerRecord) -> list[Item]:
     """Every own project run classified (re-runs made by ``verify`` are their proof)."""
     items = []
     for r in store.run_summaries():
@@ -199,7 +199,7 @@ def project_items(store: Store) -> list[Item]:
     return items
 
 
-def quiz_items(store: Store) -> list[Item]:
+def quiz_items(store: LearnerRecord) -> list[Item]:
     """Quiz results: practised, however many times they are taken."""
     out: dict[str, list[EventRow]] = {}
     for e in store.events(kind="quiz"):
@@ -226,18 +226,18 @@ def skills_of(item: Item, catalog: Catalog, quizzes: dict[str, tuple[str, ...]],
     return (item.ref,)
 
 
-def claims(store: Store) -> list[str]:
+def claims(store: LearnerRecord) -> list[str]:
     raw = store.setting(CLAIMS_KEY, [])
     return [str(s) for s in raw] if isinstance(raw, list) else []
 
 
-def set_claim(store: Store, skill: str, *, remove: bool = False) -> list[str]:
+def set_claim(store: LearnerRecord, skill: str, *, remove: bool = False) -> list[str]:
     now = [s for s in claims(store) if s != skill] + ([] if remove else [skill])
     store.set_setting(CLAIMS_KEY, sorted(set(now)))
     return sorted(set(now))
 
 
-def skill_evidence(store: Store, catalog: Catalog, exercises: list[Any] | None = None
+def skill_evidence(store: LearnerRecord, catalog: Catalog, exercises: list[Any] | None = None
                    ) -> dict[str, SkillEvidence]:
     """Per skill: the strongest level shown and the sources behind it (strongest first;
     work that does not count is listed too, saying why, so nobody wonders where it went).
@@ -266,14 +266,14 @@ def skill_evidence(store: Store, catalog: Catalog, exercises: list[Any] | None =
     return out
 
 
-def unisolated_passes(store: Store, catalog: Catalog) -> set[str]:
+def unisolated_passes(store: LearnerRecord, catalog: Catalog) -> set[str]:
     """Exercises whose verified passes were all graded behind the in-process guard only
     (where bubblewrap could not run): shown, but labelled, wherever the pass counts. Read
     off the evidence items, so the label follows exactly what counts as verified."""
     return {i.ref for i in verified_exercises(store, catalog) if i.unisolated}
 
 
-def verified_exercises(store: Store, catalog: Catalog) -> list[Item]:
+def verified_exercises(store: LearnerRecord, catalog: Catalog) -> list[Item]:
     """The exercises with verified work, for strengths and the report."""
     return [i for i in exercise_items(store, catalog) if i.level == "verified"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from deepcareer.store import activity
-from deepcareer.store.db import Store, iso
+from deepcareer.store.db import iso
+from deepcareer.store.learner import LearnerRecord
 from deepcareer.store.settings import (  # what a stored goal may hold
     GOAL_FIELDS,
     Goal,
@@ -23,12 +23,12 @@ SESSION_GAP = timedelta(minutes=30)
 SESSION_START = timedelta(minutes=5)
 
 
-def get_goal(store: Store) -> Goal:
+def get_goal(store: LearnerRecord) -> Goal:
     raw = store.setting("goal") or {}
     return Goal(**{k: raw.get(k) for k in GOAL_FIELDS})
 
 
-def set_goal(store: Store, *, hours: float | None = None, role: str | None = None,
+def set_goal(store: LearnerRecord, *, hours: float | None = None, role: str | None = None,
              target_date: str | None = None) -> Goal:
     """Update the parts given; a UsageError for impossible values (hours not in (0, 80],
     a date that is malformed or past, a role that is not one of the course's roles, with
@@ -49,10 +49,10 @@ def set_goal(store: Store, *, hours: float | None = None, role: str | None = Non
     return goal
 
 
-def activity_times(store: Store, since: datetime | None = None) -> list[datetime]:
+def activity_times(store: LearnerRecord, since: datetime | None = None) -> list[datetime]:
     """When the learner did anything, oldest first (attempts, events, reviews)."""
     lo = iso(since) if since is not None else ""
-    return sorted(datetime.fromisoformat(s) for s in activity.stamps(store, lo))
+    return sorted(datetime.fromisoformat(s) for s in store.activity_stamps(lo))
 
 
 def time_spent(times: list[datetime]) -> timedelta:
@@ -73,31 +73,31 @@ def streak(days: set[date], today: date) -> int:
     return n
 
 
-def time_spent_in_store(store: Store, since: datetime | None = None,
+def time_spent_in_store(store: LearnerRecord, since: datetime | None = None,
                         until: datetime | None = None) -> timedelta:
     """:func:`time_spent` over the log, computed inside SQLite (a window function), so a
     history of 100,000 rows costs milliseconds, not a Python loop."""
     lo = iso(since) if since is not None else ""
     hi = iso(until) if until is not None else "9999"
-    return timedelta(minutes=activity.minutes_active(
-        store, lo, hi, SESSION_GAP.total_seconds() / 60, SESSION_START.total_seconds() / 60))
+    return timedelta(minutes=store.minutes_active(
+        lo, hi, SESSION_GAP.total_seconds() / 60, SESSION_START.total_seconds() / 60))
 
 
-def total_time(store: Store) -> timedelta:
+def total_time(store: LearnerRecord) -> timedelta:
     """All time spent, kept as a running total in settings (``time_cursor``).
 
     Only rows logged after the last counted one are summed, starting from that row so
     the gap joining old and new is the real one. If rows appeared with earlier times (a
     clock set back, an import), the total is recomputed from scratch.
     """
-    last, rows = activity.latest_and_count(store)
+    last, rows = store.activity_latest_and_count()
     cursor = store.setting("time_cursor")
     if isinstance(cursor, dict) and cursor.get("until") == last and cursor.get("rows") == rows:
         return timedelta(minutes=float(cursor["minutes"]))  # nothing new: no write
     spent = None
     if isinstance(cursor, dict) and cursor.get("until") and last:
         since = datetime.fromisoformat(cursor["until"])
-        newer = activity.count_since(store, cursor["until"])
+        newer = store.activity_count_since(cursor["until"])
         if rows - int(cursor.get("rows", 0)) == newer - 1:  # every new row is later
             spent = (timedelta(minutes=float(cursor["minutes"]))
                      + time_spent_in_store(store, since=since) - SESSION_START)
@@ -108,13 +108,13 @@ def total_time(store: Store) -> timedelta:
     return spent
 
 
-def week_summary(store: Store, now: datetime | None = None) -> dict[str, Any]:
+def week_summary(store: LearnerRecord, now: datetime | None = None) -> dict[str, Any]:
     """This week (Monday to Sunday, UTC) against the goal, the streak and the total."""
     now = now or store.clock()
     monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0,
                                                            microsecond=0)
     goal = get_goal(store)
-    days = activity.active_days(store)
+    days = store.active_days()
     spent_h = time_spent_in_store(store, monday, now).total_seconds() / 3600
     out: dict[str, Any] = {
         "week_start": monday.date().isoformat(),

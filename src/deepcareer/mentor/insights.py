@@ -19,7 +19,7 @@ from deepcareer.mentor.mastery import (
     evidence,
     step,
 )
-from deepcareer.store.db import Store
+from deepcareer.store.learner import LearnerRecord
 
 CONCEPTS = "concepts"  # the area of skills that only quizzes verify
 
@@ -49,7 +49,7 @@ class Recurring:
     exercises: list[str]
 
 
-def recurring_misconceptions(store: Store, catalog: Catalog, at_least: int = 2
+def recurring_misconceptions(store: LearnerRecord, catalog: Catalog, at_least: int = 2
                              ) -> list[Recurring]:
     """Misconceptions diagnosed at least ``at_least`` times, most frequent first."""
     # The finding's title travels in the log, so no content module needs importing here.
@@ -65,7 +65,7 @@ def recurring_misconceptions(store: Store, catalog: Catalog, at_least: int = 2
             for m, n in counts.most_common() if n >= at_least]
 
 
-def strengths_and_weaknesses(store: Store, catalog: Catalog,
+def strengths_and_weaknesses(store: LearnerRecord, catalog: Catalog,
                              skills: dict[str, SkillMastery]) -> dict[str, Any]:
     """Plain sentences about the skills and mistakes that stand out, each citing the work
     the learner actually did (the exercises and quizzes behind the figure), never the
@@ -116,7 +116,7 @@ def _cite(work: dict[str, list[str]]) -> str:
     return "; ".join(parts) + more if parts else "no work logged"
 
 
-def mastery_history(store: Store, catalog: Catalog) -> list[tuple[date, dict[str, float]]]:
+def mastery_history(store: LearnerRecord, catalog: Catalog) -> list[tuple[date, dict[str, float]]]:
     """Mean mastery per area at the end of each active day (a full replay, for plots)."""
     areas = skill_areas(catalog)
     p = {sid: s.bkt.prior for sid, s in catalog.skills.items()}

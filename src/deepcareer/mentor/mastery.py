@@ -37,7 +37,7 @@ from typing import Any
 from deepcareer.curriculum.catalog import Catalog
 from deepcareer.curriculum.records import dump
 from deepcareer.curriculum.schema import BKTParams
-from deepcareer.store.db import Store
+from deepcareer.store.learner import LearnerRecord
 
 MASTERED = 0.95
 UNVERIFIED_CAP = 0.9  # the most P(known) can show before any verified work on the skill
@@ -94,7 +94,7 @@ class SkillMastery:
                 "verified": self.verified}
 
 
-def evidence(store: Store, catalog: Catalog) -> list[Evidence]:
+def evidence(store: LearnerRecord, catalog: Catalog) -> list[Evidence]:
     """Every observation in the log, oldest first."""
     return _evidence_from(store.attempt_summaries(), store.events(), catalog, set())
 
@@ -153,7 +153,8 @@ def _evidence_from(attempts: Sequence[Mapping[str, Any]], events: Sequence[Mappi
     return found
 
 
-def mastery(store: Store, catalog: Catalog, *, cached: bool = True) -> dict[str, SkillMastery]:
+def mastery(store: LearnerRecord, catalog: Catalog, *, cached: bool = True
+            ) -> dict[str, SkillMastery]:
     """BKT estimate per skill of the catalog, in skills.yml order.
 
     With ``cached``, the state after the last call is kept in the store (``skill_state``
@@ -223,7 +224,7 @@ def _result(state: dict[str, list[float]], verified: set[str]) -> dict[str, Skil
             for sid, (p, n, c) in state.items()}
 
 
-def _project_verified(store: Store) -> set[str]:
+def _project_verified(store: LearnerRecord) -> set[str]:
     """Skills of the learner's own project runs that were reproduced (verified work)."""
     from deepcareer.career.evidence import project_items
 

@@ -21,7 +21,7 @@ from deepcareer.curriculum.catalog import Catalog
 from deepcareer.mentor.mastery import MASTERED, SkillMastery, mastery
 from deepcareer.mentor.progress import ExerciseProgress, exercise_progress
 from deepcareer.mentor.review import due_cards
-from deepcareer.store.db import Store
+from deepcareer.store.learner import LearnerRecord
 from deepcareer.store.rows import ReviewRow
 
 RECENT_DRILL = timedelta(days=7)
@@ -41,7 +41,7 @@ class Step:
                 "reason": self.reason, "command": self.command}
 
 
-def plan(store: Store, catalog: Catalog, now: datetime | None = None) -> Step:
+def plan(store: LearnerRecord, catalog: Catalog, now: datetime | None = None) -> Step:
     now = now or store.clock()
     due = due_cards(store, now)
     if due:
@@ -75,7 +75,7 @@ def _skill_title(catalog: Catalog, sid: str) -> str:
     return catalog.skills[sid].title if sid in catalog.skills else sid
 
 
-def _ready_project(store: Store, catalog: Catalog, skills: dict[str, SkillMastery]
+def _ready_project(store: LearnerRecord, catalog: Catalog, skills: dict[str, SkillMastery]
                    ) -> Step | None:
     """The easiest project whose skills are mastered and that is not yet verified."""
     if not any(m.mastered for m in skills.values()):
@@ -131,7 +131,7 @@ def _in_progress(progress: list[ExerciseProgress], now: datetime) -> ExercisePro
     return max(recent, key=lambda p: p.last_at or "") if recent else None
 
 
-def _recent_drill(store: Store, catalog: Catalog, states: dict[str, ExerciseProgress],
+def _recent_drill(store: LearnerRecord, catalog: Catalog, states: dict[str, ExerciseProgress],
                   now: datetime) -> Step | None:
     """A drill card rated only by checks (not yet drilled) whose exercise is now passed."""
     by_card: dict[str, list[ReviewRow]] = {}
@@ -161,7 +161,7 @@ def _recent_drill(store: Store, catalog: Catalog, states: dict[str, ExerciseProg
     return None
 
 
-def _new_work(store: Store, catalog: Catalog, progress: list[ExerciseProgress],
+def _new_work(store: LearnerRecord, catalog: Catalog, progress: list[ExerciseProgress],
               skills: dict[str, SkillMastery]) -> Step:
     passed = {p.id for p in progress if p.state == "passed"}
     open_ = [p for p in progress if p.state != "passed" and all(
@@ -201,7 +201,7 @@ def _new_work(store: Store, catalog: Catalog, progress: list[ExerciseProgress],
                 "Come back when `deepcareer review` has something due")
 
 
-def _untaken_quiz(store: Store, catalog: Catalog, skills: dict[str, SkillMastery]
+def _untaken_quiz(store: LearnerRecord, catalog: Catalog, skills: dict[str, SkillMastery]
                   ) -> Step | None:
     from deepcareer.mentor.quiz import load_quizzes
 

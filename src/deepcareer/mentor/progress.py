@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from deepcareer.curriculum.catalog import Catalog
-from deepcareer.store.db import Store
+from deepcareer.store.learner import LearnerRecord
 
 State = Literal["passed", "attempted", "started", "new"]
 
@@ -24,7 +24,7 @@ class ExerciseProgress:
     last_at: str | None = None  # ISO time of the latest attempt
 
 
-def exercise_progress(store: Store, catalog: Catalog) -> list[ExerciseProgress]:
+def exercise_progress(store: LearnerRecord, catalog: Catalog) -> list[ExerciseProgress]:
     """State of every exercise, from one aggregate query (renamed ids follow their alias)."""
     by_id: dict[str, dict[str, Any]] = {}
     for old_id, row in store.exercise_summary().items():

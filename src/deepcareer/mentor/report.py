@@ -25,10 +25,10 @@ from deepcareer.mentor.insights import (
 )
 from deepcareer.mentor.mastery import mastery
 from deepcareer.mentor.progress import exercise_progress
-from deepcareer.store.db import Store
+from deepcareer.store.learner import LearnerRecord
 
 
-def report_data(store: Store, catalog: Catalog) -> dict[str, Any]:
+def report_data(store: LearnerRecord, catalog: Catalog) -> dict[str, Any]:
     skills = mastery(store, catalog)
     progress = exercise_progress(store, catalog)
     week = week_summary(store)
@@ -60,7 +60,7 @@ def report_data(store: Store, catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def _projects(store: Store) -> list[dict[str, Any]]:
+def _projects(store: LearnerRecord) -> list[dict[str, Any]]:
     """Per project: the latest own run (a passing one if any), with its figure and whether
     a re-run reproduced it."""
     from deepcareer.projects.runs import best_runs
@@ -214,7 +214,7 @@ img {{ max-width: 100%; height: auto; }}
 """
 
 
-def write_report(store: Store, catalog: Catalog, out: Path, fmt: str) -> Path:
+def write_report(store: LearnerRecord, catalog: Catalog, out: Path, fmt: str) -> Path:
     """Write the report (and, for Markdown, the plot next to it); returns the path."""
     data = report_data(store, catalog)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,8 @@ from typing import Any, Literal
 
 from fsrs import Card, Rating, Scheduler
 
-from deepcareer.store.db import Store, iso
+from deepcareer.store.db import iso
+from deepcareer.store.learner import LearnerRecord
 
 Kind = Literal["exercise", "quiz", "drill"]
 # No same-day learning steps: a re-implementation is reviewed days later, a lapse the next
@@ -71,7 +72,7 @@ def _load(row: Mapping[str, Any]) -> Card:
     return Card.from_dict(json.loads(row["card"]))
 
 
-def record(store: Store, kind: Kind, ref: str, rating: Rating, *, source: str,
+def record(store: LearnerRecord, kind: Kind, ref: str, rating: Rating, *, source: str,
            now: datetime | None = None) -> dict[str, Any]:
     """Rate a card (creating it on first sight) and save the new state; returns the row."""
     now = now or store.clock()
@@ -102,7 +103,7 @@ def retrievability(card: dict[str, Any], now: datetime) -> float:
     return float((1 + factor * elapsed / stability) ** decay)
 
 
-def due_cards(store: Store, now: datetime | None = None) -> list[Due]:
+def due_cards(store: LearnerRecord, now: datetime | None = None) -> list[Due]:
     """Cards due now, least likely to be remembered first."""
     now = now or store.clock()
     out = [Due(row["id"], row["kind"], row["ref"], row["due"],
@@ -111,11 +112,11 @@ def due_cards(store: Store, now: datetime | None = None) -> list[Due]:
     return sorted(out, key=lambda d: (d.retrievability, d.due))
 
 
-def due_count(store: Store, now: datetime | None = None) -> int:
+def due_count(store: LearnerRecord, now: datetime | None = None) -> int:
     return store.count_due(iso(now or store.clock()))
 
 
-def next_due(store: Store, now: datetime | None = None) -> datetime | None:
+def next_due(store: LearnerRecord, now: datetime | None = None) -> datetime | None:
     """When the next card falls due (None without cards)."""
     rows = store.cards()
     return datetime.fromisoformat(rows[0]["due"]) if rows else None

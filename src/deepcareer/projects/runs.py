@@ -26,6 +26,7 @@ from deepcareer.home import workspace
 from deepcareer.projects.runner import ChildOutcome, Progress, run_child
 from deepcareer.projects.spec import Experiment, Project
 from deepcareer.store.db import DB_NAME, Store
+from deepcareer.store.learner import LearnerRecord
 from deepcareer.store.rows import RunSummary
 
 if TYPE_CHECKING:  # loaded while the training child starts (NumPy, scikit-learn)
@@ -665,7 +666,7 @@ def representative(runs: Sequence[R]) -> R | None:
     return None
 
 
-def best_runs(store: Store) -> dict[str, RunSummary]:
+def best_runs(store: LearnerRecord) -> dict[str, RunSummary]:
     """Per project, its :func:`representative` run, as a summary row."""
     by_project: dict[str, list[RunSummary]] = {}
     for r in store.run_summaries():

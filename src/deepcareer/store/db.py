@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -426,6 +426,33 @@ class Store:
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction() as conn:
             _put_setting(conn, key, value)
+
+    # --- when the learner was active (the queries live in activity.py) ------------------
+
+    def activity_stamps(self, since: str = "") -> list[str]:
+        from deepcareer.store import activity
+
+        return activity.stamps(self, since)
+
+    def minutes_active(self, lo: str, hi: str, gap_min: float, start_min: float) -> float:
+        from deepcareer.store import activity
+
+        return activity.minutes_active(self, lo, hi, gap_min, start_min)
+
+    def activity_latest_and_count(self) -> tuple[str | None, int]:
+        from deepcareer.store import activity
+
+        return activity.latest_and_count(self)
+
+    def activity_count_since(self, since: str) -> int:
+        from deepcareer.store import activity
+
+        return activity.count_since(self, since)
+
+    def active_days(self) -> set[date]:
+        from deepcareer.store import activity
+
+        return activity.active_days(self)
 
 
 TALLY_KEY = "attempt_tally"

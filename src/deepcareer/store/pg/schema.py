@@ -122,11 +122,15 @@ submissions = Table(
     Column("worker", String(200)),
     Column("isolation", String(10)),
     Column("counted", Boolean, nullable=False, server_default="true"),
+    # The learner record's attempt number (``store/pg/learner.py``): 1, 2, 3... per learner,
+    # given when the record is first read after grading, in commit order.
+    Column("seq", BigInteger),
     CheckConstraint(f"state IN {STATES}", name="ck_submissions_state"),
     Index("ix_submissions_user_time", "user_id", "created_at"),
     Index("ix_submissions_state_enqueued", "state", "enqueued_at"),
     Index("ix_submissions_exercise_time", "exercise_id", "created_at"),
     Index("ix_submissions_user_exercise_time", "user_id", "exercise_id", "created_at"),
+    Index("ix_submissions_user_seq", "user_id", "seq"),
 )
 
 audit = Table(
@@ -176,4 +180,60 @@ findings = Table(
     Column("title", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_findings_time", "created_at"),
+)
+
+# --- each learner's record besides their graded submissions (revision 0004) -------------
+# What the local app keeps in its SQLite file (events, review cards and reviews, settings,
+# the mastery cache), one set of rows per learner; ``store/pg/learner.py`` reads and writes
+# them for one user at a time, every query scoped by ``user_id``. Event and review ids count
+# per learner (as in a local record, where "quiz #3" is the learner's third such row).
+
+learner_events = Table(
+    "learner_events", metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),  # 1, 2, 3... per learner
+    Column("exercise_id", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),  # start | hint | solution | quiz
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("data", Text, nullable=False),  # JSON object
+    Index("ix_learner_events_user_exercise", "user_id", "exercise_id", "kind"),
+)
+
+learner_cards = Table(
+    "learner_cards", metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(200), primary_key=True),  # kind:ref
+    Column("kind", String(20), nullable=False),
+    Column("ref", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("due", DateTime(timezone=True), nullable=False),
+    Column("card", Text, nullable=False),  # FSRS card JSON
+    Index("ix_learner_cards_user_due", "user_id", "due"),
+)
+
+learner_reviews = Table(
+    "learner_reviews", metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),  # 1, 2, 3... per learner
+    Column("card_id", String(200), nullable=False),
+    Column("rating", Integer, nullable=False),
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("log", Text, nullable=False),
+)
+
+learner_settings = Table(
+    "learner_settings", metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),  # JSON
+)
+
+learner_skill_states = Table(
+    "learner_skill_states", metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill", String(100), primary_key=True),
+    Column("p", Float, nullable=False),
+    Column("evidence", Integer, nullable=False),
+    Column("correct", Integer, nullable=False),
 )

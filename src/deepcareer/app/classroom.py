@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from deepcareer.curriculum.catalog import Catalog, default_catalog
 from deepcareer.errors import ServerError
 from deepcareer.limits import check_code
+from deepcareer.store.learner import LearnerRecord
 from deepcareer.store.pg import submissions
 
 Enqueue = Callable[[str], None]
@@ -153,38 +154,40 @@ def my_submissions(engine: Engine, viewer: Any, limit: int = 20) -> list[dict[st
 
 @dataclass(frozen=True)
 class LearnerReport:
-    """A learner's page for their mentor: mastery per skill and recent submissions."""
+    """A learner's page for their mentor: the same mentor's report the local app writes
+    (``progress.report_data``: progress, the week, mastery per area and skill with the
+    evidence behind it, strengths, weak spots, recurring mistakes, questions to discuss),
+    computed by the same code from the learner's record on the server, and their recent
+    submissions."""
 
     name: str
     email: str
-    mastery: list[tuple[str, float, bool]]  # (skill title, p, verified), practised skills
+    data: dict[str, Any]
     recent: list[dict[str, Any]]
-    passed: list[str]  # exercise titles passed
+
+
+def learner_record(engine: Engine, user_id: int) -> LearnerRecord:
+    """One learner's record on the server, for the application layer's use cases
+    (progress, mastery, hints, solutions, quizzes, reviews). Callers check who may see it."""
+    from deepcareer.store.pg.learner import PgLearnerStore
+
+    return PgLearnerStore(engine, user_id)
 
 
 def learner_report(engine: Engine, viewer: Any, learner_id: int,
                    catalog: Catalog | None = None) -> LearnerReport:
     from deepcareer.app.accounts import NotAllowed, require_view
-    from deepcareer.app.cohorts import attempt_rows
-    from deepcareer.mentor.mastery import mastery_of_rows
+    from deepcareer.app.progress import report_data
     from deepcareer.store.pg import accounts as account_db
-    from deepcareer.store.pg.cohorts import graded, submissions_of
+    from deepcareer.store.pg.cohorts import submissions_of
 
     require_view(engine, viewer, learner_id)
     person = account_db.user(engine, learner_id)
     if person is None:
         raise NotAllowed("There is no such learner.")
-    catalog = catalog or default_catalog()
-    rows = graded(engine, [learner_id])
-    estimate = mastery_of_rows(attempt_rows(rows), catalog)
-    titles = {ex.id: ex.meta.title for ex in catalog}
-    return LearnerReport(
-        str(person["name"]), str(person["email"]),
-        [(catalog.skills[sid].title, m.p, m.verified) for sid, m in estimate.items()
-         if m.evidence],
-        submissions_of(engine, learner_id),
-        sorted({str(titles.get(r["exercise_id"], r["exercise_id"])) for r in rows
-                if r["status"] == "pass"}))
+    data = report_data(learner_record(engine, learner_id), catalog or default_catalog())
+    return LearnerReport(str(person["name"]), str(person["email"]), data,
+                         submissions_of(engine, learner_id))
 
 
 def counts(engine: Engine) -> dict[str, int]:

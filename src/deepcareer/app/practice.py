@@ -108,7 +108,7 @@ def check_source(store: Store, ex: Exercise, source: str, filename: str | None =
     return report
 
 
-def _escalate(store: Store, ex: Exercise, report: Report) -> None:
+def _escalate(store: LearnerRecord, ex: Exercise, report: Report) -> None:
     """Turn a recurring misconception's finding into a re-teaching note."""
     if not report.findings or report.findings[0].confidence != "diagnosed":
         return
@@ -130,7 +130,10 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _schedule(store: Store, ex: Exercise, report: Report, hint_level: int) -> None:
+def _schedule(store: LearnerRecord, ex: Exercise, report: Report, hint_level: int) -> None:
+    """After a check (before its attempt is logged): a diagnosed misconception (re)schedules
+    its drill; a first pass creates the exercise's review card, rated by how it went. The
+    class server calls it too, for each graded submission (``app/classwork.py``)."""
     from deepcareer.mentor import review
 
     diagnosed = [f for f in report.findings if f.confidence == "diagnosed"]
@@ -152,6 +155,9 @@ def _schedule(store: Store, ex: Exercise, report: Report, hint_level: int) -> No
                                hints=hint_level, retries=retries, minutes_taken=taken,
                                minutes_estimated=ex.meta.minutes)
     review.record(store, "exercise", ex.id, rating, source="check")
+
+
+schedule_after_check = _schedule  # the name the class server calls
 
 
 def check(store: Store, exercise_id: str, file: Path | None = None,

@@ -1,10 +1,11 @@
 """The class server's web face: sign-in, invites, cohorts, exercises, reports, dashboards.
 
-A thin face over ``deepcareer.app`` (accounts, classroom, cohorts), like the local web app,
-whose stylesheet and report template it shares. Every state change needs a live session,
-its CSRF token in the form, and (when the browser sends one) an Origin equal to this
-server's; every page that shows someone's work asks the application layer whether the
-viewer may see it. The terminal uses ``/api/`` with a bearer token instead of a cookie.
+A thin face over ``deepcareer.app`` (accounts, classroom, classwork, cohorts), like the local
+web app, whose stylesheet and templates (report, hint, solution, quiz, answers) it shares.
+Every state change needs a live session, its CSRF token in the form, and (when the browser
+sends one) an Origin equal to this server's; every page that shows someone's work asks the
+application layer whether the viewer may see it. The terminal uses ``/api/`` with a bearer
+token instead of a cookie.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from deepcareer.app import accounts, classroom, cohorts
+from deepcareer.app import accounts, classroom, classwork, cohorts
 from deepcareer.errors import DeepcareerError, ExerciseNotFound
 from deepcareer.server.config import Settings
 from deepcareer.server.logs import log
@@ -254,12 +255,88 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
 
     # --- exercises and submissions ---------------------------------------------------
 
+    async def exercise_page(request: Request, exercise_id: str, code: str | None = None,
+                            **context: Any) -> HTMLResponse:
+        user = signed_in(request).user
+        ex = catalog.get(exercise_id)
+        state = await call(classwork.open_exercise, engine, user, ex, catalog)
+        return page(request, "exercise_server.html", ex=ex, state=state,
+                    readme=readme_html(ex.readme_path, md),
+                    code=ex.starter if code is None else code, **context)
+
     @app.get("/exercises/{exercise_id}", response_class=HTMLResponse)
     async def exercise(request: Request, exercise_id: str) -> HTMLResponse:
-        signed_in(request)
+        return await exercise_page(request, exercise_id)
+
+    @app.post("/exercises/{exercise_id}/hint", response_class=HTMLResponse)
+    async def hint(request: Request, exercise_id: str) -> HTMLResponse:
+        """The next hint of the local ladder (logged), with the learner's code kept."""
+        fields = await form(request)
         ex = catalog.get(exercise_id)
-        return page(request, "exercise_server.html", ex=ex,
-                    readme=readme_html(ex.readme_path, md), code=ex.starter)
+        shown = await call(classwork.hint, engine, signed_in(request).user, ex.id, catalog)
+        return await exercise_page(request, ex.id, fields.get("code"), hint=shown)
+
+    @app.post("/exercises/{exercise_id}/solution", response_class=HTMLResponse)
+    async def solution(request: Request, exercise_id: str) -> HTMLResponse:
+        """The reference once earned by the local rule (logged when shown), else why not."""
+        fields = await form(request)
+        ex = catalog.get(exercise_id)
+        access = await call(classwork.solution, engine, signed_in(request).user, ex.id,
+                            catalog)
+        return await exercise_page(request, ex.id, fields.get("code"), access=access)
+
+    # --- quizzes and reviews (the learner's own record) ------------------------------
+
+    @app.get("/quiz/{quiz_id}", response_class=HTMLResponse)
+    async def quiz(request: Request, quiz_id: str) -> HTMLResponse:
+        from deepcareer.app.quiz import sit
+
+        signed_in(request)
+        sitting = sit(quiz_id)
+        return page(request, "quiz.html", quiz=sitting.quiz, seed=sitting.seed,
+                    asked=sitting.asked, verdicts=None)
+
+    @app.post("/quiz/{quiz_id}", response_class=HTMLResponse)
+    async def quiz_answer(request: Request, quiz_id: str) -> HTMLResponse:
+        from deepcareer.app.quiz import parse_seed, sit
+
+        fields = await form(request)
+        sitting = sit(quiz_id, parse_seed(fields.get("seed", "")))
+        replies = [fields.get(f"q{n}", "") for n in range(len(sitting.asked))]
+        result = await call(classwork.answer_quiz, engine, signed_in(request).user, sitting,
+                            replies)
+        return page(request, "quiz.html", quiz=sitting.quiz, seed=sitting.seed,
+                    asked=sitting.asked, verdicts=result.verdicts, score=result.score,
+                    recorded=result.recorded, answers=fields)
+
+    @app.get("/review", response_class=HTMLResponse)
+    async def review(request: Request) -> HTMLResponse:
+        session = await call(classwork.reviews, engine, signed_in(request).user, catalog)
+        return page(request, "review_server.html", session=session)
+
+    @app.get("/review/card/{card_text}", response_class=HTMLResponse)
+    async def review_card(request: Request, card_text: str) -> Response:
+        from deepcareer.app.review import ask
+
+        card = await call(classwork.review_card, engine, signed_in(request).user, card_text,
+                          catalog)
+        if card.kind != "quiz":
+            return RedirectResponse(f"/exercises/{card.exercise_id}", 303)
+        asked, seed = ask(card)
+        return page(request, "review_card_server.html", card=card, asked=asked, seed=seed)
+
+    @app.post("/review/card/{card_text}", response_class=HTMLResponse)
+    async def review_answer(request: Request, card_text: str) -> HTMLResponse:
+        from deepcareer.app.quiz import parse_seed
+
+        fields = await form(request)
+        user = signed_in(request).user
+        card = await call(classwork.review_card, engine, user, card_text, catalog)
+        seed = parse_seed(fields.get("seed", ""))
+        asked, verdict, rating = await call(classwork.answer_card, engine, user, card, seed,
+                                            fields.get("answer", ""))
+        return page(request, "review_card_server.html", card=card, asked=asked, seed=seed,
+                    verdict=verdict, rating=rating, answer=fields.get("answer", ""))
 
     @app.post("/exercises/{exercise_id}/submit")
     async def submit(request: Request, exercise_id: str) -> Response:

@@ -55,10 +55,15 @@ class PgLearnerStore:
     :class:`deepcareer.store.learner.LearnerRecord`). Cheap: one per request is fine."""
 
     def __init__(self, engine: Engine, user_id: int,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, *,
+                 before: tuple[int, datetime] | None = None) -> None:
+        """``before`` (attempt number, its time): a read-only view of the record as it was
+        when that attempt was submitted (earlier attempts, earlier events), with which the
+        server replays what a local check does at that moment (scheduling reviews)."""
         self.engine = engine
         self.user_id = int(user_id)
         self.clock = clock
+        self.before = before
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -90,8 +95,9 @@ class PgLearnerStore:
         return self.engine.connect()
 
     def _done(self) -> Any:
-        return and_(submissions.c.user_id == self.user_id, submissions.c.state == "done",
+        cond = and_(submissions.c.user_id == self.user_id, submissions.c.state == "done",
                     submissions.c.seq.is_not(None))
+        return cond if self.before is None else and_(cond, submissions.c.seq < self.before[0])
 
     # --- the log ------------------------------------------------------------------------
 
@@ -145,6 +151,8 @@ class PgLearnerStore:
         e = learner_events.c
         query = select(e.id, e.exercise_id, e.kind, e.created_at, e.data).where(
             and_(e.user_id == self.user_id, e.id > after_id))
+        if self.before is not None:
+            query = query.where(e.created_at < self.before[1])
         if exercise_id is not None:
             query = query.where(e.exercise_id == exercise_id)
         if kind is not None:

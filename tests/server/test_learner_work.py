@@ -222,3 +222,17 @@ def test_the_mentors_learner_page_is_the_local_mentor_report(stack: Stack, app: 
             classroom.learner_report(stack.engine, stranger, ann.id)
         with pytest.raises(accounts.NotAllowed):
             classroom.learner_report(stack.engine, ann, teacher.id)
+
+
+def test_unknown_ids_get_a_sentence_and_pages_need_a_session(stack: Stack, app: Any) -> None:
+    with closing(_client(app)) as a, closing(_client(app)) as nobody:
+        _, csrf = _learner(stack, a, "Ann")
+        for path in ("/quiz/no-such-quiz", "/review/card/quiz:no-such-quiz:0",
+                     "/review/card/exercise:nope", "/exercises/nope"):
+            got = a.get(path)
+            assert got.status_code in (400, 404), (path, got.status_code)
+            assert "Traceback" not in got.text and "<h1" in got.text
+        assert a.post("/exercises/nope/hint", data={"csrf": csrf}).status_code == 404
+        for path in ("/review", "/quiz/backprop", "/exercises/softmax"):
+            assert nobody.get(path).status_code == 401
+        assert nobody.post("/exercises/softmax/solution", data={}).status_code in (401, 403)

@@ -357,3 +357,15 @@ def test_the_same_history_gives_the_same_answers(stack: Stack, tmp_path: Path,
         assert _answers(server.store, catalog) == _answers(local.store, catalog) == first
     finally:
         local.local.close()
+
+
+def test_revision_0004_makes_the_declared_tables(stack: Stack) -> None:
+    """The migrations (0001-0004) make exactly the tables ``store/pg/schema.py`` declares."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from deepcareer.store.pg.schema import metadata
+
+    with stack.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert [d for d in diff if "server_alembic_version" not in str(d)] == []

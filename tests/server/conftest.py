@@ -11,7 +11,9 @@ import pytest
 
 from deepcareer.app import classroom
 from deepcareer.server import services
-from tests.conftest import Stack
+from tests.conftest import Stack, _installed
+
+__all__ = ["Stack", "_installed"]  # the server tests import them from here
 
 
 @pytest.fixture

@@ -56,12 +56,14 @@ class ExerciseState:
 def open_exercise(engine: Engine, user: Any, ex: Exercise,
                   catalog: Catalog | None = None) -> ExerciseState:
     """The page's state; the first visit is logged as the start (as ``deepcareer start``
-    is locally: the time an exercise takes is counted from it)."""
+    is locally: the time an exercise takes is counted from it). Reviews are scheduled for
+    the grades that arrived since the last page (:func:`catch_up`)."""
     from deepcareer.app.quiz import quizzes
     from deepcareer.mentor.mastery import mastery
 
     catalog = catalog or default_catalog()
     record = _record(engine, user)
+    catch_up(record, catalog)  # a few new grades at a time, not all at the next review
     if ex.id not in record.started_ids():
         record.add_event(ex.id, "start", {"created": False})
     summary = record.exercise_summary().get(ex.id, {})

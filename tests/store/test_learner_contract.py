@@ -369,3 +369,27 @@ def test_revision_0004_makes_the_declared_tables(stack: Stack) -> None:
     with stack.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert [d for d in diff if "server_alembic_version" not in str(d)] == []
+
+
+def test_a_grade_that_arrives_late_is_not_lost_by_the_mastery_cache(stack: Stack,
+                                                                    catalog: Catalog) -> None:
+    """Submitted first but graded after a later one was read: numbered after it, so the
+    mastery cache's cursor (rows after id N) still replays it."""
+    from deepcareer.mentor.mastery import mastery
+    from deepcareer.store.pg import submissions
+
+    server = Server(stack, Clock())
+    report = Backend.report
+    early = submissions.create(stack.engine, server.user_id, "softmax", "early")
+    late = submissions.create(stack.engine, server.user_id, "mse", "late")
+    for sub, ex in ((late, "mse"), (early, "softmax")):
+        assert submissions.claim(stack.engine, sub, "w") is not None
+        assert submissions.finish(stack.engine, sub, report(ex, "pass", None, "os"))
+        mastery(server.store, catalog)  # reads, numbers and moves the cursor each time
+    rows = server.store.attempts()
+    assert [(r["id"], r["exercise_id"]) for r in rows] == [(1, "mse"), (2, "softmax")]
+    cached = {k: v.to_dict() for k, v in mastery(server.store, catalog).items()}
+    assert cached == {k: v.to_dict() for k, v in
+                      mastery(server.store, catalog, cached=False).items()}
+    late_skills = [s for s in catalog.get("softmax").meta.skills if s in cached]
+    assert late_skills and all(cached[s]["evidence"] > 0 for s in late_skills)

@@ -82,16 +82,14 @@ class PgLearnerStore:
                     submissions.c.seq.is_(None))
         with self.engine.connect() as conn:
             waiting = conn.execute(select(func.count()).where(mine)).scalar_one()
-        if waiting:
+        if waiting:  # one statement, oldest first, after this learner's highest number
             with self._locked() as conn:
-                ids = [r[0] for r in conn.execute(
-                    select(submissions.c.id).where(mine)
-                    .order_by(submissions.c.created_at, submissions.c.id))]
-                last = conn.execute(select(func.coalesce(func.max(submissions.c.seq), 0))
-                                    .where(submissions.c.user_id == self.user_id)).scalar_one()
-                for n, sub_id in enumerate(ids, start=int(last) + 1):
-                    conn.execute(submissions.update().where(submissions.c.id == sub_id)
-                                 .values(seq=n))
+                conn.execute(text(
+                    "UPDATE submissions s SET seq = n.base + n.rn FROM (SELECT id, "
+                    "row_number() OVER (ORDER BY created_at, id) AS rn, (SELECT "
+                    "COALESCE(max(seq), 0) FROM submissions WHERE user_id = :u) AS base "
+                    "FROM submissions WHERE user_id = :u AND state = 'done' AND seq IS NULL"
+                    ") n WHERE s.id = n.id"), {"u": self.user_id})
         return self.engine.connect()
 
     def _done(self) -> Any:

@@ -121,6 +121,22 @@ def test_hints_are_logged_and_the_solution_opens_after_honest_attempts(
         assert "exponentiating the logits" not in b.get("/exercises/softmax").text
         # and Ann's token does not work in Ben's session
         assert b.post("/exercises/softmax/hint", data={"csrf": csrf}).status_code == 403
+        # A pass after the solution is practice, not verified work, on the mentor's
+        # dashboard too; Ben's honest pass is verified.
+        _submit(a, csrf, RIGHT)
+        _submit(b, ben_csrf, RIGHT)
+        assert _verified(stack, ann.id) == {False}
+        assert _verified(stack, ben.id) == {True}
+
+
+def _verified(stack: Stack, user_id: int) -> set[bool]:
+    """The dashboard's kept "verified" flags of softmax's skills for one learner."""
+    from sqlalchemy import text
+
+    with stack.engine.connect() as conn:
+        return {bool(r[0]) for r in conn.execute(text(
+            "SELECT verified FROM learner_skills WHERE user_id = :u AND skill_id = ANY(:s)"),
+            {"u": user_id, "s": list(SOFTMAX.meta.skills)})}
 
 
 def _reply(asked: Any, right: bool) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -121,17 +121,28 @@ def add_assignment(engine: Engine, actor: User, cohort_id: int, kind: str, item_
     return assignment_id
 
 
-def attempt_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Graded submissions as the attempt rows the evidence model reads."""
+def attempt_rows(rows: Sequence[dict[str, Any]],
+                 events: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+    """Graded submissions as the attempt rows the evidence model reads; ``hint_level`` is
+    the hints shown for the exercise before the submission (the learner's ``events``), as a
+    local check records it."""
+    from deepcareer.store.db import iso
+
+    hints: dict[str, list[str]] = {}
+    for e in events:
+        if e["kind"] == "hint":
+            hints.setdefault(e["exercise_id"], []).append(e["created_at"])
     seen: set[tuple[str, str]] = set()
     out = []
     for r in rows:
         key = (r["exercise_id"], r["code_sha256"])
         report = r["report"] or {}
-        out.append({"id": r["id"], "created_at": r["created_at"].isoformat(),
+        at = iso(r["created_at"])
+        out.append({"id": r["id"], "created_at": at,
                     "exercise_id": r["exercise_id"], "status": r["status"],
                     "code_sha256": r["code_sha256"], "findings": report.get("findings", []),
-                    "hint_level": 0, "origin": "learner", "repeat": key in seen})
+                    "hint_level": sum(h < at for h in hints.get(r["exercise_id"], ())),
+                    "origin": "learner", "repeat": key in seen})
         seen.add(key)
     return out
 
@@ -191,13 +202,17 @@ def _bands(counted: dict[int, int], learners: int) -> list[int]:
 
 def learner_mastery(engine: Engine, user_id: int, catalog: Catalog | None = None) -> None:
     """Rebuild one learner's kept figures (mastery per skill, tally per exercise) from their
-    graded submissions; called after each grade."""
+    graded submissions and their events; called after each grade."""
     from deepcareer.store.pg import mastery as mastery_db
+    from deepcareer.store.pg.learner import PgLearnerStore
 
     catalog = catalog or default_catalog()
+    # Hints shown, solutions seen and quizzes count as a local record counts them: a pass
+    # after the solution or the last hint is practice, never verified work.
+    events = PgLearnerStore(engine, user_id).events()
 
     def skills(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        estimate = mastery_of_rows(attempt_rows(rows), catalog)
+        estimate = mastery_of_rows(attempt_rows(rows, events), catalog, events)
         return {sid: {"p": m.p, "evidence": m.evidence, "correct": m.correct,
                       "verified": m.verified} for sid, m in estimate.items() if m.evidence}
 

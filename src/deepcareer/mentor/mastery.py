@@ -191,14 +191,15 @@ def mastery(store: LearnerRecord, catalog: Catalog, *, cached: bool = True
     return _result(state, verified)
 
 
-def mastery_of_rows(attempts: Sequence[Mapping[str, Any]], catalog: Catalog
-                    ) -> dict[str, SkillMastery]:
-    """The same estimate from attempt rows alone, replayed from the prior (the class server
-    keeps each learner's submissions in PostgreSQL, not in a store with a cache)."""
+def mastery_of_rows(attempts: Sequence[Mapping[str, Any]], catalog: Catalog,
+                    events: Sequence[Mapping[str, Any]] = ()) -> dict[str, SkillMastery]:
+    """The same estimate from attempt rows (and the learner's events: solutions viewed,
+    quizzes), replayed from the prior without a cache: the class server's dashboard keeps
+    each learner's figures after every grade from their rows in PostgreSQL."""
     state: dict[str, list[float]] = {sid: [skill.bkt.prior, 0, 0]
                                      for sid, skill in catalog.skills.items()}
     verified: set[str] = set()
-    _replay(state, _evidence_from(attempts, [], catalog, set()), catalog, verified)
+    _replay(state, _evidence_from(attempts, events, catalog, set()), catalog, verified)
     return _result(state, verified)
 
 

@@ -148,6 +148,10 @@ NO_SHIFT = {"misconception": "softmax.no-max-shift", "title": "No max shift",
 
 # --- round trips, order and scoping ----------------------------------------------------------
 
+def test_both_stores_have_the_whole_interface(backend: Backend) -> None:
+    assert isinstance(backend.store, LearnerRecord)  # mypy checks the signatures too
+
+
 def test_events_round_trip_in_order_and_filter(backend: Backend) -> None:
     s = backend.store
     ids = []

@@ -111,8 +111,9 @@ class Server(Backend):
                                   self.report(exercise_id, status, findings, isolation))
 
 
-def _backend(name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    clock = Clock()
+def _backend(name: str, request: pytest.FixtureRequest, tmp_path: Path,
+             clock: Clock | None = None) -> Backend:
+    clock = clock or Clock()
     if name == "sqlite":
         return Local(tmp_path / f"home-{uuid.uuid4().hex[:6]}", clock)
     stack: Stack = request.getfixturevalue("stack")
@@ -131,12 +132,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 def other(request: pytest.FixtureRequest, backend: Backend, tmp_path: Path
           ) -> Iterator[Backend]:
     """A second learner in the same implementation (on the server: the same database)."""
-    made = _backend(backend.name, request, tmp_path)
-    made.clock = backend.clock
-    if isinstance(made, Local):
-        made.local.clock = backend.clock
-    else:
-        made.store.clock = backend.clock  # type: ignore[misc]
+    made = _backend(backend.name, request, tmp_path, backend.clock)  # one clock for both
     yield made
     if isinstance(made, Local):
         made.local.close()

@@ -23,8 +23,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from deepcareer.app import accounts, classroom, cohorts
-from deepcareer.errors import DeepcareerError, ExerciseNotFound
+from deepcareer.app import accounts, class_projects, classroom, cohorts
+from deepcareer.errors import DeepcareerError, ExerciseNotFound, UsageError
 from deepcareer.server.config import Settings
 from deepcareer.server.logs import log
 
@@ -58,6 +58,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
                                          FileSystemLoader(WEB / "templates")])
     templates.env.filters["plural"] = plural
     catalog = default_catalog()
+    assignable = class_projects.assignable_projects()
     md = markdown()
 
     def page(request: Request, template: str, status: int = 200, **context: Any
@@ -165,7 +166,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         recent = await call(classroom.my_submissions, engine, session.user)
         todo = await call(cohorts.my_assignments, engine, session.user)
         return page(request, "home.html", cohorts=mine, recent=recent, assignments=todo,
-                    exercises=list(catalog))
+                    exercises=list(catalog), projects=assignable)
 
     @app.post("/signin")
     async def signin(request: Request) -> Response:
@@ -221,6 +222,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
     async def cohort(request: Request, cohort_id: int) -> HTMLResponse:
         board = await call(cohorts.dashboard, engine, signed_in(request).user, cohort_id)
         return page(request, "cohort.html", board=board, exercises=list(catalog),
+                    projects=assignable,
                     link=request.query_params.get("invite"), bands=cohorts.BANDS,
                     heatmap_limit=cohorts.HEATMAP_LEARNERS)
 
@@ -234,10 +236,16 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
 
     @app.post("/cohorts/{cohort_id}/assignments")
     async def new_assignment(request: Request, cohort_id: int) -> Response:
-        fields = await form(request, "exercise")
+        fields = await form(request)
+        # "project:mnist1d" or "exercise:softmax" from the page's list; a bare id is an
+        # exercise (scripts written before projects could be assigned).
+        chosen = fields.get("item") or fields.get("exercise") or ""
+        kind, _, item = chosen.rpartition(":")
+        if not item:
+            raise UsageError("Choose an exercise or a project to assign.")
         due = _date(fields.get("due", ""))
         await call(cohorts.add_assignment, engine, signed_in(request).user, cohort_id,
-                   "exercise", fields["exercise"], due)
+                   kind or "exercise", item, due)
         return RedirectResponse(f"/cohorts/{cohort_id}", 303)
 
     @app.get("/cohorts/{cohort_id}/results.csv")
@@ -272,10 +280,35 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
                                        "user": user.id})
         return RedirectResponse(f"/submissions/{sub}", 303)
 
+    @app.get("/projects/{project_id}", response_class=HTMLResponse)
+    async def project(request: Request, project_id: str) -> HTMLResponse:
+        signed_in(request)
+        found = class_projects.assignable(project_id)
+        return page(request, "project_server.html", project=found,
+                    readme=readme_html(found.readme, md),
+                    code=found.template.read_text(encoding="utf-8"),
+                    minutes=round(class_projects.allowed_seconds(found) / 60))
+
+    @app.post("/projects/{project_id}/submit")
+    async def submit_project(request: Request, project_id: str) -> Response:
+        fields = await form(request, "code")
+        user = signed_in(request).user
+        await call(accounts.require_rate, engine, user)
+        sub = await call(classroom.submit, engine, enqueue, user.id, project_id,
+                         fields["code"], kind="project")
+        log().info("submitted", extra={"event": "submitted", "submission": sub,
+                                       "user": user.id, "kind": "project"})
+        return RedirectResponse(f"/submissions/{sub}", 303)
+
     @app.get("/submissions/{submission_id}", response_class=HTMLResponse)
     async def submission(request: Request, submission_id: str) -> HTMLResponse:
         row = await call(classroom.submission_for, engine, signed_in(request).user,
                          submission_id)
+        if row.get("kind") == "project":
+            found = class_projects.assignable(row["exercise_id"])
+            tries = await call(class_projects.tries, engine, int(row["user_id"]), found.id)
+            return page(request, "project_submission.html", sub=row, project=found,
+                        tries=tries, report=row["report"] if row["state"] == "done" else None)
         ex = catalog.get(row["exercise_id"])
         return page(request, "submission.html", sub=row, ex=ex,
                     report=row["report"] if row["state"] == "done" else None)
@@ -306,10 +339,14 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
     async def api_submit(request: Request) -> JSONResponse:
         user = await call(api_user, request)
         body = await json_object(request, {"exercise": str, "code": str},
-                                 '{"exercise": "softmax", "code": "..."}')
+                                 '{"exercise": "softmax", "code": "..."} (and "kind": '
+                                 '"project" for a project)')
+        kind = body.get("kind") or "exercise"
+        if not isinstance(kind, str):
+            raise UsageError('"kind" is "exercise" or "project".')
         await call(accounts.require_rate, engine, user)
         sub = await call(classroom.submit, engine, enqueue, user.id, body["exercise"],
-                         body["code"])
+                         body["code"], kind=kind)
         log().info("submitted", extra={"event": "submitted", "submission": sub,
                                        "user": user.id})
         return JSONResponse({"id": sub, "state": "queued"}, status_code=202)
@@ -319,7 +356,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         user = await call(api_user, request)
         row = await call(classroom.submission_for, engine, user, submission_id)
         return JSONResponse({"id": row["id"], "state": row["state"],
-                             "report": row["report"]})
+                             "kind": row.get("kind", "exercise"), "report": row["report"]})
 
     return app
 

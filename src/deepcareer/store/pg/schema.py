@@ -30,6 +30,7 @@ metadata = MetaData()
 
 ROLES = ("learner", "mentor", "instructor", "admin")
 STATES = ("queued", "running", "done")
+KINDS = ("exercise", "project")
 
 users = Table(
     "users", metadata,
@@ -107,7 +108,8 @@ submissions = Table(
     "submissions", metadata,
     Column("id", String(36), primary_key=True),  # a UUID, chosen before the row is written
     Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("exercise_id", String(100), nullable=False),
+    Column("exercise_id", String(100), nullable=False),  # the exercise's or project's id
+    Column("kind", String(10), nullable=False, server_default="exercise"),  # KINDS
     Column("code", Text, nullable=False),
     Column("code_sha256", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -122,7 +124,11 @@ submissions = Table(
     Column("worker", String(200)),
     Column("isolation", String(10)),
     Column("counted", Boolean, nullable=False, server_default="true"),
+    # Seconds a worker may hold it after its claim before the sweeper hands it to another
+    # (None: the exercise default, RUNNING_TIMEOUT; a project: twice its budget and more).
+    Column("allowed_s", Float),
     CheckConstraint(f"state IN {STATES}", name="ck_submissions_state"),
+    CheckConstraint(f"kind IN {KINDS}", name="ck_submissions_kind"),
     Index("ix_submissions_user_time", "user_id", "created_at"),
     Index("ix_submissions_state_enqueued", "state", "enqueued_at"),
     Index("ix_submissions_exercise_time", "exercise_id", "created_at"),

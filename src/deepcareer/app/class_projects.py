@@ -113,10 +113,10 @@ def worker_home() -> Path:
 def grade_project(project_id: str, code: str, home: Path | None = None) -> dict[str, Any]:
     """Run ``code`` as ``project_id``'s solution and, when it passes, once more with a new
     seed; the report the submission keeps. ``status`` is ``pass`` only when verified."""
+    import hashlib
+
     from deepcareer.app.session import open_home
     from deepcareer.projects.runs import run_project, verify
-
-    import hashlib
 
     project = assignable(project_id)
     reference = project.reference.read_text(encoding="utf-8")

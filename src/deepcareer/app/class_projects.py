@@ -113,14 +113,11 @@ def worker_home() -> Path:
 def grade_project(project_id: str, code: str, home: Path | None = None) -> dict[str, Any]:
     """Run ``code`` as ``project_id``'s solution and, when it passes, once more with a new
     seed; the report the submission keeps. ``status`` is ``pass`` only when verified."""
-    import hashlib
-
     from deepcareer.app.session import open_home
-    from deepcareer.projects.runs import run_project, verify
+    from deepcareer.projects.runs import draw_seed, run_project, verify
 
     project = assignable(project_id)
-    reference = project.reference.read_text(encoding="utf-8")
-    if hashlib.sha256(code.encode()).digest() == hashlib.sha256(reference.encode()).digest():
+    if code == project.reference.read_text(encoding="utf-8"):  # as career.evidence judges
         return {"kind": "project", "exercise": project.id, "title": project.spec.title,
                 "status": "fail", "verified": False, "checks": [], "findings": [],
                 "found": [], "seeds": [], "experiments": [], "baselines": {},
@@ -130,8 +127,6 @@ def grade_project(project_id: str, code: str, home: Path | None = None) -> dict[
                     "nothing about you, so the server did not train it. Submit your own.")}
     store = open_home(home or worker_home())
     try:
-        from deepcareer.projects.runs import draw_seed
-
         first = run_project(store, project, code, seed=draw_seed())
         rerun: RunResult | None = None
         verified = False

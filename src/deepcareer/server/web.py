@@ -9,13 +9,20 @@ viewer may see it. The terminal uses ``/api/`` with a bearer token instead of a 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    StreamingResponse,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -23,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from deepcareer.app import accounts, class_projects, classroom, cohorts
+from deepcareer.app import accounts, class_projects, classroom, cohorts, live
 from deepcareer.errors import DeepcareerError, ExerciseNotFound, UsageError
 from deepcareer.server.config import Settings
 from deepcareer.server.logs import log
@@ -31,6 +38,10 @@ from deepcareer.server.logs import log
 HERE = Path(__file__).resolve().parent
 WEB = HERE.parent / "web"
 COOKIE = "deepcareer_session"
+#: A page waiting for its report: one stream of up to an hour, a comment every 15 s.
+LIVE_ROUND_S = 15.0
+LIVE_ROUNDS = 240
+LIVE_RETRY_MS = 3000
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -49,8 +60,15 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         celery = queue.make_celery(settings)
         enqueue = enqueue or queue.enqueuer(celery)
         queue_length = queue_length or (lambda: queue.queue_length(celery))
+    feed = live.GradedFeed(settings.database_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await feed.close()
+
     app = FastAPI(title="deepcareer class server", docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     app.mount("/server-static", StaticFiles(directory=HERE / "static"), name="server-static")
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -312,6 +330,26 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         ex = catalog.get(row["exercise_id"])
         return page(request, "submission.html", sub=row, ex=ex,
                     report=row["report"] if row["state"] == "done" else None)
+
+    @app.get("/submissions/{submission_id}/events")
+    async def submission_events(request: Request, submission_id: str) -> Response:
+        """Server-sent events: ``done`` once the submission is graded (the page then shows
+        its report), comments meanwhile so proxies keep the stream open."""
+        await call(classroom.submission_for, engine, signed_in(request).user, submission_id)
+
+        async def stream() -> AsyncIterator[str]:
+            yield f"retry: {LIVE_RETRY_MS}\n\n"
+            for _ in range(LIVE_ROUNDS):
+                if await live.until_graded(feed, engine, submission_id, LIVE_ROUND_S):
+                    yield "event: done\ndata: graded\n\n"
+                    return
+                if await request.is_disconnected():
+                    return
+                yield ": still waiting\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store",
+                                          "X-Accel-Buffering": "no"})
 
     # --- the terminal ----------------------------------------------------------------
 

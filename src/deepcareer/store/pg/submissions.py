@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, func, insert, literal_column, select, update
 
+from deepcareer.store.pg.notices import announce
 from deepcareer.store.pg.schema import findings, submissions
 
 
@@ -86,6 +87,8 @@ def finish(engine: Engine, sub_id: str, report: dict[str, Any]) -> bool:
             named = finding_rows(sub_id, int(row[0]), str(row[1]), row[2], report)
             if named:
                 conn.execute(insert(findings), named)
+        if row is not None:
+            announce(conn, sub_id)  # heard at commit by pages waiting for it
     return row is not None
 
 
@@ -129,6 +132,13 @@ def stuck(engine: Engine, state: str, older_than: timedelta, limit: int = 500
             conn.execute(update(submissions).where(
                 submissions.c.id.in_([i for i, _ in found])).values(**values))
     return found
+
+
+def state_of(engine: Engine, sub_id: str) -> str | None:
+    with engine.connect() as conn:
+        found = conn.execute(select(submissions.c.state).where(submissions.c.id == sub_id)
+                             ).scalar_one_or_none()
+    return None if found is None else str(found)
 
 
 def get(engine: Engine, sub_id: str) -> dict[str, Any] | None:

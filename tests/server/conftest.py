@@ -18,14 +18,22 @@ __all__ = ["Stack", "_installed"]  # the server tests import them from here
 
 @pytest.fixture
 def server(stack: Stack) -> Iterator[str]:
-    """A class server on a free loopback port that grades as it enqueues."""
+    """A class server on a free loopback port that grades what it enqueues in a thread of
+    its own, as a worker would (a project's training must not hold the request open)."""
     import uvicorn
 
     from deepcareer.server.config import Settings
     from deepcareer.server.web import create_app
 
-    app = create_app(Settings(stack.database_url, stack.redis_url),
-                     enqueue=lambda sub: classroom.grade(stack.engine, sub, "inline"),
+    graders: list[threading.Thread] = []
+
+    def enqueue(sub: str, _queue: str = "grading", /) -> None:
+        grader = threading.Thread(target=classroom.grade, args=(stack.engine, sub, "inline"),
+                                  daemon=True)
+        graders.append(grader)
+        grader.start()
+
+    app = create_app(Settings(stack.database_url, stack.redis_url), enqueue=enqueue,
                      queue_length=lambda: 0)
     port = services.free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
@@ -36,6 +44,8 @@ def server(stack: Stack) -> Iterator[str]:
     while not running.started and time.monotonic() < deadline:
         time.sleep(0.05)
     yield f"http://127.0.0.1:{port}"
+    for grader in graders:
+        grader.join(timeout=600)
     running.should_exit = True
     thread.join(timeout=10)
 

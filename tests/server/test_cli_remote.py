@@ -49,6 +49,23 @@ def test_login_then_submit_brings_the_servers_report_back(
     assert json.loads(passed.stdout)["status"] == "pass"
 
 
+def test_submit_sends_a_project_and_shows_what_the_server_made_of_it(
+        stack: Stack, server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    email = f"cli-{uuid.uuid4().hex[:8]}@example.org"
+    accounts.create_user(stack.engine, email, "Cli", PASSWORD)
+    home = tmp_path / "home"
+    monkeypatch.setenv("DEEPCAREER_WORKER_HOME", str(tmp_path / "worker"))
+    monkeypatch.setenv("DEEPCAREER_PASSWORD", PASSWORD)
+    assert run_cli("login", server, "--email", email, home=home).returncode == 0
+    early = run_cli("submit", "digits-mlp", home=home)
+    assert early.returncode != 0 and "deepcareer project new digits-mlp" in early.stderr
+    assert run_cli("project", "new", "digits-mlp", home=home).returncode == 0
+    unfinished = run_cli("submit", "digits-mlp", home=home)  # the template, as given
+    assert unfinished.returncode == 1, unfinished.stderr
+    assert unfinished.stdout.startswith("ERROR") and "NotImplementedError" in unfinished.stdout
+    assert "Traceback" not in unfinished.stdout + unfinished.stderr
+
+
 def test_an_unreachable_server_is_a_sentence(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEEPCAREER_PASSWORD", PASSWORD)

@@ -46,7 +46,7 @@ def test_a_cohort_in_the_browser(stack: Stack, server: str) -> None:
             t.fill("#cohort-name", "Browser cohort")
             t.get_by_role("button", name="Create", exact=True).click()
             cohort_url = t.url
-            t.select_option("#exercise", "softmax")
+            t.select_option("#item", "exercise:softmax")
             t.get_by_role("button", name="Assign", exact=True).click()
             t.get_by_role("button", name="Make an invite link", exact=True).click()
             link = re.search(r"/join/\S+", t.inner_text("[role=status] code")).group(0)  # type: ignore[union-attr]

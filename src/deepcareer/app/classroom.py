@@ -11,10 +11,9 @@ the server, a plain call in tests), so this layer knows no broker.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
@@ -24,7 +23,16 @@ from deepcareer.limits import check_code
 from deepcareer.store.learner import LearnerRecord
 from deepcareer.store.pg import submissions
 
-Enqueue = Callable[[str], None]
+
+class Enqueue(Protocol):
+    """Puts a submission's id on a queue: ``grading`` (exercises, seconds each) or
+    ``projects`` (training runs, minutes each), so a project never holds up a check."""
+
+    def __call__(self, submission_id: str, queue: str = ..., /) -> None: ...
+
+
+#: The queue each kind of submission goes to.
+QUEUES = {"exercise": "grading", "project": "projects"}
 
 #: A submission running this long after its claim has lost its worker (a framework
 #: check's wall limit is 60 s; the margin covers a slow start).
@@ -61,19 +69,37 @@ def init(engine: Engine) -> str:
 
 
 def submit(engine: Engine, enqueue: Enqueue, user_id: int, exercise_id: str, code: str,
-           catalog: Catalog | None = None) -> str:
-    """Record a learner's file for ``exercise_id`` and put it on the queue; returns its id.
+           catalog: Catalog | None = None, kind: str = "exercise") -> str:
+    """Record a learner's file for ``exercise_id`` (a project's id when ``kind`` is
+    ``project``) and put it on its queue; returns its id.
 
-    An unknown exercise, a file too large or not text is refused before anything is
-    written. A broker that is down does not lose the submission: it is committed first
-    and the sweeper enqueues it when the broker is back.
+    An unknown exercise or project, a file too large or not text is refused before
+    anything is written. A broker that is down does not lose the submission: it is
+    committed first and the sweeper enqueues it when the broker is back.
     """
-    (catalog or default_catalog()).get(exercise_id)  # ExerciseNotFound, with suggestions
+    allowed: float | None = None
+    if kind == "project":
+        from deepcareer.app.class_projects import allowed_seconds, assignable
+
+        allowed = allowed_seconds(assignable(exercise_id))  # UsageError naming them
+    elif kind == "exercise":
+        (catalog or default_catalog()).get(exercise_id)  # ExerciseNotFound, with suggestions
+    else:
+        raise ServerError(f"A submission is an exercise or a project, not {kind[:20]!r}.")
     check_code(code)
-    sub_id = submissions.create(engine, user_id, exercise_id, code)
-    with contextlib.suppress(QueueUnavailable):
-        enqueue(sub_id)
+    sub_id = submissions.create(engine, user_id, exercise_id, code, kind=kind,
+                                allowed_s=allowed)
+    _enqueue(enqueue, sub_id, kind)
     return sub_id
+
+
+def _enqueue(enqueue: Enqueue, sub_id: str, kind: str) -> None:
+    """Put one id on its kind's queue; a broker that is down leaves it to the sweeper."""
+    with contextlib.suppress(QueueUnavailable):
+        if kind == "exercise":
+            enqueue(sub_id)
+        else:
+            enqueue(sub_id, QUEUES[kind])
 
 
 def grade(engine: Engine, submission_id: str, worker: str,
@@ -89,8 +115,13 @@ def grade(engine: Engine, submission_id: str, worker: str,
     if claimed is None:
         return Graded(submission_id, "duplicate")
     try:
-        ex = (catalog or default_catalog()).get(claimed.exercise_id)
-        report = grade_source(ex, claimed.code).to_dict()
+        if claimed.kind == "project":
+            from deepcareer.app.class_projects import grade_project
+
+            report = grade_project(claimed.exercise_id, claimed.code)
+        else:
+            ex = (catalog or default_catalog()).get(claimed.exercise_id)
+            report = grade_source(ex, claimed.code).to_dict()
     except ServerError:
         raise
     except Exception as exc:
@@ -112,13 +143,12 @@ def sweep(engine: Engine, enqueue: Enqueue, queue_empty: bool,
     """Re-enqueue submissions whose worker was lost (running too long) and, when the
     broker's queue is empty, those still queued (their message was lost with the broker).
     Returns the ids re-enqueued. Several sweepers may run: each row is taken by one."""
-    ids = submissions.stuck(engine, "running", running_timeout)
+    found = submissions.stuck(engine, "running", running_timeout)
     if queue_empty:
-        ids += submissions.stuck(engine, "queued", queued_timeout)
-    for sub_id in ids:
-        with contextlib.suppress(QueueUnavailable):
-            enqueue(sub_id)
-    return ids
+        found += submissions.stuck(engine, "queued", queued_timeout)
+    for sub_id, kind in found:
+        _enqueue(enqueue, sub_id, kind)
+    return [sub_id for sub_id, _ in found]
 
 
 def submission_for(engine: Engine, viewer: Any, submission_id: str) -> dict[str, Any]:

@@ -107,18 +107,31 @@ def my_cohorts(engine: Engine, viewer: User) -> list[dict[str, Any]]:
 
 def add_assignment(engine: Engine, actor: User, cohort_id: int, kind: str, item_id: str,
                    due_at: datetime | None = None, catalog: Catalog | None = None) -> int:
-    """Assign an exercise to the cohort (its instructors only)."""
+    """Assign an exercise or a project to the cohort (its instructors only)."""
     if require_staff(engine, actor, cohort_id) not in ("instructor", "admin"):
         raise NotAllowed("Only the cohort's instructors set assignments.")
-    if kind != "exercise":
-        raise ServerError("The class server assigns exercises; projects are graded on the "
-                          "learner's own machine for now and cannot be assigned here yet.")
-    item_id = (catalog or default_catalog()).get(item_id).id  # ExerciseNotFound, suggestions
+    if kind == "project":
+        from deepcareer.app.class_projects import assignable
+
+        item_id = assignable(item_id).id  # UsageError naming the projects
+    elif kind == "exercise":
+        item_id = (catalog or default_catalog()).get(item_id).id  # ExerciseNotFound
+    else:
+        raise ServerError(f"An assignment is an exercise or a project, not {kind[:20]!r}.")
     assignment_id = db.add_assignment(engine, cohort_id, kind, item_id, due_at)
     account_db.record(engine, actor.id, "assignment.create", str(cohort_id),
                       {"kind": kind, "item": item_id,
                        "due": due_at.isoformat() if due_at else None})
     return assignment_id
+
+
+def item_titles(catalog: Catalog) -> dict[str, str]:
+    """Titles of everything a cohort can be assigned: exercises and projects (their ids
+    never clash, a content test makes sure)."""
+    from deepcareer.projects.spec import load_projects
+
+    return {**{p.id: p.spec.title for p in load_projects().values()},
+            **{ex.id: ex.meta.title for ex in catalog}}
 
 
 def attempt_rows(rows: Sequence[dict[str, Any]],
@@ -160,7 +173,7 @@ def dashboard(engine: Engine, viewer: User, cohort_id: int,
     learners = [Learner(int(m["id"]), str(m["name"]), str(m["email"]))
                 for m in db.members(engine, cohort_id)]
     by_id = {learner.id: learner for learner in learners}
-    titles = {ex.id: ex.meta.title for ex in catalog}
+    titles = item_titles(catalog)
     skills = [(sid, skill.title) for sid, skill in catalog.skills.items()]
     small = len(learners) <= HEATMAP_LEARNERS
     kept = mastery_db.of_users(engine, list(by_id)) if small else {}
@@ -247,10 +260,15 @@ class Assignment:
     """One assignment as its learner sees it."""
 
     cohort: str
-    exercise_id: str
+    exercise_id: str  # or the project's id
     title: str
     due_at: datetime | None
-    passed: bool
+    passed: bool  # for a project: verified by the server
+    kind: str = "exercise"
+
+    @property
+    def link(self) -> str:
+        return f"/{'projects' if self.kind == 'project' else 'exercises'}/{self.exercise_id}"
 
 
 def my_assignments(engine: Engine, viewer: User, catalog: Catalog | None = None
@@ -258,7 +276,7 @@ def my_assignments(engine: Engine, viewer: User, catalog: Catalog | None = None
     """The assignments of every cohort the viewer learns in, soonest deadline first, with
     whether the viewer has passed each (a pass the server graded)."""
     catalog = catalog or default_catalog()
-    titles = {ex.id: ex.meta.title for ex in catalog}
+    titles = item_titles(catalog)
     passed = {r["exercise_id"] for r in db.graded(engine, [viewer.id]) if r["status"] == "pass"}
     out = []
     for c in db.cohorts_of(engine, viewer.id):
@@ -267,6 +285,6 @@ def my_assignments(engine: Engine, viewer: User, catalog: Catalog | None = None
         for a in db.assignments_of(engine, int(c["id"])):
             item = str(a["item_id"])
             out.append(Assignment(str(c["name"]), item, titles.get(item, item), a["due_at"],
-                                  item in passed))
+                                  item in passed, str(a["kind"])))
     far = datetime.max.replace(tzinfo=now().tzinfo)
     return sorted(out, key=lambda a: (a.passed, a.due_at or far))

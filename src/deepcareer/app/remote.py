@@ -101,12 +101,14 @@ def current(home: Path) -> Login:
 
 
 def submit(home: Path, exercise_id: str, code: str, *, wait: bool = True,
-           timeout: float = 180.0) -> dict[str, Any]:
-    """Send the file; with ``wait``, return the report once the server has graded it, else
-    ``{"id": ..., "state": "queued"}``."""
+           timeout: float = 180.0, kind: str = "exercise") -> dict[str, Any]:
+    """Send the file (an exercise's, or a project's with ``kind="project"``); with
+    ``wait``, return the report once the server has graded it, else ``{"id": ...,
+    "state": "queued"}``."""
     who = current(home)
     status, body = _request("POST", f"{who.url}/api/submissions",
-                            {"exercise": exercise_id, "code": code}, who.token)
+                            {"exercise": exercise_id, "code": code, "kind": kind},
+                            who.token)
     if status == 401:
         raise UsageError("The class server no longer knows this login: run "
                          "`deepcareer login URL` again.")

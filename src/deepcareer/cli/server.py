@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from deepcareer.cli.common import HomeOpt, IdArg, JsonOpt, print_json, store_for
+from deepcareer.cli.common import HomeOpt, JsonOpt, print_json, store_for
 from deepcareer.errors import UsageError
 
 server_app = typer.Typer(
@@ -125,21 +125,32 @@ def run(
 def worker(
     concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, help="Checks at "
                                              "once (one per core is right).")] = 2,
+    queues: Annotated[str, typer.Option("--queues", "-Q", help="Which queues to take: "
+                                        "grading (exercises), projects (training runs), "
+                                        "or both, comma-separated.")] = "grading,projects",
     database_url: DbOpt = None,
     redis_url: RedisOpt = None,
 ) -> None:
     """Grade submissions from the queue, each in the OS sandbox, on this machine.
 
-    Start as many as you like, on as many machines as share the two URLs.
+    Start as many as you like, on as many machines as share the two URLs. Projects
+    (training runs of minutes) have their own queue, so they never hold up the checks;
+    give them a big machine with --queues projects if a cohort trains a lot.
 
-    Example: deepcareer server worker --concurrency 4
+    Examples: deepcareer server worker --concurrency 4;
+    deepcareer server worker --queues projects --concurrency 1
     """
     settings = _settings(database_url, redis_url)
     os.environ["DEEPCAREER_DATABASE_URL"] = settings.database_url
     os.environ["DEEPCAREER_REDIS_URL"] = settings.redis_url
     from deepcareer.server.worker import celery_app
 
+    wanted = [q.strip() for q in queues.split(",") if q.strip()]
+    unknown = sorted(set(wanted) - {"grading", "projects"})
+    if unknown or not wanted:
+        raise UsageError(f"--queues takes grading, projects or both, not {queues!r}.")
     celery_app.worker_main(["worker", "--concurrency", str(concurrency), "--pool", "prefork",
+                            "--queues", ",".join(wanted),
                             "--loglevel", "WARNING", "--without-gossip", "--without-mingle"])
 
 
@@ -174,7 +185,9 @@ def login(
 
 
 def submit(
-    exercise_id: IdArg,
+    exercise_id: Annotated[str, typer.Argument(
+        help="Exercise or project id, e.g. softmax or digits-mlp (see `deepcareer list`, "
+        "`deepcareer project list`).", show_default=False)],
     file: Annotated[Path | None, typer.Option("--file", "-f", help="Send this file instead "
                                               "of your workspace file.")] = None,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the report.")]
@@ -182,26 +195,42 @@ def submit(
     home: HomeOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Send your file for an exercise to your class server, which checks it in its own
-    sandbox; the report comes back as with `deepcareer check`.
+    """Send your file for an exercise or a project to your class server, which checks it
+    in its own sandbox; the report comes back as with `deepcareer check`. A project is
+    trained there twice with seeds the server draws (minutes: it waits for the report).
 
-    Exit code 0 on pass, 1 otherwise.
+    Exit code 0 on pass (a project: verified), 1 otherwise.
 
-    Example: deepcareer submit softmax; deepcareer submit softmax --file my.py --json
+    Examples: deepcareer submit softmax; deepcareer submit softmax --file my.py --json;
+    deepcareer submit digits-mlp --no-wait
     """
-    from deepcareer.app import practice, remote
+    from deepcareer.app import class_projects, practice, remote
     from deepcareer.cli.common import load_catalog
 
-    ex = load_catalog().get(exercise_id)
+    project = class_projects.is_project(exercise_id)
     with store_for(home) as store:
-        source, _path = practice.source_for(store, ex, file)
         where = store.home
+        if project:
+            item = class_projects.assignable(exercise_id).id
+            source = class_projects.learner_source(where, item, file)
+        else:
+            item = load_catalog().get(exercise_id).id
+            source, _path = practice.source_for(store, load_catalog().get(item), file)
     started = time.perf_counter()
-    result = remote.submit(where, ex.id, source, wait=wait)
+    if project:
+        result = remote.submit(where, item, source, wait=wait, kind="project",
+                               timeout=class_projects.allowed_seconds(
+                                   class_projects.assignable(item)) + 60)
+    else:
+        result = remote.submit(where, item, source, wait=wait)
     if json:
         print_json(result)
     elif not wait:
         typer.echo(f"Submitted ({result.get('id')}); the report will be on the server.")
+    elif project:
+        for line in class_projects.summary_lines(result):
+            typer.echo(line)
+        typer.echo(f"Trained by the class server in {time.perf_counter() - started:.1f} s.")
     else:
         from deepcareer.cli import render
 

@@ -8,7 +8,13 @@ Settings that make a lost worker cost nothing (Celery's documentation on reliabi
 - ``worker_prefetch_multiplier = 1``: a worker holds one message beyond the one it grades,
   so a dead worker strands at most that;
 - a visibility timeout after which Redis hands an unacknowledged message to another
-  worker (longer than any grading, so a slow check is not graded twice on purpose).
+  worker (longer than any grading, a project's two training runs included, so a slow
+  job is not graded twice on purpose; a lost worker's exercise is found sooner by the
+  sweeper, which goes by each submission's own allowance).
+
+Two queues: ``grading`` for exercises (seconds each) and ``projects`` for training runs
+(minutes each), so a cohort's projects never hold up its checks; a worker takes both
+unless told otherwise (``deepcareer server worker --queues projects`` on a big machine).
 
 Whatever slips through (Redis restarted without persistence, a machine gone) the sweeper
 finds in PostgreSQL, which is the truth (``deepcareer.app.classroom.sweep``). Each worker
@@ -28,8 +34,13 @@ from deepcareer.app import classroom
 from deepcareer.server.config import Settings
 
 QUEUE = "grading"
+PROJECT_QUEUE = "projects"
+QUEUES = (QUEUE, PROJECT_QUEUE)
 TASK = "deepcareer.grade"
-VISIBILITY_TIMEOUT_S = 600
+#: Above the longest project submission (two runs of a 1,300 s budget and the margin).
+VISIBILITY_TIMEOUT_S = 3600
+#: A check's pool process dies after this; a project's after its own allowance.
+TASK_TIME_LIMIT_S = 300
 
 _state: dict[str, Any] = {}
 
@@ -49,7 +60,7 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_timeout=5,
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
-        task_time_limit=300,  # far above a check's own wall limit: a stuck pool process dies
+        task_time_limit=TASK_TIME_LIMIT_S,  # far above a check's own wall limit
     )
 
     @app.task(name=TASK, bind=True)
@@ -78,12 +89,16 @@ def _engine(settings: Settings) -> Any:
 
 
 def enqueuer(app: Celery) -> classroom.Enqueue:
-    """``enqueue(id)`` for the application layer: raises QueueUnavailable when Redis is
-    down (the submission is already recorded; the sweeper will enqueue it)."""
+    """``enqueue(id, queue)`` for the application layer: raises QueueUnavailable when
+    Redis is down (the submission is already recorded; the sweeper will enqueue it)."""
 
-    def enqueue(submission_id: str) -> None:
+    def enqueue(submission_id: str, queue: str = QUEUE, /) -> None:
+        if queue not in QUEUES:
+            raise ValueError(f"no queue {queue!r}")
+        limit = TASK_TIME_LIMIT_S if queue == QUEUE else _project_limit()
         try:
-            app.send_task(TASK, args=[submission_id], queue=QUEUE, retry=False)
+            app.send_task(TASK, args=[submission_id], queue=queue, retry=False,
+                          time_limit=limit, soft_time_limit=limit - 10)
         except Exception as exc:  # kombu raises OperationalError and friends
             raise classroom.QueueUnavailable(f"the grading queue is unreachable: {exc}") \
                 from exc
@@ -91,11 +106,18 @@ def enqueuer(app: Celery) -> classroom.Enqueue:
     return enqueue
 
 
+def _project_limit() -> float:
+    """The longest any assignable project may take (its two runs and the margin)."""
+    from deepcareer.app.class_projects import longest_allowed
+
+    return longest_allowed()
+
+
 def queue_length(app: Celery) -> int | None:
-    """Messages waiting in the grading queue; None when Redis cannot be reached."""
+    """Messages waiting in the grading queues; None when Redis cannot be reached."""
     with contextlib.suppress(Exception), app.connection_for_read() as conn:
         client = conn.default_channel.client
-        return int(client.llen(QUEUE))
+        return sum(int(client.llen(name)) for name in QUEUES)
     return None
 
 

@@ -10,13 +10,20 @@ token instead of a cookie.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    StreamingResponse,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -24,14 +31,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from deepcareer.app import accounts, classroom, classwork, cohorts
-from deepcareer.errors import DeepcareerError, ExerciseNotFound
+from deepcareer.app import accounts, class_projects, classroom, classwork, cohorts, live
+from deepcareer.errors import DeepcareerError, ExerciseNotFound, UsageError
 from deepcareer.server.config import Settings
 from deepcareer.server.logs import log
 
 HERE = Path(__file__).resolve().parent
 WEB = HERE.parent / "web"
 COOKIE = "deepcareer_session"
+#: A page waiting for its report: one stream of up to an hour, a comment every 15 s.
+LIVE_ROUND_S = 15.0
+LIVE_ROUNDS = 240
+LIVE_RETRY_MS = 3000
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -50,8 +61,15 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         celery = queue.make_celery(settings)
         enqueue = enqueue or queue.enqueuer(celery)
         queue_length = queue_length or (lambda: queue.queue_length(celery))
+    feed = live.GradedFeed(settings.database_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await feed.close()
+
     app = FastAPI(title="deepcareer class server", docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     app.mount("/server-static", StaticFiles(directory=HERE / "static"), name="server-static")
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -59,6 +77,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
                                          FileSystemLoader(WEB / "templates")])
     templates.env.filters["plural"] = plural
     catalog = default_catalog()
+    assignable = class_projects.assignable_projects()
     md = markdown()
 
     def page(request: Request, template: str, status: int = 200, **context: Any
@@ -166,7 +185,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         recent = await call(classroom.my_submissions, engine, session.user)
         todo = await call(cohorts.my_assignments, engine, session.user)
         return page(request, "home.html", cohorts=mine, recent=recent, assignments=todo,
-                    exercises=list(catalog))
+                    exercises=list(catalog), projects=assignable)
 
     @app.post("/signin")
     async def signin(request: Request) -> Response:
@@ -222,6 +241,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
     async def cohort(request: Request, cohort_id: int) -> HTMLResponse:
         board = await call(cohorts.dashboard, engine, signed_in(request).user, cohort_id)
         return page(request, "cohort.html", board=board, exercises=list(catalog),
+                    projects=assignable,
                     link=request.query_params.get("invite"), bands=cohorts.BANDS,
                     heatmap_limit=cohorts.HEATMAP_LEARNERS)
 
@@ -235,10 +255,16 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
 
     @app.post("/cohorts/{cohort_id}/assignments")
     async def new_assignment(request: Request, cohort_id: int) -> Response:
-        fields = await form(request, "exercise")
+        fields = await form(request)
+        # "project:mnist1d" or "exercise:softmax" from the page's list; a bare id is an
+        # exercise (scripts written before projects could be assigned).
+        chosen = fields.get("item") or fields.get("exercise") or ""
+        kind, _, item = chosen.rpartition(":")
+        if not item:
+            raise UsageError("Choose an exercise or a project to assign.")
         due = _date(fields.get("due", ""))
         await call(cohorts.add_assignment, engine, signed_in(request).user, cohort_id,
-                   "exercise", fields["exercise"], due)
+                   kind or "exercise", item, due)
         return RedirectResponse(f"/cohorts/{cohort_id}", 303)
 
     @app.get("/cohorts/{cohort_id}/results.csv")
@@ -349,13 +375,58 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
                                        "user": user.id})
         return RedirectResponse(f"/submissions/{sub}", 303)
 
+    @app.get("/projects/{project_id}", response_class=HTMLResponse)
+    async def project(request: Request, project_id: str) -> HTMLResponse:
+        signed_in(request)
+        found = class_projects.assignable(project_id)
+        return page(request, "project_server.html", project=found,
+                    readme=readme_html(found.readme, md),
+                    code=found.template.read_text(encoding="utf-8"),
+                    minutes=round(class_projects.allowed_seconds(found) / 60))
+
+    @app.post("/projects/{project_id}/submit")
+    async def submit_project(request: Request, project_id: str) -> Response:
+        fields = await form(request, "code")
+        user = signed_in(request).user
+        await call(accounts.require_rate, engine, user)
+        sub = await call(classroom.submit, engine, enqueue, user.id, project_id,
+                         fields["code"], kind="project")
+        log().info("submitted", extra={"event": "submitted", "submission": sub,
+                                       "user": user.id, "kind": "project"})
+        return RedirectResponse(f"/submissions/{sub}", 303)
+
     @app.get("/submissions/{submission_id}", response_class=HTMLResponse)
     async def submission(request: Request, submission_id: str) -> HTMLResponse:
         row = await call(classroom.submission_for, engine, signed_in(request).user,
                          submission_id)
+        if row.get("kind") == "project":
+            found = class_projects.assignable(row["exercise_id"])
+            tries = await call(class_projects.tries, engine, int(row["user_id"]), found.id)
+            return page(request, "project_submission.html", sub=row, project=found,
+                        tries=tries, report=row["report"] if row["state"] == "done" else None)
         ex = catalog.get(row["exercise_id"])
         return page(request, "submission.html", sub=row, ex=ex,
                     report=row["report"] if row["state"] == "done" else None)
+
+    @app.get("/submissions/{submission_id}/events")
+    async def submission_events(request: Request, submission_id: str) -> Response:
+        """Server-sent events: ``done`` once the submission is graded (the page then shows
+        its report), comments meanwhile so proxies keep the stream open."""
+        await call(classroom.submission_for, engine, signed_in(request).user, submission_id)
+
+        async def stream() -> AsyncIterator[str]:
+            yield f"retry: {LIVE_RETRY_MS}\n\n"
+            for _ in range(LIVE_ROUNDS):
+                if await live.until_graded(feed, engine, submission_id, LIVE_ROUND_S):
+                    yield "event: done\ndata: graded\n\n"
+                    return
+                if await request.is_disconnected():
+                    return
+                yield ": still waiting\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store",
+                                          "X-Accel-Buffering": "no"})
 
     # --- the terminal ----------------------------------------------------------------
 
@@ -383,10 +454,14 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
     async def api_submit(request: Request) -> JSONResponse:
         user = await call(api_user, request)
         body = await json_object(request, {"exercise": str, "code": str},
-                                 '{"exercise": "softmax", "code": "..."}')
+                                 '{"exercise": "softmax", "code": "..."} (and "kind": '
+                                 '"project" for a project)')
+        kind = body.get("kind") or "exercise"
+        if not isinstance(kind, str):
+            raise UsageError('"kind" is "exercise" or "project".')
         await call(accounts.require_rate, engine, user)
         sub = await call(classroom.submit, engine, enqueue, user.id, body["exercise"],
-                         body["code"])
+                         body["code"], kind=kind)
         log().info("submitted", extra={"event": "submitted", "submission": sub,
                                        "user": user.id})
         return JSONResponse({"id": sub, "state": "queued"}, status_code=202)
@@ -396,7 +471,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         user = await call(api_user, request)
         row = await call(classroom.submission_for, engine, user, submission_id)
         return JSONResponse({"id": row["id"], "state": row["state"],
-                             "report": row["report"]})
+                             "kind": row.get("kind", "exercise"), "report": row["report"]})
 
     return app
 

@@ -30,6 +30,7 @@ metadata = MetaData()
 
 ROLES = ("learner", "mentor", "instructor", "admin")
 STATES = ("queued", "running", "done")
+KINDS = ("exercise", "project")
 
 users = Table(
     "users", metadata,
@@ -107,7 +108,8 @@ submissions = Table(
     "submissions", metadata,
     Column("id", String(36), primary_key=True),  # a UUID, chosen before the row is written
     Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("exercise_id", String(100), nullable=False),
+    Column("exercise_id", String(100), nullable=False),  # the exercise's or project's id
+    Column("kind", String(10), nullable=False, server_default="exercise"),  # KINDS
     Column("code", Text, nullable=False),
     Column("code_sha256", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -125,7 +127,11 @@ submissions = Table(
     # The learner record's attempt number (``store/pg/learner.py``): 1, 2, 3... per learner,
     # given when the record is first read after grading, in commit order.
     Column("seq", BigInteger),
+    # Seconds a worker may hold it after its claim before the sweeper hands it to another
+    # (None: the exercise default, RUNNING_TIMEOUT; a project: twice its budget and more).
+    Column("allowed_s", Float),
     CheckConstraint(f"state IN {STATES}", name="ck_submissions_state"),
+    CheckConstraint(f"kind IN {KINDS}", name="ck_submissions_kind"),
     Index("ix_submissions_user_time", "user_id", "created_at"),
     Index("ix_submissions_state_enqueued", "state", "enqueued_at"),
     Index("ix_submissions_exercise_time", "exercise_id", "created_at"),

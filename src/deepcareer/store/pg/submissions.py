@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, insert, select, update
+from sqlalchemy import Engine, and_, func, insert, literal_column, select, update
 
+from deepcareer.store.pg.notices import announce
 from deepcareer.store.pg.schema import findings, submissions
 
 
@@ -35,15 +36,19 @@ class Claimed:
     code: str
     deliveries: int
     user_id: int
+    kind: str = "exercise"
 
 
-def create(engine: Engine, user_id: int, exercise_id: str, code: str) -> str:
-    """Write the submission (committed) and return its id; enqueue only after this."""
+def create(engine: Engine, user_id: int, exercise_id: str, code: str, kind: str = "exercise",
+           allowed_s: float | None = None) -> str:
+    """Write the submission (committed) and return its id; enqueue only after this.
+    ``allowed_s``: how long a worker may hold it before the sweeper gives it to another."""
     sub_id = str(uuid.uuid4())
     at = now()
     with engine.begin() as conn:
         conn.execute(insert(submissions).values(
-            id=sub_id, user_id=user_id, exercise_id=exercise_id, code=code,
+            id=sub_id, user_id=user_id, exercise_id=exercise_id, kind=kind,
+            allowed_s=allowed_s, code=code,
             code_sha256=hashlib.sha256(code.encode()).hexdigest(), created_at=at,
             state="queued", enqueued_at=at))
     return sub_id
@@ -59,9 +64,10 @@ def claim(engine: Engine, sub_id: str, worker: str) -> Claimed | None:
             .values(state="running", started_at=now(), worker=worker[:200],
                     deliveries=submissions.c.deliveries + 1)
             .returning(submissions.c.exercise_id, submissions.c.code,
-                       submissions.c.deliveries, submissions.c.user_id)
+                       submissions.c.deliveries, submissions.c.user_id, submissions.c.kind)
         ).first()
-    return Claimed(sub_id, row[0], row[1], int(row[2]), int(row[3])) if row else None
+    return Claimed(sub_id, row[0], row[1], int(row[2]), int(row[3]), str(row[4])) \
+        if row else None
 
 
 def finish(engine: Engine, sub_id: str, report: dict[str, Any]) -> bool:
@@ -81,6 +87,8 @@ def finish(engine: Engine, sub_id: str, report: dict[str, Any]) -> bool:
             named = finding_rows(sub_id, int(row[0]), str(row[1]), row[2], report)
             if named:
                 conn.execute(insert(findings), named)
+        if row is not None:
+            announce(conn, sub_id)  # heard at commit by pages waiting for it
     return row is not None
 
 
@@ -97,24 +105,40 @@ def finding_rows(sub_id: str, user_id: int, exercise_id: str, created_at: dateti
     return list(seen.values())
 
 
-def stuck(engine: Engine, state: str, older_than: timedelta, limit: int = 500) -> list[str]:
-    """Ids in ``state`` (``running``: since the claim; ``queued``: since the last enqueue)
-    for longer than ``older_than``. Their ``enqueued_at`` (and ``started_at``) are reset, so
-    one sweep takes each at most once and concurrent sweepers skip each other's rows."""
-    since = submissions.c.started_at if state == "running" else submissions.c.enqueued_at
-    cutoff = now() - older_than
+def stuck(engine: Engine, state: str, older_than: timedelta, limit: int = 500
+          ) -> list[tuple[str, str]]:
+    """(id, kind) in ``state`` (``running``: since the claim, for longer than the row's own
+    ``allowed_s`` when it has one, else ``older_than``; ``queued``: since the last enqueue)
+    for longer than that. Their ``enqueued_at`` (and ``started_at``) are reset, so one sweep
+    takes each at most once and concurrent sweepers skip each other's rows."""
+    at = now()
+    if state == "running":
+        allowed = func.coalesce(submissions.c.allowed_s, older_than.total_seconds())
+        late = submissions.c.started_at + allowed * literal_column("interval '1 second'") < at
+        since = submissions.c.started_at
+    else:
+        late = submissions.c.enqueued_at < at - older_than
+        since = submissions.c.enqueued_at
     with engine.begin() as conn:
-        ids = [r[0] for r in conn.execute(
-            select(submissions.c.id)
-            .where(and_(submissions.c.state == state, since < cutoff))
+        found = [(str(r[0]), str(r[1])) for r in conn.execute(
+            select(submissions.c.id, submissions.c.kind)
+            .where(and_(submissions.c.state == state, late))
             .order_by(since).limit(limit)
             .with_for_update(skip_locked=True))]
-        if ids:
+        if found:
             values = {"enqueued_at": now()}
             if state == "running":
                 values["started_at"] = now()
-            conn.execute(update(submissions).where(submissions.c.id.in_(ids)).values(**values))
-    return ids
+            conn.execute(update(submissions).where(
+                submissions.c.id.in_([i for i, _ in found])).values(**values))
+    return found
+
+
+def state_of(engine: Engine, sub_id: str) -> str | None:
+    with engine.connect() as conn:
+        found = conn.execute(select(submissions.c.state).where(submissions.c.id == sub_id)
+                             ).scalar_one_or_none()
+    return None if found is None else str(found)
 
 
 def get(engine: Engine, sub_id: str) -> dict[str, Any] | None:
@@ -132,3 +156,13 @@ def counts(engine: Engine) -> dict[str, int]:
         rows = conn.execute(select(submissions.c.state, func.count())
                             .group_by(submissions.c.state)).all()
     return {state: int(n) for state, n in rows}
+
+
+def statuses_of(engine: Engine, user_id: int, item_id: str, kind: str) -> list[str]:
+    """One learner's graded submissions of one item, oldest first: their statuses."""
+    with engine.connect() as conn:
+        return [str(r[0]) for r in conn.execute(
+            select(submissions.c.status)
+            .where(and_(submissions.c.user_id == user_id, submissions.c.exercise_id == item_id,
+                        submissions.c.kind == kind, submissions.c.state == "done"))
+            .order_by(submissions.c.created_at, submissions.c.id))]

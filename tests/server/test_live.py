@@ -1,0 +1,135 @@
+"""Reports reach the waiting page as soon as they are written: PostgreSQL's notice of a
+finished grade wakes the page's server-sent-events stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import httpx2 as httpx
+import pytest
+
+from deepcareer.app import accounts, classroom, live
+from deepcareer.store.pg.notices import GRADED
+from tests.server.conftest import Stack
+
+PASSWORD = "correct horse battery"
+RIGHT = """import numpy as np
+
+
+def softmax(logits):
+    z = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+"""
+
+
+def test_a_notice_wakes_its_waiter_and_no_other(stack: Stack) -> None:
+    from sqlalchemy import text
+
+    async def scenario() -> tuple[float, bool]:
+        feed = live.GradedFeed(stack.database_url)
+        mine = asyncio.create_task(feed.wait("mine", timeout=60))
+        other = asyncio.create_task(feed.wait("other", timeout=60))
+        await asyncio.sleep(1.0)  # the listener is connected by now
+
+        def notify() -> None:
+            with stack.engine.begin() as conn:
+                conn.execute(text("SELECT pg_notify(:c, 'mine')"), {"c": GRADED})
+
+        started = time.monotonic()
+        await asyncio.to_thread(notify)
+        await mine
+        woke = time.monotonic() - started
+        still_waiting = not other.done()
+        other.cancel()
+        await feed.close()
+        return woke, still_waiting
+
+    woke, still_waiting = asyncio.run(scenario())
+    assert woke < 20, woke  # the notice, not the 60 s timeout (slack for a loaded machine)
+    assert still_waiting
+
+
+@contextlib.contextmanager
+def _signed_in(base: str, email: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base, timeout=60) as client:
+        done = client.post("/signin", data={"email": email, "password": PASSWORD})
+        assert done.status_code == 303, done.text
+        yield client
+
+
+def test_the_waiting_page_hears_its_grade(stack: Stack, server: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from deepcareer.server import web
+
+    # Only the notice can wake the stream within the test's minute: no re-reads meanwhile.
+    monkeypatch.setattr(live, "RECHECK_S", 600.0)
+    monkeypatch.setattr(web, "LIVE_ROUND_S", 600.0)
+    ada = accounts.create_user(stack.engine, f"ada-{uuid.uuid4().hex[:8]}@example.org", "Ada",
+                               PASSWORD)
+    bo = accounts.create_user(stack.engine, f"bo-{uuid.uuid4().hex[:8]}@example.org", "Bo",
+                              PASSWORD)
+    sub = classroom.submit(stack.engine, lambda _id, _q="grading", /: None, ada.id,
+                           "softmax", RIGHT)  # queued: no worker yet
+    with _signed_in(server, bo.email) as stranger:
+        assert stranger.get(f"/submissions/{sub}/events").status_code == 403
+    lines: list[str] = []
+    with _signed_in(server, ada.email) as client:
+        page = client.get(f"/submissions/{sub}")
+        assert f'data-events="/submissions/{sub}/events"' in page.text
+        assert '<noscript><meta http-equiv="refresh"' in page.text
+
+        def listen() -> None:
+            with client.stream("GET", f"/submissions/{sub}/events") as stream:
+                assert stream.headers["content-type"].startswith("text/event-stream")
+                for line in stream.iter_lines():
+                    lines.append(line)
+                    if line == "event: done":
+                        return
+
+        reader = threading.Thread(target=listen, daemon=True)
+        reader.start()
+        time.sleep(1.0)
+        assert "event: done" not in lines  # nothing graded yet
+        classroom.grade(stack.engine, sub, "worker")
+        reader.join(timeout=60)
+        assert "event: done" in lines, lines
+        assert "report" in client.get(f"/submissions/{sub}").text.lower()
+    # Graded already: the stream says so at once.
+    with _signed_in(server, ada.email) as client, \
+            client.stream("GET", f"/submissions/{sub}/events") as stream:
+        assert any(line == "event: done" for line in stream.iter_lines())
+
+
+@pytest.mark.parametrize("twice", [False, True])
+def test_only_the_write_that_lands_is_announced(stack: Stack, twice: bool) -> None:
+    """A duplicate delivery's finish writes nothing and announces nothing."""
+    from deepcareer.store.pg import submissions
+
+    ada = accounts.create_user(stack.engine, f"a-{uuid.uuid4().hex[:8]}@example.org", "A",
+                               PASSWORD)
+    sub = submissions.create(stack.engine, ada.id, "softmax", RIGHT)
+    report = {"status": "pass", "checks": [], "findings": []}
+    heard: list[str] = []
+
+    async def scenario() -> None:
+        task = asyncio.create_task(live.notices.listen(stack.database_url, heard.append))
+        await asyncio.sleep(1.0)
+        assert await asyncio.to_thread(submissions.finish, stack.engine, sub, report)
+        if twice:
+            assert not await asyncio.to_thread(submissions.finish, stack.engine, sub, report)
+        for _ in range(100):
+            if heard:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+    assert heard == [sub]

@@ -112,8 +112,9 @@ for root, dirs, files in os.walk("/"):
 print('{"status": "pass", "checks": []}')
 sys.stdout.write("\\x00PASS\\x00")
 ''')
-    assert row["status"] == "fail"
-    assert classroom.my_submissions(stack.engine, ada)[0]["status"] == "fail"
+    # A walk of the whole tree may run out of time on a busy machine: never a pass.
+    assert row["status"] in ("fail", "timeout")
+    assert classroom.my_submissions(stack.engine, ada)[0]["status"] == row["status"]
 
 
 def _csrf(html: str) -> str:

@@ -91,6 +91,18 @@ def test_a_project_is_trained_twice_verified_and_counted(
     assert mine.passed and mine.link == f"/projects/{DIGITS.id}"
     (theirs,) = cohorts.my_assignments(stack.engine, bo)
     assert not theirs.passed
+    # Ada's record on the server: two runs, the second verified, and no exercise attempts;
+    # the evidence model counts the verified one, as it counts a verified local run.
+    from deepcareer.career.evidence import project_items
+    from deepcareer.store.pg.learner import PgLearnerStore
+
+    record = PgLearnerStore(stack.engine, ada.id)
+    runs = record.run_summaries()
+    assert [(r["id"], r["status"], r["verified_by"]) for r in runs] == \
+        [(1, "error", None), (2, "pass", 2)]
+    assert record.attempts() == []
+    (item,) = project_items(record)
+    assert (item.ref, item.level) == (DIGITS.id, "verified")
     # Bo may not read Ada's project, by id or otherwise.
     with pytest.raises(accounts.NotAllowed):
         classroom.submission_for(stack.engine, bo, done)

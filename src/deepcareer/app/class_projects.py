@@ -160,7 +160,7 @@ def _report(project: Project, first: RunResult, rerun: RunResult | None,
         message = first.message or f"Not passed: {fmt(metric, first.metric)}."
     return {
         "kind": "project", "exercise": project.id, "title": spec.title, "status": status,
-        "verified": verified, "message": message, "metric_name": metric,
+        "verified": verified, "passed": first.passed, "message": message, "metric_name": metric,
         "metric": first.metric, "metric_text": fmt(metric, first.metric),
         "rerun_metric": rerun.metric if rerun else None,
         "rerun_text": fmt(metric, rerun.metric) if rerun else None,

@@ -79,7 +79,7 @@ class PgLearnerStore:
         """Give graded submissions without an attempt number one (oldest first), then
         return a connection for reading. Called before every read of attempts."""
         mine = and_(submissions.c.user_id == self.user_id, submissions.c.state == "done",
-                    submissions.c.seq.is_(None))
+                    submissions.c.kind == "exercise", submissions.c.seq.is_(None))
         with self.engine.connect() as conn:
             waiting = conn.execute(select(func.count()).where(mine)).scalar_one()
         if waiting:  # one statement, oldest first, after this learner's highest number
@@ -88,13 +88,14 @@ class PgLearnerStore:
                     "UPDATE submissions s SET seq = n.base + n.rn FROM (SELECT id, "
                     "row_number() OVER (ORDER BY created_at, id) AS rn, (SELECT "
                     "COALESCE(max(seq), 0) FROM submissions WHERE user_id = :u) AS base "
-                    "FROM submissions WHERE user_id = :u AND state = 'done' AND seq IS NULL"
+                    "FROM submissions WHERE user_id = :u AND state = 'done' "
+                    "AND kind = 'exercise' AND seq IS NULL"
                     ") n WHERE s.id = n.id"), {"u": self.user_id})
         return self.engine.connect()
 
     def _done(self) -> Any:
         cond = and_(submissions.c.user_id == self.user_id, submissions.c.state == "done",
-                    submissions.c.seq.is_not(None))
+                    submissions.c.kind == "exercise", submissions.c.seq.is_not(None))
         return cond if self.before is None else and_(cond, submissions.c.seq < self.before[0])
 
     # --- the log ------------------------------------------------------------------------
@@ -309,8 +310,33 @@ class PgLearnerStore:
     # --- project runs -------------------------------------------------------------------
 
     def run_summaries(self) -> list[RunSummary]:
-        """None: the class server grades exercises; project runs stay on the laptop."""
-        return []
+        """The learner's project submissions as runs, oldest first: each one trained by a
+        worker with a seed the server drew and, when it passed, once more with another
+        (``app/class_projects.py``); a verified one is its own reproduction."""
+        s = submissions.c
+        query = (select(s.id, s.exercise_id, s.created_at, s.status, s.report, s.code_sha256,
+                        s.isolation)
+                 .where(and_(s.user_id == self.user_id, s.kind == "project",
+                             s.state == "done"))
+                 .order_by(s.created_at, s.id))
+        if self.before is not None:
+            query = query.where(s.created_at < self.before[1])
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        out = []
+        for n, r in enumerate(rows, start=1):
+            report = r.report if isinstance(r.report, dict) else {}
+            seeds = report.get("seeds") or [0]
+            verified = bool(report.get("verified")) and r.status == "pass"
+            metric = report.get("metric")
+            out.append({
+                "id": n, "project_id": r.exercise_id, "created_at": iso(r.created_at),
+                "seed": int(seeds[0]), "status": _run_status(r.status, report),
+                "metric": float(metric) if isinstance(metric, int | float) else None,
+                "passed": int(bool(report.get("passed")) or verified), "reproduces": None,
+                "verified_by": n if verified else None, "isolation": _isolation(r.isolation),
+                "origin": "learner", "code_sha256": r.code_sha256})
+        return cast("list[RunSummary]", out)
 
     # --- derived caches and settings ----------------------------------------------------
 
@@ -419,6 +445,14 @@ def _moment(value: str | datetime) -> datetime:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def _run_status(status: str | None, report: dict[str, Any]) -> str:
+    """A project submission's status in a local run's words: ``pass`` when the first run
+    passed (verified or not), else what it ended with."""
+    if report.get("passed") or status == "pass":
+        return "pass"
+    return status if status in ("leak", "error", "timeout") else "fail"
 
 
 def _isolation(value: str | None) -> str:

@@ -97,11 +97,12 @@ def grade(engine: Engine, submission_id: str, worker: str,
                   "message": f"The grader could not check this file: {type(exc).__name__}. "
                   "It is recorded; your mentor can look at it.", "checks": [],
                   "findings": []}
-    written = submissions.finish(engine, submission_id, report)
-    if written:
-        from deepcareer.app.cohorts import learner_mastery
+    from deepcareer.app.cohorts import learner_mastery
 
-        learner_mastery(engine, claimed.user_id, catalog)
+    # The learner's kept figures follow the grade in the same transaction.
+    written = submissions.finish(
+        engine, submission_id, report,
+        then=lambda conn, user_id: learner_mastery(conn, user_id, catalog, submission_id))
     return Graded(submission_id, "graded" if written else "duplicate", report["status"])
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from deepcareer.app.accounts import NotAllowed, User
 from deepcareer.curriculum.catalog import Catalog, default_catalog
@@ -189,9 +189,16 @@ def _bands(counted: dict[int, int], learners: int) -> list[int]:
     return counts
 
 
-def learner_mastery(engine: Engine, user_id: int, catalog: Catalog | None = None) -> None:
-    """Rebuild one learner's kept figures (mastery per skill, tally per exercise) from their
-    graded submissions; called after each grade."""
+def learner_mastery(bind: Engine | Connection, user_id: int, catalog: Catalog | None = None,
+                    graded: str | None = None) -> str:
+    """Bring one learner's kept figures (mastery per skill, tally per exercise) up to date.
+
+    With ``graded``, the submission just finished (``classroom.grade``, inside its
+    transaction): it is folded into the kept figures, a few rows whatever the learner's
+    history, whenever that gives exactly what a replay would; otherwise, and without
+    ``graded``, every graded submission is replayed. Returns ``folded`` or ``rebuilt``.
+    """
+    from deepcareer.mentor.mastery import UNVERIFIED_CAP, _evidence_from, _replay, _result
     from deepcareer.store.pg import mastery as mastery_db
 
     catalog = catalog or default_catalog()
@@ -201,7 +208,33 @@ def learner_mastery(engine: Engine, user_id: int, catalog: Catalog | None = None
         return {sid: {"p": m.p, "evidence": m.evidence, "correct": m.correct,
                       "verified": m.verified} for sid, m in estimate.items() if m.evidence}
 
-    mastery_db.rebuild(engine, user_id, skills)
+    def fold(row: dict[str, Any], repeat: bool, kept: dict[str, dict[str, Any]]
+             ) -> dict[str, dict[str, Any]] | None:
+        # The same replay, started from the kept state of the skills this row is about.
+        attempt = attempt_rows([row])[0]
+        attempt["repeat"] = repeat
+        found = _evidence_from([attempt], [], catalog, set())
+        state: dict[str, list[float]] = {}
+        verified: set[str] = set()
+        for sid in {sid for ev in found for sid in ev.skills if sid in catalog.skills}:
+            held = kept.get(sid)
+            if held is None:
+                state[sid] = [catalog.skills[sid].bkt.prior, 0, 0]
+                continue
+            if not held["verified"] and float(held["p"]) >= UNVERIFIED_CAP:
+                return None  # kept capped: the uncapped estimate is not known
+            state[sid] = [float(held["p"]), int(held["evidence"]), int(held["correct"])]
+            if held["verified"]:
+                verified.add(sid)
+        _replay(state, found, catalog, verified)
+        return {sid: {"p": m.p, "evidence": m.evidence, "correct": m.correct,
+                      "verified": m.verified}
+                for sid, m in _result(state, verified).items() if m.evidence}
+
+    if graded is None:
+        mastery_db.rebuild(bind, user_id, skills)
+        return "rebuilt"
+    return mastery_db.update(bind, user_id, graded, fold, skills)
 
 
 def results_csv(engine: Engine, viewer: User, cohort_id: int,

@@ -1,13 +1,20 @@
 """Each learner's mastery per skill on the class server, and the cohort-wide figures the
-dashboard needs, each one query (a cohort of 1,000 learners must not replay 100,000 rows)."""
+dashboard needs, each one query (a cohort of 1,000 learners must not replay 100,000 rows).
+
+The kept figures follow each grade by folding the new row into what is kept (``update``),
+so a grade costs the same on a learner's first day and their hundredth; ``rebuild`` replays
+the learner's whole history and is the repair path, taken whenever a fold could differ
+from it."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, insert, select, text
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from deepcareer.store.pg.schema import learner_exercises, learner_skills, submissions
 from deepcareer.store.pg.submissions import now
@@ -15,44 +22,153 @@ from deepcareer.store.pg.submissions import now
 Row = dict[str, Any]
 
 
-def rebuild(engine: Engine, user_id: int,
-            skills: Callable[[list[Row]], Mapping[str, Mapping[str, Any]]]) -> None:
+#: ``skills(rows)``: a learner's mastery per skill from all their graded rows, in order.
+Skills = Callable[[list[Row]], Mapping[str, Mapping[str, Any]]]
+#: ``fold(row, repeat, kept)``: the kept skill rows (skill id -> p, evidence, correct,
+#: verified) updated by one more graded row, which is later than every row they hold;
+#: only the skills it changes. None when the kept figures cannot be folded exactly.
+Fold = Callable[[Row, bool, dict[str, Row]], Mapping[str, Mapping[str, Any]] | None]
+
+
+def rebuild(bind: Engine | Connection, user_id: int, skills: Skills) -> None:
     """Recompute one learner's kept figures from their graded submissions: mastery per skill
     (``skills`` turns the rows into estimates) and the tally per exercise. One learner at a
     time: the advisory lock makes two grades finishing together rebuild in turn, so the later
     rebuild (which sees both) is the one kept."""
-    with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x64630000 + user_id})
-        rows = [dict(r) for r in conn.execute(
+    with _transaction(bind) as conn:
+        _lock(conn, user_id)
+        _rebuild(conn, user_id, skills)
+
+
+def update(bind: Engine | Connection, user_id: int, sub_id: str, fold: Fold,
+           skills: Skills) -> str:
+    """Bring one learner's kept figures up to date after ``sub_id`` was graded: fold that
+    one row in when the figures hold exactly every other graded row and it is the latest
+    (the usual case: a few rows read and written, whatever the learner's history), else
+    rebuild from every row (a grade that finished out of order, a fold that was lost with
+    its worker, figures written by an older version). Returns ``folded`` or ``rebuilt``.
+
+    The kept tallies say which rows they hold: their attempts add up to the number of rows
+    folded in, and their last activity is the latest row's time. So the fold is exact when
+    the tallies count every graded row but this one, none of them is as late as this one,
+    and no other graded row is either (ties go to the rebuild, which orders them by id).
+    """
+    with _transaction(bind) as conn:
+        _lock(conn, user_id)
+        row = conn.execute(
             select(submissions.c.id, submissions.c.exercise_id, submissions.c.created_at,
                    submissions.c.status, submissions.c.report, submissions.c.code_sha256)
-            .where(and_(submissions.c.user_id == user_id, submissions.c.state == "done"))
-            .order_by(submissions.c.created_at, submissions.c.id)).mappings()]
+            .where(and_(submissions.c.id == sub_id, submissions.c.user_id == user_id,
+                        submissions.c.state == "done"))).mappings().first()
+        if row is None:
+            _rebuild(conn, user_id, skills)
+            return "rebuilt"
+        graded = conn.execute(text("""
+            SELECT count(*) AS done,
+                   count(*) FILTER (WHERE created_at >= :at AND id <> :id) AS as_late,
+                   coalesce(bool_or(exercise_id = :ex AND code_sha256 = :sha
+                                    AND id <> :id), false) AS repeat
+            FROM submissions WHERE user_id = :u AND state = 'done'"""),
+            {"u": user_id, "id": sub_id, "at": row["created_at"], "ex": row["exercise_id"],
+             "sha": row["code_sha256"]}).mappings().one()
+        kept = conn.execute(text("""
+            SELECT coalesce(sum(attempts), 0) AS attempts, max(last_at) AS last
+            FROM learner_exercises WHERE user_id = :u"""), {"u": user_id}).mappings().one()
+        exact = (int(graded["as_late"]) == 0
+                 and int(kept["attempts"]) == int(graded["done"]) - 1
+                 and (kept["last"] is None or kept["last"] < row["created_at"]))
+        states = None
+        if exact:
+            held = {str(r["skill_id"]): dict(r) for r in conn.execute(
+                select(learner_skills.c.skill_id, learner_skills.c.p, learner_skills.c.evidence,
+                       learner_skills.c.correct, learner_skills.c.verified)
+                .where(learner_skills.c.user_id == user_id)).mappings()}
+            states = fold(dict(row), bool(graded["repeat"]), held)
+        if states is None:
+            _rebuild(conn, user_id, skills)
+            return "rebuilt"
         at = now()
-        states = skills(rows)
-        conn.execute(delete(learner_skills).where(learner_skills.c.user_id == user_id))
         if states:
-            conn.execute(insert(learner_skills), [
+            stmt = pg_insert(learner_skills).values([
                 {"user_id": user_id, "skill_id": sid, "p": float(st["p"]),
                  "evidence": int(st["evidence"]), "correct": int(st["correct"]),
                  "verified": bool(st["verified"]), "updated_at": at}
                 for sid, st in states.items()])
-        tallies: dict[str, Row] = {}
-        for r in rows:
-            t = tallies.setdefault(r["exercise_id"], {"user_id": user_id,
-                                                      "exercise_id": r["exercise_id"],
-                                                      "attempts": 0, "fails_in_a_row": 0,
-                                                      "first_pass_at": None})
-            t["attempts"] += 1
-            t["last_at"] = r["created_at"]
-            if r["status"] == "pass":
-                t["fails_in_a_row"] = 0
-                t["first_pass_at"] = t["first_pass_at"] or r["created_at"]
-            elif r["status"] in FAILED:
-                t["fails_in_a_row"] += 1
-        conn.execute(delete(learner_exercises).where(learner_exercises.c.user_id == user_id))
-        if tallies:
-            conn.execute(insert(learner_exercises), list(tallies.values()))
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=[learner_skills.c.user_id, learner_skills.c.skill_id],
+                set_={c: stmt.excluded[c]
+                      for c in ("p", "evidence", "correct", "verified", "updated_at")}))
+        status = str(row["status"])
+        fresh = {"user_id": user_id, "exercise_id": row["exercise_id"], "attempts": 1,
+                 "fails_in_a_row": 1 if status in FAILED else 0,
+                 "first_pass_at": row["created_at"] if status == "pass" else None,
+                 "last_at": row["created_at"]}
+        stmt = pg_insert(learner_exercises).values(fresh)
+        t = learner_exercises.c
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=[t.user_id, t.exercise_id],
+            set_={"attempts": t.attempts + 1, "last_at": stmt.excluded.last_at,
+                  "fails_in_a_row": 0 if status == "pass"
+                  else t.fails_in_a_row + 1 if status in FAILED else t.fails_in_a_row,
+                  "first_pass_at": func.coalesce(t.first_pass_at, stmt.excluded.first_pass_at)}))
+        return "folded"
+
+
+def _transaction(bind: Engine | Connection) -> contextlib.AbstractContextManager[Connection]:
+    """A transaction of its own on an engine; on a connection, the caller's."""
+    return bind.begin() if isinstance(bind, Engine) else contextlib.nullcontext(bind)
+
+
+def _lock(conn: Connection, user_id: int) -> None:
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x64630000 + user_id})
+
+
+def _rebuild(conn: Connection, user_id: int, skills: Skills) -> None:
+    rows = [dict(r) for r in conn.execute(
+        select(submissions.c.id, submissions.c.exercise_id, submissions.c.created_at,
+               submissions.c.status, submissions.c.report, submissions.c.code_sha256)
+        .where(and_(submissions.c.user_id == user_id, submissions.c.state == "done"))
+        .order_by(submissions.c.created_at, submissions.c.id)).mappings()]
+    at = now()
+    states = skills(rows)
+    conn.execute(delete(learner_skills).where(learner_skills.c.user_id == user_id))
+    if states:
+        conn.execute(insert(learner_skills), [
+            {"user_id": user_id, "skill_id": sid, "p": float(st["p"]),
+             "evidence": int(st["evidence"]), "correct": int(st["correct"]),
+             "verified": bool(st["verified"]), "updated_at": at}
+            for sid, st in states.items()])
+    tallies: dict[str, Row] = {}
+    for r in rows:
+        t = tallies.setdefault(r["exercise_id"], {"user_id": user_id,
+                                                  "exercise_id": r["exercise_id"],
+                                                  "attempts": 0, "fails_in_a_row": 0,
+                                                  "first_pass_at": None})
+        t["attempts"] += 1
+        t["last_at"] = r["created_at"]
+        if r["status"] == "pass":
+            t["fails_in_a_row"] = 0
+            t["first_pass_at"] = t["first_pass_at"] or r["created_at"]
+        elif r["status"] in FAILED:
+            t["fails_in_a_row"] += 1
+    conn.execute(delete(learner_exercises).where(learner_exercises.c.user_id == user_id))
+    if tallies:
+        conn.execute(insert(learner_exercises), list(tallies.values()))
+
+
+def kept(bind: Engine | Connection, user_id: int) -> tuple[dict[str, Row], dict[str, Row]]:
+    """One learner's kept figures as stored: (skill id -> p, evidence, correct, verified),
+    (exercise id -> attempts, fails_in_a_row, first_pass_at, last_at)."""
+    with bind.connect() if isinstance(bind, Engine) else contextlib.nullcontext(bind) as conn:
+        skill_rows = {str(r["skill_id"]): {k: r[k] for k in ("p", "evidence", "correct",
+                                                              "verified")}
+                      for r in conn.execute(select(learner_skills).where(
+                          learner_skills.c.user_id == user_id)).mappings()}
+        tally_rows = {str(r["exercise_id"]): {k: r[k] for k in ("attempts", "fails_in_a_row",
+                                                                "first_pass_at", "last_at")}
+                      for r in conn.execute(select(learner_exercises).where(
+                          learner_exercises.c.user_id == user_id)).mappings()}
+    return skill_rows, tally_rows
 
 
 #: Statuses that count as a failure in a row (an untouched starter does not).

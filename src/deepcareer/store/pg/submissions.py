@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, insert, select, update
+from sqlalchemy import Connection, Engine, and_, insert, select, update
 
 from deepcareer.store.pg.schema import findings, submissions
 
@@ -64,8 +65,13 @@ def claim(engine: Engine, sub_id: str, worker: str) -> Claimed | None:
     return Claimed(sub_id, row[0], row[1], int(row[2]), int(row[3])) if row else None
 
 
-def finish(engine: Engine, sub_id: str, report: dict[str, Any]) -> bool:
-    """Write the grade; False when another delivery wrote it first (this one is dropped)."""
+def finish(engine: Engine, sub_id: str, report: dict[str, Any],
+           then: Callable[[Connection, int], object] | None = None) -> bool:
+    """Write the grade; False when another delivery wrote it first (this one is dropped).
+
+    ``then(conn, user_id)`` runs in the same transaction when the grade is written (the
+    learner's kept figures): the grade and what follows from it commit together or not at
+    all, in one round of commits."""
     status = str(report.get("status", "error"))
     with engine.begin() as conn:
         row = conn.execute(
@@ -81,6 +87,8 @@ def finish(engine: Engine, sub_id: str, report: dict[str, Any]) -> bool:
             named = finding_rows(sub_id, int(row[0]), str(row[1]), row[2], report)
             if named:
                 conn.execute(insert(findings), named)
+        if row is not None and then is not None:
+            then(conn, int(row[0]))
     return row is not None
 
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import resource
@@ -330,9 +331,8 @@ def main() -> None:
             burst = Burst(base, tokens[:-1], args.submissions, args.poll_max)
             print(f"burst: {args.learners} learners x {args.submissions} submissions "
                   f"[{_uptime()}]", flush=True)
-            started = time.perf_counter()
+            started = time.time()
             burst.run()
-            elapsed = time.perf_counter() - started
             cpu = {name: _tree_cpu(pid, name == "postgresql") - cpu0[name]
                    for name, pid in pids.items()}
             cpu["clients"] = _self_cpu() - clients0
@@ -351,7 +351,19 @@ def main() -> None:
         duplicated = sum(1 for i, rep in burst.reports.items()
                          if rows[i].get("report") != rep)
         latencies = sorted(r["graded_at"].timestamp() - burst.sent[str(r["id"])] for r in done)
+        # The burst's work is done when the last report is written (the clients' polls
+        # after that are their own back-off, not grading).
+        elapsed = max(r["graded_at"].timestamp() for r in done) - started
+        busy = sum(r["graded_at"].timestamp() - r["started_at"].timestamp() for r in done)
         ours = total / elapsed
+        gaps = []  # a pool process's idle time between one grade written and its next claim
+        by_process: dict[str, list[Any]] = {}
+        for r in done:
+            by_process.setdefault(str(r["worker"]), []).append(r)
+        for held in by_process.values():
+            held.sort(key=lambda r: r["started_at"])
+            gaps += [(b["started_at"] - a["graded_at"]).total_seconds()
+                     for a, b in itertools.pairwise(held)]
         print(f"raw sandbox, after [{load_after}]", flush=True)
         raw_after, raw_cpu_after = _raw(half, args.workers)
         raw = (raw_before + raw_after) / 2
@@ -369,7 +381,10 @@ def main() -> None:
                   f"{k} {v * 1000:.1f}" for k, v in per.items() if k != "clients")
               + f"): {(server_side - raw_cpu) * 1000:+.0f} ms a check; clients "
               f"{per['clients'] * 1000:.1f} ms"
-              f", {burst.polls / total:.1f} polls per submission")
+              f", {burst.polls / total:.1f} polls per submission; pool processes busy "
+              f"(claim to grade written) {busy / (elapsed * args.workers):.0%} of the burst, "
+              f"idle between grades median {statistics.median(gaps) * 1000:.0f} ms, p95 "
+              f"{statistics.quantiles(gaps, n=20)[18] * 1000:.0f} ms")
         print(f"submit to report: p50 {statistics.median(latencies):.2f} s, p95 "
               f"{statistics.quantiles(latencies, n=20)[18]:.2f} s; lost {lost}, duplicated "
               f"{duplicated} (goal: 0 and 0); delivered more than once {delivered_twice}")

@@ -60,10 +60,12 @@ def make_celery(settings: Settings) -> Celery:
 
         engine = _engine(settings)
         started = time.perf_counter()
-        done = classroom.grade(engine, submission_id, worker=str(self.request.hostname))
+        # The worker's name and the pool process: which one held a submission.
+        worker = f"{self.request.hostname}/{os.getpid()}"
+        done = classroom.grade(engine, submission_id, worker=worker)
         log().info("graded", extra={"event": "graded", "submission": submission_id,
                                     "outcome": done.outcome, "status": done.status,
-                                    "worker": str(self.request.hostname),
+                                    "worker": worker,
                                     "seconds": round(time.perf_counter() - started, 3)})
         return done.outcome
 

@@ -13,11 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Connection, Engine, and_, delete, insert, select, text
 
 from deepcareer.store.pg.schema import learner_exercises, learner_skills, submissions
-from deepcareer.store.pg.submissions import now
+from deepcareer.store.pg.submissions import HELD_LOCK, LOCK_BASE, now
 
 Row = dict[str, Any]
 
@@ -55,63 +54,79 @@ def update(bind: Engine | Connection, user_id: int, sub_id: str, fold: Fold,
     """
     with _transaction(bind) as conn:
         _lock(conn, user_id)
-        row = conn.execute(
-            select(submissions.c.id, submissions.c.exercise_id, submissions.c.created_at,
-                   submissions.c.status, submissions.c.report, submissions.c.code_sha256)
-            .where(and_(submissions.c.id == sub_id, submissions.c.user_id == user_id,
-                        submissions.c.state == "done"))).mappings().first()
-        if row is None:
-            _rebuild(conn, user_id, skills)
-            return "rebuilt"
-        graded = conn.execute(text("""
-            SELECT count(*) AS done,
-                   count(*) FILTER (WHERE created_at >= :at AND id <> :id) AS as_late,
-                   coalesce(bool_or(exercise_id = :ex AND code_sha256 = :sha
-                                    AND id <> :id), false) AS repeat
-            FROM submissions WHERE user_id = :u AND state = 'done'"""),
-            {"u": user_id, "id": sub_id, "at": row["created_at"], "ex": row["exercise_id"],
-             "sha": row["code_sha256"]}).mappings().one()
-        kept = conn.execute(text("""
-            SELECT coalesce(sum(attempts), 0) AS attempts, max(last_at) AS last
-            FROM learner_exercises WHERE user_id = :u"""), {"u": user_id}).mappings().one()
-        exact = (int(graded["as_late"]) == 0
-                 and int(kept["attempts"]) == int(graded["done"]) - 1
-                 and (kept["last"] is None or kept["last"] < row["created_at"]))
+        row = conn.execute(_STATE, {"u": user_id, "id": sub_id}).mappings().first()
+        exact = (row is not None and int(row["as_late"]) == 0
+                 and int(row["attempts"]) == int(row["done"]) - 1
+                 and (row["last"] is None or row["last"] < row["created_at"]))
         states = None
         if exact:
-            held = {str(r["skill_id"]): dict(r) for r in conn.execute(
-                select(learner_skills.c.skill_id, learner_skills.c.p, learner_skills.c.evidence,
-                       learner_skills.c.correct, learner_skills.c.verified)
-                .where(learner_skills.c.user_id == user_id)).mappings()}
-            states = fold(dict(row), bool(graded["repeat"]), held)
+            assert row is not None
+            held = {str(k["skill_id"]): k for k in row["skills"]}
+            states = fold({k: row[k] for k in ("id", "exercise_id", "created_at", "status",
+                                               "report", "code_sha256")},
+                          bool(row["repeat"]), held)
         if states is None:
             _rebuild(conn, user_id, skills)
             return "rebuilt"
-        at = now()
-        if states:
-            stmt = pg_insert(learner_skills).values([
-                {"user_id": user_id, "skill_id": sid, "p": float(st["p"]),
-                 "evidence": int(st["evidence"]), "correct": int(st["correct"]),
-                 "verified": bool(st["verified"]), "updated_at": at}
-                for sid, st in states.items()])
-            conn.execute(stmt.on_conflict_do_update(
-                index_elements=[learner_skills.c.user_id, learner_skills.c.skill_id],
-                set_={c: stmt.excluded[c]
-                      for c in ("p", "evidence", "correct", "verified", "updated_at")}))
+        assert row is not None
         status = str(row["status"])
-        fresh = {"user_id": user_id, "exercise_id": row["exercise_id"], "attempts": 1,
-                 "fails_in_a_row": 1 if status in FAILED else 0,
-                 "first_pass_at": row["created_at"] if status == "pass" else None,
-                 "last_at": row["created_at"]}
-        stmt = pg_insert(learner_exercises).values(fresh)
-        t = learner_exercises.c
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=[t.user_id, t.exercise_id],
-            set_={"attempts": t.attempts + 1, "last_at": stmt.excluded.last_at,
-                  "fails_in_a_row": 0 if status == "pass"
-                  else t.fails_in_a_row + 1 if status in FAILED else t.fails_in_a_row,
-                  "first_pass_at": func.coalesce(t.first_pass_at, stmt.excluded.first_pass_at)}))
+        ordered = list(states.items())
+        conn.execute(_FOLD, {
+            "u": user_id, "at": now(), "ex": row["exercise_id"], "when": row["created_at"],
+            "kind": "pass" if status == "pass" else "failed" if status in FAILED else "other",
+            "sids": [sid for sid, _ in ordered],
+            "ps": [float(st["p"]) for _, st in ordered],
+            "evidence": [int(st["evidence"]) for _, st in ordered],
+            "correct": [int(st["correct"]) for _, st in ordered],
+            "verified": [bool(st["verified"]) for _, st in ordered]})
         return "folded"
+
+
+# The graded row, what the fold must check (how many graded rows there are and whether any
+# is as late as this one, whether its code was graded before for the same exercise, what
+# the kept tallies hold) and the kept skills: one statement, one round trip.
+_STATE = text("""
+    SELECT s.id, s.exercise_id, s.created_at, s.status, s.report, s.code_sha256,
+      (SELECT count(*) FROM submissions o
+       WHERE o.user_id = :u AND o.state = 'done') AS done,
+      (SELECT count(*) FROM submissions o
+       WHERE o.user_id = :u AND o.state = 'done' AND o.created_at >= s.created_at
+             AND o.id <> s.id) AS as_late,
+      EXISTS (SELECT 1 FROM submissions o
+              WHERE o.user_id = :u AND o.state = 'done' AND o.exercise_id = s.exercise_id
+                    AND o.code_sha256 = s.code_sha256 AND o.id <> s.id) AS repeat,
+      (SELECT coalesce(sum(e.attempts), 0) FROM learner_exercises e
+       WHERE e.user_id = :u) AS attempts,
+      (SELECT max(e.last_at) FROM learner_exercises e WHERE e.user_id = :u) AS last,
+      (SELECT coalesce(json_agg(json_build_object(
+                'skill_id', k.skill_id, 'p', k.p, 'evidence', k.evidence,
+                'correct', k.correct, 'verified', k.verified)), '[]')
+       FROM learner_skills k WHERE k.user_id = :u) AS skills
+    FROM submissions s WHERE s.id = :id AND s.user_id = :u AND s.state = 'done'""")
+
+# The folded skills and the exercise's tally, written in one statement.
+_FOLD = text("""
+    WITH kept AS (
+        INSERT INTO learner_skills (user_id, skill_id, p, evidence, correct, verified,
+                                    updated_at)
+        SELECT :u, f.skill_id, f.p, f.evidence, f.correct, f.verified, :at
+        FROM unnest(CAST(:sids AS text[]), CAST(:ps AS float8[]), CAST(:evidence AS int[]),
+                    CAST(:correct AS int[]), CAST(:verified AS boolean[]))
+             AS f(skill_id, p, evidence, correct, verified)
+        ON CONFLICT (user_id, skill_id) DO UPDATE SET
+            p = excluded.p, evidence = excluded.evidence, correct = excluded.correct,
+            verified = excluded.verified, updated_at = excluded.updated_at
+        RETURNING 1)
+    INSERT INTO learner_exercises AS t (user_id, exercise_id, attempts, fails_in_a_row,
+                                        first_pass_at, last_at)
+    VALUES (:u, :ex, 1, CASE WHEN :kind = 'failed' THEN 1 ELSE 0 END,
+            CASE WHEN :kind = 'pass' THEN CAST(:when AS timestamptz) END, :when)
+    ON CONFLICT (user_id, exercise_id) DO UPDATE SET
+        attempts = t.attempts + 1, last_at = excluded.last_at,
+        fails_in_a_row = CASE :kind WHEN 'pass' THEN 0
+                                    WHEN 'failed' THEN t.fails_in_a_row + 1
+                                    ELSE t.fails_in_a_row END,
+        first_pass_at = coalesce(t.first_pass_at, excluded.first_pass_at)""")
 
 
 def _transaction(bind: Engine | Connection) -> contextlib.AbstractContextManager[Connection]:
@@ -120,7 +135,10 @@ def _transaction(bind: Engine | Connection) -> contextlib.AbstractContextManager
 
 
 def _lock(conn: Connection, user_id: int) -> None:
-    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x64630000 + user_id})
+    """One learner's kept figures change in turn (held to the end of the transaction; a
+    grade's own transaction took it already when it wrote the grade)."""
+    if conn.info.get(HELD_LOCK) != user_id:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_BASE + user_id})
 
 
 def _rebuild(conn: Connection, user_id: int, skills: Skills) -> None:

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, insert, select, update
+from sqlalchemy import JSON, Connection, Engine, and_, bindparam, insert, select, text, update
 
-from deepcareer.store.pg.schema import findings, submissions
+from deepcareer.store.pg.schema import submissions
 
 
 def now() -> datetime:
@@ -38,11 +38,24 @@ class Claimed:
     user_id: int
 
 
+#: The key of a learner's advisory lock (one learner's kept figures change in turn).
+LOCK_BASE = 0x64630000
+#: ``Connection.info`` key: the learner whose lock this transaction already holds.
+HELD_LOCK = "deepcareer_learner_lock"
+
+
+def _autocommit(engine: Engine) -> Connection:
+    """A connection whose single statements commit by themselves: one round trip to the
+    server instead of three (BEGIN, the statement, COMMIT) for a write that is one
+    statement anyway."""
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
 def create(engine: Engine, user_id: int, exercise_id: str, code: str) -> str:
     """Write the submission (committed) and return its id; enqueue only after this."""
     sub_id = str(uuid.uuid4())
     at = now()
-    with engine.begin() as conn:
+    with _autocommit(engine) as conn:
         conn.execute(insert(submissions).values(
             id=sub_id, user_id=user_id, exercise_id=exercise_id, code=code,
             code_sha256=hashlib.sha256(code.encode()).hexdigest(), created_at=at,
@@ -53,7 +66,7 @@ def create(engine: Engine, user_id: int, exercise_id: str, code: str) -> str:
 def claim(engine: Engine, sub_id: str, worker: str) -> Claimed | None:
     """Mark a submission as being graded; None when it is already done (a duplicate
     delivery: nothing to do) or does not exist."""
-    with engine.begin() as conn:
+    with _autocommit(engine) as conn:
         row = conn.execute(
             update(submissions)
             .where(and_(submissions.c.id == sub_id, submissions.c.state != "done"))
@@ -65,30 +78,48 @@ def claim(engine: Engine, sub_id: str, worker: str) -> Claimed | None:
     return Claimed(sub_id, row[0], row[1], int(row[2]), int(row[3])) if row else None
 
 
+_FINISH = text("""
+    WITH done AS (
+        UPDATE submissions SET state = 'done', graded_at = :at, status = :status,
+               report = :report, duration_s = :duration, isolation = :isolation
+        WHERE id = :id AND state <> 'done'
+        RETURNING user_id, exercise_id, created_at),
+    named AS (
+        INSERT INTO findings (submission_id, misconception, user_id, exercise_id, title,
+                              created_at)
+        SELECT :id, f.misconception, d.user_id, d.exercise_id, f.title, d.created_at
+        FROM done d, unnest(CAST(:misconceptions AS text[]), CAST(:titles AS text[]))
+             AS f(misconception, title)
+        RETURNING 1)
+    SELECT d.user_id, (SELECT count(*) FROM named) AS named,
+           pg_advisory_xact_lock(:base + d.user_id) IS NULL AS locked
+    FROM done d""").bindparams(bindparam("report", type_=JSON))
+
+
 def finish(engine: Engine, sub_id: str, report: dict[str, Any],
            then: Callable[[Connection, int], object] | None = None) -> bool:
     """Write the grade; False when another delivery wrote it first (this one is dropped).
 
-    ``then(conn, user_id)`` runs in the same transaction when the grade is written (the
-    learner's kept figures): the grade and what follows from it commit together or not at
-    all, in one round of commits."""
+    One statement writes the grade and the misconceptions a failed report names, and takes
+    the learner's lock; ``then(conn, user_id)`` runs after it in the same transaction, with
+    the lock held (the learner's kept figures): the grade and what follows from it commit
+    together or not at all, in a handful of round trips to the server.
+    """
     status = str(report.get("status", "error"))
+    named = finding_rows(sub_id, 0, "", now(), report) if status == "fail" else []
     with engine.begin() as conn:
-        row = conn.execute(
-            update(submissions)
-            .where(and_(submissions.c.id == sub_id, submissions.c.state != "done"))
-            .values(state="done", graded_at=now(), status=status,
-                    report=report, duration_s=float(report.get("duration_s") or 0.0),
-                    isolation=str(report.get("isolation") or ""))
-            .returning(submissions.c.user_id, submissions.c.exercise_id,
-                       submissions.c.created_at)
-        ).first()
-        if row is not None and status == "fail":
-            named = finding_rows(sub_id, int(row[0]), str(row[1]), row[2], report)
-            if named:
-                conn.execute(insert(findings), named)
+        row = conn.execute(_FINISH, {
+            "id": sub_id, "at": now(), "status": status, "report": report,
+            "duration": float(report.get("duration_s") or 0.0),
+            "isolation": str(report.get("isolation") or ""), "base": LOCK_BASE,
+            "misconceptions": [f["misconception"] for f in named],
+            "titles": [f["title"] for f in named]}).first()
         if row is not None and then is not None:
-            then(conn, int(row[0]))
+            conn.info[HELD_LOCK] = int(row[0])
+            try:
+                then(conn, int(row[0]))
+            finally:
+                conn.info.pop(HELD_LOCK, None)
     return row is not None
 
 

@@ -157,7 +157,9 @@ def stuck(engine: Engine, state: str, older_than: timedelta, limit: int = 500) -
 
 
 def get(engine: Engine, sub_id: str) -> dict[str, Any] | None:
-    with engine.connect() as conn:
+    """One submission (a learner's page and the terminal poll this while they wait: one
+    statement, no transaction around it)."""
+    with _autocommit(engine) as conn:
         row = conn.execute(select(submissions).where(submissions.c.id == sub_id)).mappings() \
             .first()
     return dict(row) if row else None

@@ -21,8 +21,9 @@ Printed, all from one run:
 Then the dashboard of a cohort of L learners with M graded submissions (rows written
 directly): p95 of the page's time over 21 loads.
 
-Clients poll for their report with a back-off (0.5 s, doubling up to ``--poll-max``, 30 s),
-as a well-behaved client does when a burst means minutes of waiting; the web server's CPU
+Clients poll for their reports with a back-off (0.5 s, doubling up to ``--poll-max``, 30 s),
+as a well-behaved client does when a burst means minutes of waiting: a learner who sent five
+files waits for the last one's report, then collects the earlier ones; the web server's CPU
 per request is printed, so other patterns can be costed. ``--poll-max 0.5`` polls like
 ``deepcareer submit`` does today, which with a thousand learners waiting is two thousand
 requests a second against the one machine that also grades.
@@ -219,8 +220,10 @@ class Burst:
                 raise SystemExit(f"submission refused: {status} {body}")
             self.sent[str(body["id"])] = at
             mine.append(str(body["id"]))
-        for sub_id in mine:
-            wait = 0.5
+        # The queue is first in, first out: wait for the latest file's report, then collect
+        # the earlier ones (polling again only those not graded yet).
+        for sub_id in [mine[-1], *mine[:-1]]:
+            wait = 0.5 if sub_id == mine[-1] else 0.0
             while True:
                 await asyncio.sleep(wait)
                 self.polls += 1
@@ -230,7 +233,7 @@ class Burst:
                     self.reports[sub_id] = body["report"]
                     self.seen[sub_id] = time.time()
                     break
-                wait = min(wait * 2, self.poll_max)
+                wait = min(max(wait * 2, 0.5), self.poll_max)
 
     def run(self) -> None:
         async def everyone() -> None:

@@ -31,7 +31,7 @@ requests a second against the one machine that also grades.
 Goals (issue 18, on this 2-core machine): 1,000 learners x 5 submissions, 0 lost, 0
 duplicated, throughput >= 0.8x the raw sandbox; the dashboard of 1,000 learners with 100,000
 submissions at p95 <= 200 ms. The defaults are smaller so a run takes a few minutes; the
-goal's sizes (about 20 minutes here):
+goal's sizes (about 15 minutes here):
 
     python bench/class_load.py --learners 1000 --submissions 5 \\
         --dash-learners 1000 --dash-submissions 100000
@@ -277,7 +277,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         epilog="Goal sizes: --learners 1000 --submissions 5 --dash-learners 1000 "
-        "--dash-submissions 100000 (about 20 minutes on 2 cores).")
+        "--dash-submissions 100000 (about 15 minutes on 2 cores).")
     parser.add_argument("--learners", type=int, default=60)
     parser.add_argument("--submissions", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2,

@@ -152,3 +152,39 @@ def test_a_late_fold_of_the_latest_grade_is_not_counted_twice(stack: Stack) -> N
     skills, tallies = mastery_db.kept(stack.engine, user_id)
     assert tallies["softmax"]["attempts"] == 2
     assert (skills, tallies) == _replayed(stack.engine, user_id)
+
+
+def test_a_grade_is_written_even_when_its_figures_cannot_be(
+        stack: Stack, monkeypatch: Any) -> None:
+    """A fault in the kept figures never holds a grade back; the next grade repairs them."""
+    from deepcareer.app import classroom
+
+    user_id = _learner(stack.engine)
+    first = submissions.create(stack.engine, user_id, "softmax", "# broken fold\n")
+    real = cohorts.learner_mastery
+
+    def broken(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("a fault in the figures")
+
+    monkeypatch.setattr(cohorts, "learner_mastery", broken)
+    monkeypatch.setattr("deepcareer.grading.grader.grade",
+                        lambda ex, code: _Report(_report(random.Random(0), ex.id, "fail")))
+    assert classroom.grade(stack.engine, first, "test").outcome == "graded"
+    assert submissions.get(stack.engine, first)["state"] == "done"  # type: ignore[index]
+    assert mastery_db.kept(stack.engine, user_id) == ({}, {})  # behind by one grade
+    monkeypatch.setattr(cohorts, "learner_mastery", real)
+    second = submissions.create(stack.engine, user_id, "softmax", "# next\n")
+    assert classroom.grade(stack.engine, second, "test").outcome == "graded"
+    skills, tallies = mastery_db.kept(stack.engine, user_id)
+    assert tallies["softmax"]["attempts"] == 2
+    assert (skills, tallies) == _replayed(stack.engine, user_id)
+
+
+class _Report:
+    """A grader's report without running the sandbox (the figures are under test)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.data)

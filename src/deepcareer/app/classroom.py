@@ -129,11 +129,26 @@ def grade(engine: Engine, submission_id: str, worker: str,
                   "message": f"The grader could not check this file: {type(exc).__name__}. "
                   "It is recorded; your mentor can look at it.", "checks": [],
                   "findings": []}
-    written = submissions.finish(engine, submission_id, report)
-    if written:
-        from deepcareer.app.cohorts import learner_mastery
+    from sqlalchemy.exc import OperationalError
 
-        learner_mastery(engine, claimed.user_id, catalog)
+    from deepcareer.app import cohorts
+
+    # The learner's kept figures follow the grade in the same transaction. Should updating
+    # them fail, the grade is still written, alone: the learner's next grade finds the
+    # figures one row behind and replays their history (store.pg.mastery.update).
+    try:
+        written = submissions.finish(
+            engine, submission_id, report,
+            then=lambda conn, user_id: cohorts.learner_mastery(conn, user_id, catalog,
+                                                               submission_id))
+    except OperationalError:
+        raise  # the database itself: the delivery fails and comes back
+    except Exception:
+        import logging
+
+        logging.getLogger(__name__).exception("kept figures not updated for %s",
+                                              submission_id)
+        written = submissions.finish(engine, submission_id, report)
     return Graded(submission_id, "graded" if written else "duplicate", report["status"])
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from deepcareer.app.accounts import NotAllowed, User
 from deepcareer.curriculum.catalog import Catalog, default_catalog
@@ -213,23 +213,74 @@ def _bands(counted: dict[int, int], learners: int) -> list[int]:
     return counts
 
 
-def learner_mastery(engine: Engine, user_id: int, catalog: Catalog | None = None) -> None:
-    """Rebuild one learner's kept figures (mastery per skill, tally per exercise) from their
-    graded submissions and their events; called after each grade."""
+def learner_mastery(bind: Engine | Connection, user_id: int, catalog: Catalog | None = None,
+                    graded: str | None = None) -> str:
+    """Bring one learner's kept figures (mastery per skill, tally per exercise) up to date.
+
+    With ``graded``, the submission just finished (``classroom.grade``, inside its
+    transaction): it is folded into the kept figures, a few rows whatever the learner's
+    history, whenever that gives exactly what a replay would; otherwise, and without
+    ``graded``, every graded submission is replayed. Returns ``folded`` or ``rebuilt``.
+    """
+    from deepcareer.mentor.mastery import UNVERIFIED_CAP, _evidence_from, _replay, _result
     from deepcareer.store.pg import mastery as mastery_db
     from deepcareer.store.pg.learner import PgLearnerStore
 
     catalog = catalog or default_catalog()
     # Hints shown, solutions seen and quizzes count as a local record counts them: a pass
     # after the solution or the last hint is practice, never verified work.
+    engine = bind if isinstance(bind, Engine) else bind.engine
     events = PgLearnerStore(engine, user_id).events()
 
     def skills(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        estimate = mastery_of_rows(attempt_rows(rows, events), catalog, events)
+        estimate = mastery_of_rows(attempt_rows(rows, events), catalog, events,
+                                   project_skills(rows))
         return {sid: {"p": m.p, "evidence": m.evidence, "correct": m.correct,
                       "verified": m.verified} for sid, m in estimate.items() if m.evidence}
 
-    mastery_db.rebuild(engine, user_id, skills)
+    def fold(row: dict[str, Any], repeat: bool, kept: dict[str, dict[str, Any]]
+             ) -> dict[str, dict[str, Any]] | None:
+        # Exact only for an exercise's grade of a learner without events (hints, solutions
+        # and quizzes fall between grades; a project verifies skills): else the replay.
+        if events or (row.get("report") or {}).get("kind") == "project":
+            return None
+        # The same replay, started from the kept state of the skills this row is about.
+        attempt = attempt_rows([row])[0]
+        attempt["repeat"] = repeat
+        found = _evidence_from([attempt], [], catalog, set())
+        state: dict[str, list[float]] = {}
+        verified: set[str] = set()
+        for sid in {sid for ev in found for sid in ev.skills if sid in catalog.skills}:
+            held = kept.get(sid)
+            if held is None:
+                state[sid] = [catalog.skills[sid].bkt.prior, 0, 0]
+                continue
+            if not held["verified"] and float(held["p"]) >= UNVERIFIED_CAP:
+                return None  # kept capped: the uncapped estimate is not known
+            state[sid] = [float(held["p"]), int(held["evidence"]), int(held["correct"])]
+            if held["verified"]:
+                verified.add(sid)
+        _replay(state, found, catalog, verified)
+        return {sid: {"p": m.p, "evidence": m.evidence, "correct": m.correct,
+                      "verified": m.verified}
+                for sid, m in _result(state, verified).items() if m.evidence}
+
+    if graded is None:
+        mastery_db.rebuild(bind, user_id, skills)
+        return "rebuilt"
+    return mastery_db.update(bind, user_id, graded, fold, skills)
+
+
+def project_skills(rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Skills of the projects among ``rows`` that the server verified (trained twice with
+    seeds it drew, both runs agreeing): verified work, as a verified local run is."""
+    from deepcareer.projects.spec import load_projects
+
+    projects = load_projects()
+    return {sid for r in rows if r["status"] == "pass"
+            and (r.get("report") or {}).get("kind") == "project"
+            and (r.get("report") or {}).get("verified") and r["exercise_id"] in projects
+            for sid in projects[r["exercise_id"]].spec.skills}
 
 
 def results_csv(engine: Engine, viewer: User, cohort_id: int,

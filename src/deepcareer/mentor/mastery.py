@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,15 +192,18 @@ def mastery(store: LearnerRecord, catalog: Catalog, *, cached: bool = True
 
 
 def mastery_of_rows(attempts: Sequence[Mapping[str, Any]], catalog: Catalog,
-                    events: Sequence[Mapping[str, Any]] = ()) -> dict[str, SkillMastery]:
+                    events: Sequence[Mapping[str, Any]] = (),
+                    verified_elsewhere: Iterable[str] = ()) -> dict[str, SkillMastery]:
     """The same estimate from attempt rows (and the learner's events: solutions viewed,
     quizzes), replayed from the prior without a cache: the class server's dashboard keeps
-    each learner's figures after every grade from their rows in PostgreSQL."""
+    each learner's figures after every grade from their rows in PostgreSQL.
+    ``verified_elsewhere``: skills verified by other work (a verified project), as
+    :func:`mastery` adds a local record's verified project runs."""
     state: dict[str, list[float]] = {sid: [skill.bkt.prior, 0, 0]
                                      for sid, skill in catalog.skills.items()}
     verified: set[str] = set()
     _replay(state, _evidence_from(attempts, events, catalog, set()), catalog, verified)
-    return _result(state, verified)
+    return _result(state, verified | set(verified_elsewhere))
 
 
 def _replay(state: dict[str, list[float]], found: Sequence[Evidence], catalog: Catalog,

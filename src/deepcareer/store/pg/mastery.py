@@ -1,58 +1,192 @@
 """Each learner's mastery per skill on the class server, and the cohort-wide figures the
-dashboard needs, each one query (a cohort of 1,000 learners must not replay 100,000 rows)."""
+dashboard needs, each one query (a cohort of 1,000 learners must not replay 100,000 rows).
+
+The kept figures follow each grade by folding the new row into what is kept (``update``),
+so a grade costs the same on a learner's first day and their hundredth; ``rebuild`` replays
+the learner's whole history and is the repair path, taken whenever a fold could differ
+from it."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, insert, select, text
+from sqlalchemy import Connection, Engine, and_, delete, insert, select, text
 
 from deepcareer.store.pg.schema import learner_exercises, learner_skills, submissions
-from deepcareer.store.pg.submissions import now
+from deepcareer.store.pg.submissions import HELD_LOCK, LOCK_BASE, now
 
 Row = dict[str, Any]
 
 
-def rebuild(engine: Engine, user_id: int,
-            skills: Callable[[list[Row]], Mapping[str, Mapping[str, Any]]]) -> None:
+#: ``skills(rows)``: a learner's mastery per skill from all their graded rows, in order.
+Skills = Callable[[list[Row]], Mapping[str, Mapping[str, Any]]]
+#: ``fold(row, repeat, kept)``: the kept skill rows (skill id -> p, evidence, correct,
+#: verified) updated by one more graded row, which is later than every row they hold;
+#: only the skills it changes. None when the kept figures cannot be folded exactly.
+Fold = Callable[[Row, bool, dict[str, Row]], Mapping[str, Mapping[str, Any]] | None]
+
+
+def rebuild(bind: Engine | Connection, user_id: int, skills: Skills) -> None:
     """Recompute one learner's kept figures from their graded submissions: mastery per skill
     (``skills`` turns the rows into estimates) and the tally per exercise. One learner at a
     time: the advisory lock makes two grades finishing together rebuild in turn, so the later
     rebuild (which sees both) is the one kept."""
-    with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x64630000 + user_id})
-        rows = [dict(r) for r in conn.execute(
-            select(submissions.c.id, submissions.c.exercise_id, submissions.c.created_at,
-                   submissions.c.status, submissions.c.report, submissions.c.code_sha256)
-            .where(and_(submissions.c.user_id == user_id, submissions.c.state == "done"))
-            .order_by(submissions.c.created_at, submissions.c.id)).mappings()]
-        at = now()
-        states = skills(rows)
-        conn.execute(delete(learner_skills).where(learner_skills.c.user_id == user_id))
-        if states:
-            conn.execute(insert(learner_skills), [
-                {"user_id": user_id, "skill_id": sid, "p": float(st["p"]),
-                 "evidence": int(st["evidence"]), "correct": int(st["correct"]),
-                 "verified": bool(st["verified"]), "updated_at": at}
-                for sid, st in states.items()])
-        tallies: dict[str, Row] = {}
-        for r in rows:
-            t = tallies.setdefault(r["exercise_id"], {"user_id": user_id,
-                                                      "exercise_id": r["exercise_id"],
-                                                      "attempts": 0, "fails_in_a_row": 0,
-                                                      "first_pass_at": None})
-            t["attempts"] += 1
-            t["last_at"] = r["created_at"]
-            if r["status"] == "pass":
-                t["fails_in_a_row"] = 0
-                t["first_pass_at"] = t["first_pass_at"] or r["created_at"]
-            elif r["status"] in FAILED:
-                t["fails_in_a_row"] += 1
-        conn.execute(delete(learner_exercises).where(learner_exercises.c.user_id == user_id))
-        if tallies:
-            conn.execute(insert(learner_exercises), list(tallies.values()))
+    with _transaction(bind) as conn:
+        _lock(conn, user_id)
+        _rebuild(conn, user_id, skills)
+
+
+def update(bind: Engine | Connection, user_id: int, sub_id: str, fold: Fold,
+           skills: Skills) -> str:
+    """Bring one learner's kept figures up to date after ``sub_id`` was graded: fold that
+    one row in when the figures hold exactly every other graded row and it is the latest
+    (the usual case: a few rows read and written, whatever the learner's history), else
+    rebuild from every row (a grade that finished out of order, a fold that was lost with
+    its worker, figures written by an older version). Returns ``folded`` or ``rebuilt``.
+
+    The kept tallies say which rows they hold: their attempts add up to the number of rows
+    folded in, and their last activity is the latest row's time. So the fold is exact when
+    the tallies count every graded row but this one, none of them is as late as this one,
+    and no other graded row is either (ties go to the rebuild, which orders them by id).
+    """
+    with _transaction(bind) as conn:
+        _lock(conn, user_id)
+        row = conn.execute(_STATE, {"u": user_id, "id": sub_id}).mappings().first()
+        exact = (row is not None and int(row["as_late"]) == 0
+                 and int(row["attempts"]) == int(row["done"]) - 1
+                 and (row["last"] is None or row["last"] < row["created_at"]))
+        states = None
+        if exact:
+            assert row is not None
+            held = {str(k["skill_id"]): k for k in row["skills"]}
+            states = fold({k: row[k] for k in ("id", "exercise_id", "created_at", "status",
+                                               "report", "code_sha256")},
+                          bool(row["repeat"]), held)
+        if states is None:
+            _rebuild(conn, user_id, skills)
+            return "rebuilt"
+        assert row is not None
+        status = str(row["status"])
+        ordered = list(states.items())
+        conn.execute(_FOLD, {
+            "u": user_id, "at": now(), "ex": row["exercise_id"], "when": row["created_at"],
+            "kind": "pass" if status == "pass" else "failed" if status in FAILED else "other",
+            "sids": [sid for sid, _ in ordered],
+            "ps": [float(st["p"]) for _, st in ordered],
+            "evidence": [int(st["evidence"]) for _, st in ordered],
+            "correct": [int(st["correct"]) for _, st in ordered],
+            "verified": [bool(st["verified"]) for _, st in ordered]})
+        return "folded"
+
+
+# The graded row, what the fold must check (how many graded rows there are and whether any
+# is as late as this one, whether its code was graded before for the same exercise, what
+# the kept tallies hold) and the kept skills: one statement, one round trip.
+_STATE = text("""
+    SELECT s.id, s.exercise_id, s.created_at, s.status, s.report, s.code_sha256,
+      (SELECT count(*) FROM submissions o
+       WHERE o.user_id = :u AND o.state = 'done') AS done,
+      (SELECT count(*) FROM submissions o
+       WHERE o.user_id = :u AND o.state = 'done' AND o.created_at >= s.created_at
+             AND o.id <> s.id) AS as_late,
+      EXISTS (SELECT 1 FROM submissions o
+              WHERE o.user_id = :u AND o.state = 'done' AND o.exercise_id = s.exercise_id
+                    AND o.code_sha256 = s.code_sha256 AND o.id <> s.id) AS repeat,
+      (SELECT coalesce(sum(e.attempts), 0) FROM learner_exercises e
+       WHERE e.user_id = :u) AS attempts,
+      (SELECT max(e.last_at) FROM learner_exercises e WHERE e.user_id = :u) AS last,
+      (SELECT coalesce(json_agg(json_build_object(
+                'skill_id', k.skill_id, 'p', k.p, 'evidence', k.evidence,
+                'correct', k.correct, 'verified', k.verified)), '[]')
+       FROM learner_skills k WHERE k.user_id = :u) AS skills
+    FROM submissions s WHERE s.id = :id AND s.user_id = :u AND s.state = 'done'""")
+
+# The folded skills and the exercise's tally, written in one statement.
+_FOLD = text("""
+    WITH kept AS (
+        INSERT INTO learner_skills (user_id, skill_id, p, evidence, correct, verified,
+                                    updated_at)
+        SELECT :u, f.skill_id, f.p, f.evidence, f.correct, f.verified, :at
+        FROM unnest(CAST(:sids AS text[]), CAST(:ps AS float8[]), CAST(:evidence AS int[]),
+                    CAST(:correct AS int[]), CAST(:verified AS boolean[]))
+             AS f(skill_id, p, evidence, correct, verified)
+        ON CONFLICT (user_id, skill_id) DO UPDATE SET
+            p = excluded.p, evidence = excluded.evidence, correct = excluded.correct,
+            verified = excluded.verified, updated_at = excluded.updated_at
+        RETURNING 1)
+    INSERT INTO learner_exercises AS t (user_id, exercise_id, attempts, fails_in_a_row,
+                                        first_pass_at, last_at)
+    VALUES (:u, :ex, 1, CASE WHEN :kind = 'failed' THEN 1 ELSE 0 END,
+            CASE WHEN :kind = 'pass' THEN CAST(:when AS timestamptz) END, :when)
+    ON CONFLICT (user_id, exercise_id) DO UPDATE SET
+        attempts = t.attempts + 1, last_at = excluded.last_at,
+        fails_in_a_row = CASE :kind WHEN 'pass' THEN 0
+                                    WHEN 'failed' THEN t.fails_in_a_row + 1
+                                    ELSE t.fails_in_a_row END,
+        first_pass_at = coalesce(t.first_pass_at, excluded.first_pass_at)""")
+
+
+def _transaction(bind: Engine | Connection) -> contextlib.AbstractContextManager[Connection]:
+    """A transaction of its own on an engine; on a connection, the caller's."""
+    return bind.begin() if isinstance(bind, Engine) else contextlib.nullcontext(bind)
+
+
+def _lock(conn: Connection, user_id: int) -> None:
+    """One learner's kept figures change in turn (held to the end of the transaction; a
+    grade's own transaction took it already when it wrote the grade)."""
+    if conn.info.get(HELD_LOCK) != user_id:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_BASE + user_id})
+
+
+def _rebuild(conn: Connection, user_id: int, skills: Skills) -> None:
+    rows = [dict(r) for r in conn.execute(
+        select(submissions.c.id, submissions.c.exercise_id, submissions.c.created_at,
+               submissions.c.status, submissions.c.report, submissions.c.code_sha256)
+        .where(and_(submissions.c.user_id == user_id, submissions.c.state == "done"))
+        .order_by(submissions.c.created_at, submissions.c.id)).mappings()]
+    at = now()
+    states = skills(rows)
+    conn.execute(delete(learner_skills).where(learner_skills.c.user_id == user_id))
+    if states:
+        conn.execute(insert(learner_skills), [
+            {"user_id": user_id, "skill_id": sid, "p": float(st["p"]),
+             "evidence": int(st["evidence"]), "correct": int(st["correct"]),
+             "verified": bool(st["verified"]), "updated_at": at}
+            for sid, st in states.items()])
+    tallies: dict[str, Row] = {}
+    for r in rows:
+        t = tallies.setdefault(r["exercise_id"], {"user_id": user_id,
+                                                  "exercise_id": r["exercise_id"],
+                                                  "attempts": 0, "fails_in_a_row": 0,
+                                                  "first_pass_at": None})
+        t["attempts"] += 1
+        t["last_at"] = r["created_at"]
+        if r["status"] == "pass":
+            t["fails_in_a_row"] = 0
+            t["first_pass_at"] = t["first_pass_at"] or r["created_at"]
+        elif r["status"] in FAILED:
+            t["fails_in_a_row"] += 1
+    conn.execute(delete(learner_exercises).where(learner_exercises.c.user_id == user_id))
+    if tallies:
+        conn.execute(insert(learner_exercises), list(tallies.values()))
+
+
+def kept(bind: Engine | Connection, user_id: int) -> tuple[dict[str, Row], dict[str, Row]]:
+    """One learner's kept figures as stored: (skill id -> p, evidence, correct, verified),
+    (exercise id -> attempts, fails_in_a_row, first_pass_at, last_at)."""
+    with bind.connect() if isinstance(bind, Engine) else contextlib.nullcontext(bind) as conn:
+        skill_rows = {str(r["skill_id"]): {k: r[k] for k in ("p", "evidence", "correct",
+                                                              "verified")}
+                      for r in conn.execute(select(learner_skills).where(
+                          learner_skills.c.user_id == user_id)).mappings()}
+        tally_rows = {str(r["exercise_id"]): {k: r[k] for k in ("attempts", "fails_in_a_row",
+                                                                "first_pass_at", "last_at")}
+                      for r in conn.execute(select(learner_exercises).where(
+                          learner_exercises.c.user_id == user_id)).mappings()}
+    return skill_rows, tally_rows
 
 
 #: Statuses that count as a failure in a row (an untouched starter does not).

@@ -13,14 +13,27 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, literal_column, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 
-from deepcareer.store.pg.notices import announce
-from deepcareer.store.pg.schema import findings, submissions
+from deepcareer.store.pg.notices import GRADED
+from deepcareer.store.pg.schema import submissions
 
 
 def now() -> datetime:
@@ -39,13 +52,26 @@ class Claimed:
     kind: str = "exercise"
 
 
+#: The key of a learner's advisory lock (one learner's kept figures change in turn).
+LOCK_BASE = 0x64630000
+#: ``Connection.info`` key: the learner whose lock this transaction already holds.
+HELD_LOCK = "deepcareer_learner_lock"
+
+
+def _autocommit(engine: Engine) -> Connection:
+    """A connection whose single statements commit by themselves: one round trip to the
+    server instead of three (BEGIN, the statement, COMMIT) for a write that is one
+    statement anyway."""
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
 def create(engine: Engine, user_id: int, exercise_id: str, code: str, kind: str = "exercise",
            allowed_s: float | None = None) -> str:
     """Write the submission (committed) and return its id; enqueue only after this.
     ``allowed_s``: how long a worker may hold it before the sweeper gives it to another."""
     sub_id = str(uuid.uuid4())
     at = now()
-    with engine.begin() as conn:
+    with _autocommit(engine) as conn:
         conn.execute(insert(submissions).values(
             id=sub_id, user_id=user_id, exercise_id=exercise_id, kind=kind,
             allowed_s=allowed_s, code=code,
@@ -57,7 +83,7 @@ def create(engine: Engine, user_id: int, exercise_id: str, code: str, kind: str 
 def claim(engine: Engine, sub_id: str, worker: str) -> Claimed | None:
     """Mark a submission as being graded; None when it is already done (a duplicate
     delivery: nothing to do) or does not exist."""
-    with engine.begin() as conn:
+    with _autocommit(engine) as conn:
         row = conn.execute(
             update(submissions)
             .where(and_(submissions.c.id == sub_id, submissions.c.state != "done"))
@@ -70,25 +96,51 @@ def claim(engine: Engine, sub_id: str, worker: str) -> Claimed | None:
         if row else None
 
 
-def finish(engine: Engine, sub_id: str, report: dict[str, Any]) -> bool:
-    """Write the grade; False when another delivery wrote it first (this one is dropped)."""
+_FINISH = text("""
+    WITH done AS (
+        UPDATE submissions SET state = 'done', graded_at = :at, status = :status,
+               report = :report, duration_s = :duration, isolation = :isolation
+        WHERE id = :id AND state <> 'done'
+        RETURNING user_id, exercise_id, created_at),
+    named AS (
+        INSERT INTO findings (submission_id, misconception, user_id, exercise_id, title,
+                              created_at)
+        SELECT :id, f.misconception, d.user_id, d.exercise_id, f.title, d.created_at
+        FROM done d, unnest(CAST(:misconceptions AS text[]), CAST(:titles AS text[]))
+             AS f(misconception, title)
+        RETURNING 1)
+    SELECT d.user_id, (SELECT count(*) FROM named) AS named,
+           pg_advisory_xact_lock(:base + d.user_id) IS NULL AS locked,
+           pg_notify(:channel, :id) IS NULL AS told
+    FROM done d""").bindparams(bindparam("report", type_=JSON))
+
+
+def finish(engine: Engine, sub_id: str, report: dict[str, Any],
+           then: Callable[[Connection, int], object] | None = None) -> bool:
+    """Write the grade; False when another delivery wrote it first (this one is dropped).
+
+    One statement writes the grade and the misconceptions a failed report names, takes the
+    learner's lock and announces the grade (``store.pg.notices``: heard at commit by the
+    page waiting for it); ``then(conn, user_id)`` runs after it in the same transaction, with
+    the lock held (the learner's kept figures): the grade and what follows from it commit
+    together or not at all, in a handful of round trips to the server.
+    """
     status = str(report.get("status", "error"))
+    named = finding_rows(sub_id, 0, "", now(), report) if status == "fail" else []
     with engine.begin() as conn:
-        row = conn.execute(
-            update(submissions)
-            .where(and_(submissions.c.id == sub_id, submissions.c.state != "done"))
-            .values(state="done", graded_at=now(), status=status,
-                    report=report, duration_s=float(report.get("duration_s") or 0.0),
-                    isolation=str(report.get("isolation") or ""))
-            .returning(submissions.c.user_id, submissions.c.exercise_id,
-                       submissions.c.created_at)
-        ).first()
-        if row is not None and status == "fail":
-            named = finding_rows(sub_id, int(row[0]), str(row[1]), row[2], report)
-            if named:
-                conn.execute(insert(findings), named)
-        if row is not None:
-            announce(conn, sub_id)  # heard at commit by pages waiting for it
+        row = conn.execute(_FINISH, {
+            "id": sub_id, "at": now(), "status": status, "report": report,
+            "duration": float(report.get("duration_s") or 0.0),
+            "isolation": str(report.get("isolation") or ""), "base": LOCK_BASE,
+            "channel": GRADED,
+            "misconceptions": [f["misconception"] for f in named],
+            "titles": [f["title"] for f in named]}).first()
+        if row is not None and then is not None:
+            conn.info[HELD_LOCK] = int(row[0])
+            try:
+                then(conn, int(row[0]))
+            finally:
+                conn.info.pop(HELD_LOCK, None)
     return row is not None
 
 
@@ -142,7 +194,9 @@ def state_of(engine: Engine, sub_id: str) -> str | None:
 
 
 def get(engine: Engine, sub_id: str) -> dict[str, Any] | None:
-    with engine.connect() as conn:
+    """One submission (a learner's page and the terminal poll this while they wait: one
+    statement, no transaction around it)."""
+    with _autocommit(engine) as conn:
         row = conn.execute(select(submissions).where(submissions.c.id == sub_id)).mappings() \
             .first()
     return dict(row) if row else None

@@ -87,6 +87,10 @@ def test_a_project_is_trained_twice_verified_and_counted(
     (row,) = board.completion
     assert (row.kind, row.item_id, row.title, row.done, row.total) == \
         ("project", DIGITS.id, DIGITS.spec.title, 1, 2)
+    # The project's skills are verified on the dashboard, as a verified local run makes them.
+    for skill in DIGITS.spec.skills:
+        assert board.mastery[ada.id][skill].verified, skill
+        assert skill not in board.mastery[bo.id]
     (mine,) = cohorts.my_assignments(stack.engine, ada)
     assert mine.passed and mine.link == f"/projects/{DIGITS.id}"
     (theirs,) = cohorts.my_assignments(stack.engine, bo)

@@ -236,7 +236,8 @@ def learner_mastery(bind: Engine | Connection, user_id: int, catalog: Catalog | 
         estimate = mastery_of_rows(attempt_rows(rows, events), catalog, events,
                                    project_skills(rows))
         return {sid: {"p": m.p, "evidence": m.evidence, "correct": m.correct,
-                      "verified": m.verified} for sid, m in estimate.items() if m.evidence}
+                      "verified": m.verified} for sid, m in estimate.items()
+                if m.evidence or m.verified}  # a verified project with no exercise yet
 
     def fold(row: dict[str, Any], repeat: bool, kept: dict[str, dict[str, Any]]
              ) -> dict[str, dict[str, Any]] | None:

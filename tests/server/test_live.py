@@ -133,3 +133,38 @@ def test_only_the_write_that_lands_is_announced(stack: Stack, twice: bool) -> No
 
     asyncio.run(scenario())
     assert heard == [sub]
+
+
+def test_the_terminal_waits_for_its_report_in_one_request(
+        stack: Stack, server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``GET /api/submissions/ID?wait=S`` answers once the grade is written, woken by its
+    notice; a wait out of range is refused with a sentence."""
+    from deepcareer.server import web
+
+    monkeypatch.setattr(live, "RECHECK_S", 600.0)  # only the notice wakes it
+    ada = accounts.create_user(stack.engine, f"ada-{uuid.uuid4().hex[:8]}@example.org", "Ada",
+                               PASSWORD)
+    sub = classroom.submit(stack.engine, lambda _id, _q="grading", /: None, ada.id,
+                           "softmax", RIGHT)
+    token = accounts.issue_api_token(stack.engine, ada)
+    headers = {"Authorization": f"Bearer {token}"}
+    answers: list[dict[str, object]] = []
+    with httpx.Client(base_url=server, timeout=90, headers=headers) as client:
+        assert client.get(f"/api/submissions/{sub}?wait=31").status_code == 400
+        assert client.get(f"/api/submissions/{sub}?wait=soon").status_code == 400
+        quick = client.get(f"/api/submissions/{sub}?wait=0").json()
+        assert quick["state"] == "queued"
+
+        def ask() -> None:
+            answers.append(client.get(f"/api/submissions/{sub}?wait={web.LONG_POLL_S:g}"
+                                      ).json())
+
+        asker = threading.Thread(target=ask, daemon=True)
+        asker.start()
+        time.sleep(1.0)
+        assert not answers  # still held: nothing graded yet
+        classroom.grade(stack.engine, sub, "worker")
+        asker.join(timeout=60)
+    assert answers and answers[0]["state"] == "done", answers
+    report = answers[0]["report"]
+    assert isinstance(report, dict) and report["status"] == "pass"

@@ -43,6 +43,8 @@ COOKIE = "deepcareer_session"
 LIVE_ROUND_S = 15.0
 LIVE_ROUNDS = 240
 LIVE_RETRY_MS = 3000
+#: The longest a terminal's request for its report waits for the grade.
+LONG_POLL_S = 30.0
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -468,12 +470,33 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
 
     @app.get("/api/submissions/{submission_id}")
     async def api_submission(request: Request, submission_id: str) -> JSONResponse:
+        """One submission; with ``?wait=S`` (at most 30) the answer waits up to S seconds
+        for the grade, woken by its notice: a terminal waiting for its report asks once
+        or twice, not every half second."""
         user = await call(api_user, request)
         row = await call(classroom.submission_for, engine, user, submission_id)
+        wait = _seconds(request.query_params.get("wait"), LONG_POLL_S)
+        if wait and row["state"] != "done" and await live.until_graded(
+                feed, engine, submission_id, wait):
+            row = await call(classroom.submission_for, engine, user, submission_id)
         return JSONResponse({"id": row["id"], "state": row["state"],
                              "kind": row.get("kind", "exercise"), "report": row["report"]})
 
     return app
+
+
+def _seconds(text: str | None, most: float) -> float:
+    """A ``wait`` parameter: seconds between 0 and ``most``; anything else is refused."""
+    if not text:
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"wait is a number of seconds (at most {most:g}), not "
+                         f"{text[:20]!r}.") from None
+    if not 0 <= value <= most:  # NaN fails too
+        raise UsageError(f"wait is between 0 and {most:g} seconds.")
+    return value
 
 
 def _own_origin(request: Request) -> str:

@@ -128,9 +128,9 @@ def _write_experiment(folder: Path, ds: Dataset) -> None:
 TEST_FILES = ("test_X.npy", "test_X_perturbed.npy")
 
 
-def _write_perturbed(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
-    """Write the perturbed copy of the test rows (before the clean ones, see run_child);
-    return what the parent keeps: the secret order of its rows and how long it took."""
+def _perturbed(ds: Dataset) -> tuple[np.ndarray, np.ndarray, float]:
+    """The perturbed copy of the test rows, drawn with a seed from ``os.urandom``:
+    ``(rows, order, seconds it took)`` (``datasets.perturbed_copy``)."""
     import numpy as np
 
     from deepcareer.projects.datasets import perturbed_copy
@@ -138,9 +138,20 @@ def _write_perturbed(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
     started = time.perf_counter()
     rng = np.random.default_rng(int.from_bytes(os.urandom(8), "big"))
     rows, order = perturbed_copy(ds, rng)
+    return rows, order, time.perf_counter() - started
+
+
+def _write_perturbed(folder: Path, rows: np.ndarray, order: np.ndarray,
+                     made_s: float) -> dict[str, np.ndarray]:
+    """Write the perturbed copy of the test rows (before the clean ones, see run_child);
+    return what the parent keeps: the secret order of its rows and how long it took to
+    make and write."""
+    import numpy as np
+
+    started = time.perf_counter()
     np.save(folder / "test_X_perturbed.npy", rows, allow_pickle=False)
     return {"perturb_order": order,
-            "perturb_prepare_s": np.asarray(time.perf_counter() - started)}
+            "perturb_prepare_s": np.asarray(made_s + time.perf_counter() - started)}
 
 
 def _write_test(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
@@ -284,12 +295,19 @@ class Replay:
 
 def run_child(project: Project, source: str, build: Callable[[], Dataset], *, seed: int,
               budget_s: float, forbidden: list[str], progress: Progress | None = None,
-              experiments: list[Experiment] | None = None) -> tuple[ChildOutcome, Dataset]:
+              experiments: list[Experiment] | None = None,
+              on_data: Callable[[Dataset], None] | None = None,
+              on_snapshot: Callable[[str, bytes], None] | None = None,
+              ) -> tuple[ChildOutcome, Dataset]:
     """Run ``source`` on every experiment of ``project`` (or those given).
 
     The child starts first and imports NumPy (and the framework) while the parent builds
     the dataset with ``build``; only then is it told to go. For a short run, such as the
     digits MLP, those start-ups are most of the wall time, so overlapping them matters.
+    For the same reason the parent's own checks start as soon as what they need exists,
+    while the child is still busy: ``on_data`` is called once the data is built and the
+    child told to go, ``on_snapshot`` with each experiment's saved model as it is read
+    (both must return at once, handing their work to a thread).
     """
     experiments = experiments or project.spec.experiments
     workdir = Path(tempfile.mkdtemp(prefix="deepcareer-project-"))
@@ -337,6 +355,12 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
         with contextlib.suppress(BrokenPipeError):  # a child that died says so below
             stdin.write(b"go\n")
             stdin.flush()
+        # While the child loads the learner's file and trains: the noisy copies of the
+        # test rows (written only once fit has returned), and the caller's own checks.
+        noisy = {exp.name: _perturbed(splits[exp.name]) for exp in experiments
+                 if splits[exp.name].perturb}
+        if on_data is not None:
+            on_data(ds)
         current: list[str] = []  # the experiment the child started last
         early: list[str] = []
         perturbing: list[str] = []  # experiments whose perturbed copy is being predicted
@@ -373,8 +397,10 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
                     snapshots[name] = snapshot
                     for what, replay in replays.items():
                         replay.submit(name, snapshot, probes.rows(what, splits[name]))
-                if splits[name].perturb:
-                    held[name] = _write_perturbed(workdir / name, splits[name])
+                    if on_snapshot is not None:
+                        on_snapshot(name, snapshot)
+                if name in noisy:
+                    held[name] = _write_perturbed(workdir / name, *noisy[name])
                     perturbing.append(name)
                     send(b"perturbed\n")
                 else:

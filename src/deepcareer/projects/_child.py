@@ -136,6 +136,7 @@ def main(workdir: str, event_fd: int) -> None:
     for event in [e for e in guard._BLOCKED_EVENTS if e.startswith("ctypes.")]:
         del guard._BLOCKED_EVENTS[event]
     guard._install_guard(workdir, job["forbidden"])
+    _refuse_unavailable(job)
     before = _top_modules()  # what the harness and the preloaded framework brought in
     filename = job["filename"]
     try:
@@ -226,6 +227,44 @@ def main(workdir: str, event_fd: int) -> None:
         state["leaks"] = []
 
 
+class _Unavailable:
+    """First on ``sys.meta_path``: a library the project's rules leave out is found as a
+    module whose loading raises the rule's sentence, however the import was written (a
+    statement, ``importlib``, ``__import__``, ``exec``). Found, not refused while being
+    looked for: libraries probe for optional ones with ``importlib.util.find_spec`` (the
+    spec has no origin, as for a module with no file, which they skip). Only the
+    message: the library's folders are not in the sandbox (``rules.unreachable``; a stub
+    in each says the same), so code that removes this finder finds nothing there.
+    """
+
+    def __init__(self, modules: dict[str, str], message: str) -> None:
+        self.modules, self.message = modules, message
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        library = self.modules.get(name.partition(".")[0])
+        if library is None:
+            return None
+        import importlib.machinery
+
+        return importlib.machinery.ModuleSpec(name, self, origin=None)  # type: ignore[arg-type]
+
+    def create_module(self, spec: Any) -> None:
+        library = self.modules.get(spec.name.partition(".")[0], spec.name)
+        raise ModuleNotFoundError(self.message.format(name=spec.name, library=library),
+                                  name=spec.name)
+
+    def exec_module(self, module: Any) -> None:  # never reached: create_module raises
+        raise ModuleNotFoundError(module.__name__, name=module.__name__)
+
+
+def _refuse_unavailable(job: dict[str, Any]) -> None:
+    modules = job.get("unavailable") or {}
+    if modules:
+        sys.meta_path.insert(0, _Unavailable(
+            {str(k): str(v) for k, v in modules.items()},
+            str(job.get("unavailable_message", "'{name}' is not available here"))))
+
+
 def _learner_module(source: str, filename: str) -> dict[str, Any]:
     """Run the learner's file as the module ``project`` (registered, so that classes and
     functions it defines can be pickled by reference and found again by ``_replay``)."""
@@ -284,6 +323,7 @@ def _replay(workdir: str) -> None:
     for event in [e for e in guard._BLOCKED_EVENTS if e.startswith("ctypes.")]:
         del guard._BLOCKED_EVENTS[event]
     guard._install_guard(workdir, job["forbidden"])
+    _refuse_unavailable(job)
     filename = job["filename"]
     try:
         predict = _learner_module(job["source"], filename).get("predict")

@@ -40,6 +40,7 @@ from deepcareer.grading.sandbox import (
     clean_text,
 )
 from deepcareer.projects import tracker
+from deepcareer.projects.rules import Unreachable
 from deepcareer.projects.spec import Experiment, Project
 
 if TYPE_CHECKING:  # NumPy and the data load after the child is started (see run_child)
@@ -88,14 +89,17 @@ class ChildOutcome:
 
 
 def frameworks_for(project: Project, source: str) -> list[str]:
-    """Frameworks to import before the guard: the track's, or what the file imports."""
+    """Frameworks to import before the guard: the track's, or what the file imports
+    (never one the project's rules leave out of its sandbox: that import is the
+    learner's, and fails with the rule's sentence)."""
     found = []
+    allowed = set(project.spec.libraries)
     if project.spec.track == "pytorch" or "import torch" in source:
         found.append("torch")
     if project.spec.track == "tensorflow" or "import tensorflow" in source or (
             "import keras" in source):
         found.append("tensorflow")
-    return found
+    return [f for f in found if not allowed or f in allowed]
 
 
 def limits_for(budget_s: float, frameworks: list[str]) -> Limits:
@@ -229,12 +233,12 @@ class Replay:
     """
 
     def __init__(self, kind: str, limits: Limits, hide: list[str], seed: int,
-                 boot: dict[str, Any]) -> None:
+                 boot: dict[str, Any], mounts: list[tuple[str, str]] | None = None) -> None:
         self.kind = kind
         self.workdir = Path(tempfile.mkdtemp(prefix=f"deepcareer-replay-{kind}-"))
         (self.workdir / "boot.json").write_text(json.dumps(boot), encoding="utf-8")
         self.proc, read_fd, _ = _spawn(self.workdir, limits, hide, hash_seed=seed % 2**32,
-                                       mode="replay")
+                                       mode="replay", mounts=mounts)
         os.close(read_fd)  # it sends no events: its answers are files
         self.sent: list[str] = []
 
@@ -298,6 +302,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
               experiments: list[Experiment] | None = None,
               on_data: Callable[[Dataset], None] | None = None,
               on_snapshot: Callable[[str, bytes], None] | None = None,
+              unreachable: Unreachable | None = None,
               ) -> tuple[ChildOutcome, Dataset]:
     """Run ``source`` on every experiment of ``project`` (or those given).
 
@@ -307,7 +312,8 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     For the same reason the parent's own checks start as soon as what they need exists,
     while the child is still busy: ``on_data`` is called once the data is built and the
     child told to go, ``on_snapshot`` with each experiment's saved model as it is read
-    (both must return at once, handing their work to a thread).
+    (both must return at once, handing their work to a thread). ``unreachable``: the
+    libraries the project's rules leave out of its sandboxes (``rules.unreachable``).
     """
     experiments = experiments or project.spec.experiments
     workdir = Path(tempfile.mkdtemp(prefix="deepcareer-project-"))
@@ -321,15 +327,22 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     boot = {"tracker_path": tracker.__file__, "guard_path": exercise_child.__file__,
             "preload": preload, "threads": THREADS}
     (workdir / "boot.json").write_text(json.dumps(boot), encoding="utf-8")
-    proc, read_fd, level = _spawn(workdir, limits, [str(PACKAGE_DIR), *forbidden],
-                                  hash_seed=seed % 2**32)
+    unreachable = unreachable or Unreachable()
+    # Folders the sandbox covers: the caller's (the home, the datasets' sources) and the
+    # libraries the rules leave out (a dataset folder inside one of those goes with it).
+    hide = [str(PACKAGE_DIR), *unreachable.paths,
+            *(f for f in forbidden if not any(isolation._inside(os.path.realpath(f), lib)
+                                              for lib in unreachable.paths))]
+    stubs = _stubs(unreachable)
+    proc, read_fd, level = _spawn(workdir, limits, hide, hash_seed=seed % 2**32,
+                                  mounts=stubs.mounts)
     held: dict[str, dict[str, np.ndarray]] = {}
     # The independent predictions: rows in other company, later characters changed.
     kinds = ["half", "later"] if project.spec.task == "language-model" else ["half"]
     replays: dict[str, Replay] = {}
     try:
         for kind in kinds:
-            replays[kind] = Replay(kind, limits, [str(PACKAGE_DIR), *forbidden], seed, boot)
+            replays[kind] = Replay(kind, limits, hide, seed, boot, stubs.mounts)
         import numpy as np  # everything from here overlaps with the child's start
 
         ds = build()
@@ -341,6 +354,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             "experiments": [{"name": e.name, "variant": e.variant} for e in experiments],
             "forbidden": [str(PACKAGE_DIR), *forbidden],
             "guarded_files": ds.guarded_files, "guarded_modules": ds.guarded_modules,
+            "unavailable": unreachable.modules, "unavailable_message": unreachable.message(),
             "sample_chars": SAMPLE_CHARS,
             "sample_temperatures": list(project.spec.sample_temperatures),
         }
@@ -471,6 +485,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     finally:
         for replay in replays.values():
             replay.close()
+        shutil.rmtree(stubs.folder, ignore_errors=True)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -503,8 +518,40 @@ def _read_scratch(path: Path, cap: int, *, tail: bool = False) -> bytes | None:
         os.close(fd)
 
 
+@dataclass
+class Stubs:
+    """Files bound over the packages a project's rules leave out (``rules.unreachable``):
+    each package's folder is an empty one in the sandbox, with only an ``__init__.py``
+    (and a module file is replaced) that raises the rule's sentence. So the sentence
+    comes from the wall itself, even for code that removes the child's friendly finder
+    or loads the file by its path. ``mounts``: (stub on the host, where it goes)."""
+
+    folder: str
+    mounts: list[tuple[str, str]]
+
+
+def _stubs(unreachable: Unreachable) -> Stubs:
+    folder = tempfile.mkdtemp(prefix="deepcareer-stubs-")
+    mounts: list[tuple[str, str]] = []
+    for path in unreachable.paths:
+        base = os.path.basename(path)
+        name = base[:-3] if base.endswith(".py") else base
+        library = unreachable.modules.get(name)
+        if library is None:
+            continue  # compiled code or metadata: an empty folder is all it needs
+        stub = os.path.join(folder, f"{name}.py")
+        with open(stub, "w", encoding="utf-8") as fh:
+            fh.write(f"raise ModuleNotFoundError({unreachable.message()!r}.format("
+                     f"name=__name__, library={library!r}), name=__name__)\n")
+        os.chmod(stub, 0o444)
+        mounts.append((stub, path if os.path.isfile(path) else
+                       os.path.join(path, "__init__.py")))
+    return Stubs(folder, mounts)
+
+
 def _spawn(workdir: Path, limits: Limits, hide: list[str], hash_seed: int = 0,
-           mode: str = "run") -> tuple[subprocess.Popen[bytes], int, str]:
+           mode: str = "run", mounts: list[tuple[str, str]] | None = None,
+           ) -> tuple[subprocess.Popen[bytes], int, str]:
     """Start the child inside the sandbox; it sees its scratch folder and the runtime only
     (its three scripts are bound read-only at their own paths).
 
@@ -527,6 +574,9 @@ def _spawn(workdir: Path, limits: Limits, hide: list[str], hash_seed: int = 0,
          *(["replay"] if mode == "replay" else [])],
         scratch=str(workdir), hide=hide,
         files=[str(CHILD_SCRIPT), tracker.__file__, exercise_child.__file__])
+    if level == isolation.OS and mounts:  # after the folders they go in were emptied
+        at = argv.index("--chdir")
+        argv[at:at] = [arg for host, there in mounts for arg in ("--ro-bind", host, there)]
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -170,11 +170,14 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
     forbidden = _out_of_reach(store.home)
     started = time.perf_counter()
     cache = store.home / "cache" / "projects"
+    from deepcareer.projects.rules import unreachable
+
     with HeldOutScan(source, cache) as scan:
         outcome, ds = run_child(project, source, lambda: dataset_for(project, store.home),
                                 seed=seed, budget_s=budget, forbidden=forbidden,
                                 progress=progress, experiments=chosen,
-                                on_data=scan.data, on_snapshot=scan.snapshot)
+                                on_data=scan.data, on_snapshot=scan.snapshot,
+                                unreachable=unreachable(spec.libraries, cache))
         result = _finish(project, ds, chosen, outcome, seed, source, cache, scan, progress)
     # The whole run as the learner waited for it, the baselines' first computation included.
     result.duration_s = time.perf_counter() - started
@@ -271,6 +274,7 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
     if load_error is not None:
         checks += _leak_checks(None, leaks.get(None, []), load_error, reach,
                                ds.guarded_modules)
+        checks += _unavailable_checks(spec, None, load_error)
     for exp in chosen:
         found = by_exp.get(exp.name)
         res = ExperimentResult(exp.name, exp.variant, exp.data, "not_run")
@@ -294,6 +298,7 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                                "`train` split you are given.")})
         if event.get("event") == "error":
             res.status, res.error = "error", event.get("error", {})
+            checks += _unavailable_checks(spec, exp.name, res.error)
             continue
         versions.update(event.get("versions", {}))
         res.status, res.fit_s = "ok", event.get("fit_s")
@@ -390,6 +395,21 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
         environment={**environment(), "packages": versions},
         message=message,
         output=outcome.output)
+
+
+def _unavailable_checks(spec: Any, experiment: str | None,
+                        error: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """``rules``: the learner's code reached for a library the project's rules leave
+    out of its sandbox, and failed there (the import, or a name from the empty package).
+    Named as the broken rule, whatever else the error says."""
+    from deepcareer.projects import rules
+
+    if not spec.libraries:
+        return []
+    reached = rules.unavailable_used(error, rules.LEARNING - set(spec.libraries))
+    return [{"check": "rules", "experiment": experiment, "severity": "refused",
+             "message": sentence}
+            for sentence in rules.broken_rules(spec.libraries, "", reached, [], [])]
 
 
 class HeldOutScan:

@@ -23,6 +23,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -241,6 +242,7 @@ class Replay:
                                        mode="replay", mounts=mounts)
         os.close(read_fd)  # it sends no events: its answers are files
         self.sent: list[str] = []
+        self.hurried = False
 
     def _send(self, line: bytes) -> None:
         if self.proc.stdin is not None:
@@ -252,9 +254,23 @@ class Replay:
         (self.workdir / "job.json").write_text(json.dumps(job), encoding="utf-8")
         self._send(b"go\n")
 
+    def hurry(self) -> None:
+        """Give this sandbox's session the normal priority again: the run now waits for
+        it. It lowered its own while the run's child trained (``_child._session_nice``),
+        and raises it itself when its first model arrives; but on a busy machine it may
+        still be importing then, so the parent raises it too (any process may move its
+        own processes' sessions between 0 and 19), in a thread: the kernel accepts one
+        change per tenth of a second on the whole machine."""
+        if self.hurried:
+            return
+        self.hurried = True
+        threading.Thread(target=_session_priority_to_normal, args=(self.proc.pid,),
+                         daemon=True).start()
+
     def submit(self, name: str, snapshot: bytes, X: np.ndarray) -> None:
         import numpy as np
 
+        self.hurry()
         folder = self.workdir / name
         folder.mkdir()
         (folder / "model.pkl").write_bytes(snapshot)
@@ -264,6 +280,7 @@ class Replay:
 
     def finish(self, deadline: float) -> None:
         """Say there is no more, and wait until ``deadline`` (monotonic) at most."""
+        self.hurry()
         self._send(b"end\n")
         if self.proc.stdin is not None:
             with contextlib.suppress(OSError):
@@ -295,6 +312,44 @@ class Replay:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _session_priority_to_normal(pid: int) -> None:
+    """Write 0 to the session priority (``/proc/PID/autogroup``) of ``pid`` and of its
+    descendants (bubblewrap's processes, then the sandboxed interpreter, which runs in a
+    session of its own). Best effort: where it is refused, the sandbox raises its own."""
+    seen: set[int] = set()
+    todo = [pid]
+    while todo and len(seen) < 16:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        with contextlib.suppress(OSError, ValueError):
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+    def group(target: int | str) -> list[str]:
+        try:
+            with open(f"/proc/{target}/autogroup", encoding="ascii") as fh:
+                return fh.read().split()  # ["/autogroup-N", "nice", "19"]
+        except OSError:
+            return []
+
+    ours = group("self")[:1]
+    for target in sorted(seen):
+        found = group(target)
+        if len(found) != 3 or found[:1] == ours or found[2] == "0":
+            continue  # our own session (bubblewrap's outer process), or already normal
+        for _ in range(20):
+            try:
+                with open(f"/proc/{target}/autogroup", "w", encoding="ascii") as fh:
+                    fh.write("0")
+                break
+            except BlockingIOError:  # another change within the last 100 ms
+                time.sleep(0.02)
+            except OSError:
+                break
 
 
 def run_child(project: Project, source: str, build: Callable[[], Dataset], *, seed: int,

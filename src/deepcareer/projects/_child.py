@@ -379,6 +379,12 @@ def _session_nice(fd: int | None, value: int) -> None:
     if fd is None:
         return
     for _ in range(12):
+        try:  # already there (the parent raised it, see runner.Replay.hurry)
+            with open("/proc/self/autogroup", encoding="ascii") as fh:
+                if fh.read().split()[-1:] == [str(value)]:
+                    return
+        except OSError:
+            pass
         try:
             os.write(fd, str(value).encode())
             return

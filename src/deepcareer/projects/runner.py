@@ -336,11 +336,12 @@ def _session_priority_to_normal(pid: int) -> None:
         except OSError:
             return []
 
-    ours = group("self")[:1]
+    done = [group("self")[:1]]  # never our own session (bubblewrap's outer process)
     for target in sorted(seen):
         found = group(target)
-        if len(found) != 3 or found[:1] == ours or found[2] == "0":
-            continue  # our own session (bubblewrap's outer process), or already normal
+        if len(found) != 3 or found[:1] in done or found[2] == "0":
+            continue  # ours, one set already (a session is shared), or already normal
+        done.append(found[:1])
         for _ in range(20):
             try:
                 with open(f"/proc/{target}/autogroup", "w", encoding="ascii") as fh:

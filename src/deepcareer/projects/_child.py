@@ -370,8 +370,9 @@ def _session_nice(fd: int | None, value: int) -> None:
     The sandbox is its own session (``bwrap --new-session``), and Linux shares the CPU
     between sessions before it looks at a process's own niceness, so ``os.nice`` alone
     left a replay taking a full share from the run's training and from the parent's
-    data loading. Lowered while the run's child starts and trains, raised back to the
-    normal level (any process may, between 0 and 19) when the first model arrives: then
+    data loading. Lowered while the run's child starts up, raised back to the normal
+    level (any process may, between 0 and 19) by the parent when training starts
+    (``runner.Replay.hurry``), and here when the first model arrives at the latest: then
     the run is waiting for these predictions. The kernel accepts one change per tenth
     of a second on the whole machine, so a refusal is retried briefly; where there are
     no autogroups this does nothing.

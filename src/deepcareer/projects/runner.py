@@ -255,12 +255,14 @@ class Replay:
         self._send(b"go\n")
 
     def hurry(self) -> None:
-        """Give this sandbox's session the normal priority again: the run now waits for
-        it. It lowered its own while the run's child trained (``_child._session_nice``),
-        and raises it itself when its first model arrives; but on a busy machine it may
-        still be importing then, so the parent raises it too (any process may move its
-        own processes' sessions between 0 and 19), in a thread: the kernel accepts one
-        change per tenth of a second on the whole machine."""
+        """Give this sandbox's session the normal priority again. It lowered its own
+        at its start (``_child._session_nice``), so that its start-up does not compete
+        with the parent building the data and the run's child importing; the parent
+        raises it once training starts (so importing a framework overlaps with training
+        rather than delaying the end), or at the latest when the first model is
+        submitted. Any process may move its own processes' sessions between 0 and 19;
+        done in a thread, since the kernel accepts one change per tenth of a second on
+        the whole machine."""
         if self.hurried:
             return
         self.hurried = True
@@ -456,6 +458,11 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             kind, name = event.get("event"), str(event.get("experiment"))
             if kind == "start" and name in splits and name not in held:
                 current[:] = [name]
+                # The run's child has started up and the data is built: what is left of
+                # the replays' own start-up (importing a framework) may now overlap with
+                # training instead of waiting for its end.
+                for replay in replays.values():
+                    replay.hurry()
             elif kind == "fitted" and current == [name] and name not in held:
                 # What fit returned, read before any test row is written: the fresh
                 # sandboxes predict from these bytes, so nothing the run's child sees

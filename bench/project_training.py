@@ -66,7 +66,7 @@ def main() -> None:
                     dataset, variant, str(home)]
         _timed(cli_cmd)  # warm-up: generated data and baselines are cached per home
         ours, peer, cli, fit_s, train_s, accs, perturbed = [], [], [], [], [], [], []
-        replay_wait, scan = [], []
+        replay_wait, scan, scan_wait = [], [], []
         for _ in range(args.runs):
             cli.append(_timed(cli_cmd)[0])
             t, out = _timed(ours_cmd)
@@ -79,6 +79,7 @@ def main() -> None:
             timings = result["environment"].get("timings", {})
             replay_wait.append(timings.get("replay_wait_s", 0.0))
             scan.append(timings.get("held_out_scan_s", 0.0))
+            scan_wait.append(timings.get("held_out_scan_wait_s", 0.0))
             if "perturbed_predict_s" in extra:  # predict on the noisy copies, and making them
                 perturbed.append(extra["perturbed_predict_s"]
                                  + extra.get("perturbed", {}).get("prepare_s", 0.0))
@@ -98,7 +99,8 @@ def main() -> None:
         print(f"  waiting for the replays (half of the test rows predicted in a fresh sandbox "
               f"from the saved model) after the run's child ended: "
               f"{statistics.median(replay_wait):.3f} s; looking for held-out rows in the "
-              f"file and the model: {statistics.median(scan):.3f} s")
+              f"file and the model: {statistics.median(scan):.3f} s (in a thread while the "
+              f"child trains; waited for after it: {statistics.median(scan_wait):.3f} s)")
     _, out = _timed([exe, "project", "run", "mnist1d", "--reference", "--json", "--home",
                      str(home)])
     result = json.loads(out)

@@ -8,6 +8,7 @@ tool, with every try shown beside it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from deepcareer.projects import runs as runs_module
 from deepcareer.projects.datasets import SECRET_FILE, load_dataset
 from deepcareer.projects.report import report_data, write_report
 from deepcareer.projects.runs import RunResult, run_project, runs_of, tries_of, verify
-from deepcareer.projects.spec import get_project
+from deepcareer.projects.spec import Project, get_project
 from deepcareer.store.db import Store, open_store
 from tests.conftest import os_sandbox_skip, track_skip
 from tests.projects import learners as L
@@ -44,16 +45,29 @@ def caught(result: RunResult, check: str = "test-split-read") -> list[dict[str, 
 ], ids=["load_digits-in-predict", "load_digits-at-import", "load_breast_cancer"])
 def test_scikit_learns_bundled_data_cannot_be_reloaded(pstore: Store, project: object,
                                                        source: str) -> None:
+    """Behind two walls: a NumPy-only project has no scikit-learn at all (the import
+    fails with the rule's sentence, and the run is refused by that rule), and where any
+    library is allowed the bundled data files are not mounted."""
     result = run_project(pstore, project, source, record=False)  # type: ignore[arg-type]
+    assert not result.passed and result.metric is None, (result.status, result.message)
+    (rule,) = [c for c in result.checks if c["check"] == "rules"]
+    assert "scikit-learn" in str(rule["message"]), rule
+    result = run_project(pstore, _any_library(project), source, record=False)
     (check,) = caught(result)
     assert "sklearn/datasets/data" in str(check["message"])
+
+
+def _any_library(project: object) -> Project:
+    """The same project without a rule on libraries (as the capstone has none)."""
+    assert isinstance(project, Project)
+    return replace(project, spec=replace(project.spec, libraries=[]))
 
 
 @os_sandbox_skip()
 def test_disarming_the_recorder_and_the_guard_still_reaches_nothing(pstore: Store) -> None:
     """The tester's gc trick switches the in-process layers off; the files are still not
     mounted, so the load fails, and the failed attempt is still named."""
-    result = run_project(pstore, DIGITS, L.DISARMED_THEN_LOADS, record=False)
+    result = run_project(pstore, _any_library(DIGITS), L.DISARMED_THEN_LOADS, record=False)
     assert result.isolation == "os"
     (model,) = result.experiments
     assert model.error["type"] == "FileNotFoundError"  # the wall, not the guard
@@ -195,9 +209,14 @@ def test_a_predict_that_cannot_be_replayed_is_not_counted(pstore: Store, source:
 
 
 def test_the_model_is_read_from_what_fit_returned_not_from_the_harness(
-        pstore: Store) -> None:
+        pstore: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """The rules' evidence in the child is cleared with gc; the saved model, read in the
-    parent from its pickle, still holds a scikit-learn object."""
+    parent from its pickle, still holds a scikit-learn object. Run without the wall that
+    keeps scikit-learn out of the sandbox (see test_rules_wall), as where bubblewrap
+    cannot run: the parent's evidence stands alone."""
+    from deepcareer.projects import rules
+
+    monkeypatch.setattr(rules, "unreachable", lambda *args: rules.Unreachable())
     result = run_project(pstore, DIGITS, L.SKLEARN_DISARMED, record=False)
     assert not result.passed
     (check,) = [c for c in result.checks if c["check"] == "rules"]

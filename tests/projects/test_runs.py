@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -49,7 +50,14 @@ def test_a_scaler_fitted_on_the_test_split_is_named(pstore: Store) -> None:
 
 
 def test_reading_the_dataset_inside_fit_is_named(pstore: Store) -> None:
+    """On "NumPy only" scikit-learn is not in the sandbox: the rule stops the import.
+    Where any library is allowed, the bundled data's folder is still not mounted."""
     result = run_project(pstore, DIGITS, L.READS_TEST)
+    assert not result.passed and result.metric is None
+    (rule,) = [c for c in result.checks if c["check"] == "rules"]
+    assert "scikit-learn" in rule["message"]
+    any_library = replace(DIGITS, spec=replace(DIGITS.spec, libraries=[]))
+    result = run_project(pstore, any_library, L.READS_TEST)
     assert result.status == "leak"
     (check,) = [c for c in result.checks if c["severity"] == "leak"]
     assert check["check"] == "test-split-read"

@@ -136,6 +136,7 @@ def main(workdir: str, event_fd: int) -> None:
     for event in [e for e in guard._BLOCKED_EVENTS if e.startswith("ctypes.")]:
         del guard._BLOCKED_EVENTS[event]
     guard._install_guard(workdir, job["forbidden"])
+    _refuse_unavailable(job)
     before = _top_modules()  # what the harness and the preloaded framework brought in
     filename = job["filename"]
     try:
@@ -226,6 +227,44 @@ def main(workdir: str, event_fd: int) -> None:
         state["leaks"] = []
 
 
+class _Unavailable:
+    """First on ``sys.meta_path``: a library the project's rules leave out is found as a
+    module whose loading raises the rule's sentence, however the import was written (a
+    statement, ``importlib``, ``__import__``, ``exec``). Found, not refused while being
+    looked for: libraries probe for optional ones with ``importlib.util.find_spec`` (the
+    spec has no origin, as for a module with no file, which they skip). Only the
+    message: the library's folders are not in the sandbox (``rules.unreachable``; a stub
+    in each says the same), so code that removes this finder finds nothing there.
+    """
+
+    def __init__(self, modules: dict[str, str], message: str) -> None:
+        self.modules, self.message = modules, message
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        library = self.modules.get(name.partition(".")[0])
+        if library is None:
+            return None
+        import importlib.machinery
+
+        return importlib.machinery.ModuleSpec(name, self, origin=None)  # type: ignore[arg-type]
+
+    def create_module(self, spec: Any) -> None:
+        library = self.modules.get(spec.name.partition(".")[0], spec.name)
+        raise ModuleNotFoundError(self.message.format(name=spec.name, library=library),
+                                  name=spec.name)
+
+    def exec_module(self, module: Any) -> None:  # never reached: create_module raises
+        raise ModuleNotFoundError(module.__name__, name=module.__name__)
+
+
+def _refuse_unavailable(job: dict[str, Any]) -> None:
+    modules = job.get("unavailable") or {}
+    if modules:
+        sys.meta_path.insert(0, _Unavailable(
+            {str(k): str(v) for k, v in modules.items()},
+            str(job.get("unavailable_message", "'{name}' is not available here"))))
+
+
 def _learner_module(source: str, filename: str) -> dict[str, Any]:
     """Run the learner's file as the module ``project`` (registered, so that classes and
     functions it defines can be pickled by reference and found again by ``_replay``)."""
@@ -262,6 +301,8 @@ def _replay(workdir: str) -> None:
     """
     import pickle
 
+    priority = _session_priority()  # opened before the guard forbids writing to /proc
+    _session_nice(priority, 19)  # until the first model arrives, see _session_nice
     with open(os.path.join(workdir, "boot.json"), encoding="utf-8") as fh:
         boot = json.load(fh)
     guard = _load("_dc_guard", boot["guard_path"])
@@ -282,6 +323,7 @@ def _replay(workdir: str) -> None:
     for event in [e for e in guard._BLOCKED_EVENTS if e.startswith("ctypes.")]:
         del guard._BLOCKED_EVENTS[event]
     guard._install_guard(workdir, job["forbidden"])
+    _refuse_unavailable(job)
     filename = job["filename"]
     try:
         predict = _learner_module(job["source"], filename).get("predict")
@@ -292,6 +334,10 @@ def _replay(workdir: str) -> None:
         name = raw.strip().decode("utf-8", errors="replace")
         if name == "end" or not name or os.sep in name or name.startswith("."):
             break
+        if priority is not None:  # fit has returned: the run now waits for this sandbox
+            _session_nice(priority, 0)
+            os.close(priority)
+            priority = None
         folder = os.path.join(workdir, name)
         started = time.perf_counter()
         try:
@@ -308,6 +354,45 @@ def _replay(workdir: str) -> None:
             info = {"error": guard._describe_error(exc, filename)}
         with open(os.path.join(folder, "info.json"), "w", encoding="utf-8") as fh:
             json.dump(info, fh, default=str)
+
+
+def _session_priority() -> int | None:
+    """A descriptor to write this sandbox's session priority with (``_session_nice``)."""
+    try:
+        return os.open("/proc/self/autogroup", os.O_WRONLY)
+    except OSError:
+        return None
+
+
+def _session_nice(fd: int | None, value: int) -> None:
+    """Set the scheduling priority of this sandbox's session (its autogroup) to ``value``.
+
+    The sandbox is its own session (``bwrap --new-session``), and Linux shares the CPU
+    between sessions before it looks at a process's own niceness, so ``os.nice`` alone
+    left a replay taking a full share from the run's training and from the parent's
+    data loading. Lowered while the run's child starts up, raised back to the normal
+    level (any process may, between 0 and 19) by the parent when training starts
+    (``runner.Replay.hurry``), and here when the first model arrives at the latest: then
+    the run is waiting for these predictions. The kernel accepts one change per tenth
+    of a second on the whole machine, so a refusal is retried briefly; where there are
+    no autogroups this does nothing.
+    """
+    if fd is None:
+        return
+    for _ in range(12):
+        try:  # already there (the parent raised it, see runner.Replay.hurry)
+            with open("/proc/self/autogroup", encoding="ascii") as fh:
+                if fh.read().split()[-1:] == [str(value)]:
+                    return
+        except OSError:
+            pass
+        try:
+            os.write(fd, str(value).encode())
+            return
+        except BlockingIOError:  # EAGAIN: another change within the last 100 ms
+            time.sleep(0.02)
+        except OSError:
+            return
 
 
 def _takes(function: Any, name: str) -> bool:

@@ -216,17 +216,47 @@ def rows_found(blobs: list[bytes], test_X: np.ndarray, train_X: np.ndarray,
     wanted_arr = np.unique(per_row[per_row != -1])
     if wanted_arr.size == 0:
         return 0
+    member = _Members(wanted_arr)
     seen: set[int] = set()
     for blob in blobs:
         for layer, raw in _decoded(blob, binary=aligned):
             for values in _arrays(layer, raw, aligned):
                 keys = _stream_keys(values, window)
-                hits = keys[np.isin(keys, wanted_arr)]
+                hits = keys[member(keys)]
                 seen.update(int(k) for k in hits.tolist())
     if not seen:
         return 0
-    hit = np.isin(per_row, np.fromiter(seen, dtype=np.int64))
+    hit = _Members(np.unique(np.fromiter(seen, dtype=np.int64)))(per_row)
     return int(hit.any(axis=1).sum())
+
+
+class _Members:
+    """``np.isin(keys, known)`` for a sorted, duplicate-free ``known``, made fast for
+    many keys and few hits: a table of a million bits indexed by middle bits of each key
+    lets through the few keys that may be known (keys are hashes, so their bits are
+    evenly spread), and only those are searched for. ``isin`` sorts both sides each
+    time, and a model's weights give a million keys per blob, read as five dtypes."""
+
+    BITS = 20
+    SHIFT = 24
+
+    def __init__(self, known: np.ndarray) -> None:
+        self.known = known
+        self.table = np.zeros(1 << self.BITS, dtype=bool)
+        self.table[self._slot(known)] = True
+
+    def _slot(self, keys: np.ndarray) -> np.ndarray:
+        return (keys >> self.SHIFT) & ((1 << self.BITS) - 1)
+
+    def __call__(self, keys: np.ndarray) -> np.ndarray:
+        out = np.zeros(keys.shape, dtype=bool)
+        if self.known.size == 0 or keys.size == 0:
+            return out
+        maybe = self.table[self._slot(keys)]
+        candidates = keys[maybe]
+        at = np.minimum(np.searchsorted(self.known, candidates), self.known.size - 1)
+        out[maybe] = self.known[at] == candidates
+        return out
 
 
 def enough(found: int, n: int) -> bool:

@@ -23,6 +23,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from deepcareer.grading.sandbox import (
     clean_text,
 )
 from deepcareer.projects import tracker
+from deepcareer.projects.rules import Unreachable
 from deepcareer.projects.spec import Experiment, Project
 
 if TYPE_CHECKING:  # NumPy and the data load after the child is started (see run_child)
@@ -88,14 +90,17 @@ class ChildOutcome:
 
 
 def frameworks_for(project: Project, source: str) -> list[str]:
-    """Frameworks to import before the guard: the track's, or what the file imports."""
+    """Frameworks to import before the guard: the track's, or what the file imports
+    (never one the project's rules leave out of its sandbox: that import is the
+    learner's, and fails with the rule's sentence)."""
     found = []
+    allowed = set(project.spec.libraries)
     if project.spec.track == "pytorch" or "import torch" in source:
         found.append("torch")
     if project.spec.track == "tensorflow" or "import tensorflow" in source or (
             "import keras" in source):
         found.append("tensorflow")
-    return found
+    return [f for f in found if not allowed or f in allowed]
 
 
 def limits_for(budget_s: float, frameworks: list[str]) -> Limits:
@@ -128,9 +133,9 @@ def _write_experiment(folder: Path, ds: Dataset) -> None:
 TEST_FILES = ("test_X.npy", "test_X_perturbed.npy")
 
 
-def _write_perturbed(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
-    """Write the perturbed copy of the test rows (before the clean ones, see run_child);
-    return what the parent keeps: the secret order of its rows and how long it took."""
+def _perturbed(ds: Dataset) -> tuple[np.ndarray, np.ndarray, float]:
+    """The perturbed copy of the test rows, drawn with a seed from ``os.urandom``:
+    ``(rows, order, seconds it took)`` (``datasets.perturbed_copy``)."""
     import numpy as np
 
     from deepcareer.projects.datasets import perturbed_copy
@@ -138,9 +143,20 @@ def _write_perturbed(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
     started = time.perf_counter()
     rng = np.random.default_rng(int.from_bytes(os.urandom(8), "big"))
     rows, order = perturbed_copy(ds, rng)
+    return rows, order, time.perf_counter() - started
+
+
+def _write_perturbed(folder: Path, rows: np.ndarray, order: np.ndarray,
+                     made_s: float) -> dict[str, np.ndarray]:
+    """Write the perturbed copy of the test rows (before the clean ones, see run_child);
+    return what the parent keeps: the secret order of its rows and how long it took to
+    make and write."""
+    import numpy as np
+
+    started = time.perf_counter()
     np.save(folder / "test_X_perturbed.npy", rows, allow_pickle=False)
     return {"perturb_order": order,
-            "perturb_prepare_s": np.asarray(time.perf_counter() - started)}
+            "perturb_prepare_s": np.asarray(made_s + time.perf_counter() - started)}
 
 
 def _write_test(folder: Path, ds: Dataset) -> dict[str, np.ndarray]:
@@ -218,14 +234,15 @@ class Replay:
     """
 
     def __init__(self, kind: str, limits: Limits, hide: list[str], seed: int,
-                 boot: dict[str, Any]) -> None:
+                 boot: dict[str, Any], mounts: list[tuple[str, str]] | None = None) -> None:
         self.kind = kind
         self.workdir = Path(tempfile.mkdtemp(prefix=f"deepcareer-replay-{kind}-"))
         (self.workdir / "boot.json").write_text(json.dumps(boot), encoding="utf-8")
         self.proc, read_fd, _ = _spawn(self.workdir, limits, hide, hash_seed=seed % 2**32,
-                                       mode="replay")
+                                       mode="replay", mounts=mounts)
         os.close(read_fd)  # it sends no events: its answers are files
         self.sent: list[str] = []
+        self.hurried = False
 
     def _send(self, line: bytes) -> None:
         if self.proc.stdin is not None:
@@ -237,9 +254,25 @@ class Replay:
         (self.workdir / "job.json").write_text(json.dumps(job), encoding="utf-8")
         self._send(b"go\n")
 
+    def hurry(self) -> None:
+        """Give this sandbox's session the normal priority again. It lowered its own
+        at its start (``_child._session_nice``), so that its start-up does not compete
+        with the parent building the data and the run's child importing; the parent
+        raises it once training starts (so importing a framework overlaps with training
+        rather than delaying the end), or at the latest when the first model is
+        submitted. Any process may move its own processes' sessions between 0 and 19;
+        done in a thread, since the kernel accepts one change per tenth of a second on
+        the whole machine."""
+        if self.hurried:
+            return
+        self.hurried = True
+        threading.Thread(target=_session_priority_to_normal, args=(self.proc.pid,),
+                         daemon=True).start()
+
     def submit(self, name: str, snapshot: bytes, X: np.ndarray) -> None:
         import numpy as np
 
+        self.hurry()
         folder = self.workdir / name
         folder.mkdir()
         (folder / "model.pkl").write_bytes(snapshot)
@@ -249,6 +282,7 @@ class Replay:
 
     def finish(self, deadline: float) -> None:
         """Say there is no more, and wait until ``deadline`` (monotonic) at most."""
+        self.hurry()
         self._send(b"end\n")
         if self.proc.stdin is not None:
             with contextlib.suppress(OSError):
@@ -282,14 +316,62 @@ class Replay:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def _session_priority_to_normal(pid: int) -> None:
+    """Write 0 to the session priority (``/proc/PID/autogroup``) of ``pid`` and of its
+    descendants (bubblewrap's processes, then the sandboxed interpreter, which runs in a
+    session of its own). Best effort: where it is refused, the sandbox raises its own."""
+    seen: set[int] = set()
+    todo = [pid]
+    while todo and len(seen) < 16:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        with contextlib.suppress(OSError, ValueError):
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+    def group(target: int | str) -> list[str]:
+        try:
+            with open(f"/proc/{target}/autogroup", encoding="ascii") as fh:
+                return fh.read().split()  # ["/autogroup-N", "nice", "19"]
+        except OSError:
+            return []
+
+    done = [group("self")[:1]]  # never our own session (bubblewrap's outer process)
+    for target in sorted(seen):
+        found = group(target)
+        if len(found) != 3 or found[:1] in done or found[2] == "0":
+            continue  # ours, one set already (a session is shared), or already normal
+        done.append(found[:1])
+        for _ in range(20):
+            try:
+                with open(f"/proc/{target}/autogroup", "w", encoding="ascii") as fh:
+                    fh.write("0")
+                break
+            except BlockingIOError:  # another change within the last 100 ms
+                time.sleep(0.02)
+            except OSError:
+                break
+
+
 def run_child(project: Project, source: str, build: Callable[[], Dataset], *, seed: int,
               budget_s: float, forbidden: list[str], progress: Progress | None = None,
-              experiments: list[Experiment] | None = None) -> tuple[ChildOutcome, Dataset]:
+              experiments: list[Experiment] | None = None,
+              on_data: Callable[[Dataset], None] | None = None,
+              on_snapshot: Callable[[str, bytes], None] | None = None,
+              unreachable: Unreachable | None = None,
+              ) -> tuple[ChildOutcome, Dataset]:
     """Run ``source`` on every experiment of ``project`` (or those given).
 
     The child starts first and imports NumPy (and the framework) while the parent builds
     the dataset with ``build``; only then is it told to go. For a short run, such as the
     digits MLP, those start-ups are most of the wall time, so overlapping them matters.
+    For the same reason the parent's own checks start as soon as what they need exists,
+    while the child is still busy: ``on_data`` is called once the data is built and the
+    child told to go, ``on_snapshot`` with each experiment's saved model as it is read
+    (both must return at once, handing their work to a thread). ``unreachable``: the
+    libraries the project's rules leave out of its sandboxes (``rules.unreachable``).
     """
     experiments = experiments or project.spec.experiments
     workdir = Path(tempfile.mkdtemp(prefix="deepcareer-project-"))
@@ -303,15 +385,22 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     boot = {"tracker_path": tracker.__file__, "guard_path": exercise_child.__file__,
             "preload": preload, "threads": THREADS}
     (workdir / "boot.json").write_text(json.dumps(boot), encoding="utf-8")
-    proc, read_fd, level = _spawn(workdir, limits, [str(PACKAGE_DIR), *forbidden],
-                                  hash_seed=seed % 2**32)
+    unreachable = unreachable or Unreachable()
+    # Folders the sandbox covers: the caller's (the home, the datasets' sources) and the
+    # libraries the rules leave out (a dataset folder inside one of those goes with it).
+    hide = [str(PACKAGE_DIR), *unreachable.paths,
+            *(f for f in forbidden if not any(isolation._inside(os.path.realpath(f), lib)
+                                              for lib in unreachable.paths))]
+    stubs = _stubs(unreachable)
+    proc, read_fd, level = _spawn(workdir, limits, hide, hash_seed=seed % 2**32,
+                                  mounts=stubs.mounts)
     held: dict[str, dict[str, np.ndarray]] = {}
     # The independent predictions: rows in other company, later characters changed.
     kinds = ["half", "later"] if project.spec.task == "language-model" else ["half"]
     replays: dict[str, Replay] = {}
     try:
         for kind in kinds:
-            replays[kind] = Replay(kind, limits, [str(PACKAGE_DIR), *forbidden], seed, boot)
+            replays[kind] = Replay(kind, limits, hide, seed, boot, stubs.mounts)
         import numpy as np  # everything from here overlaps with the child's start
 
         ds = build()
@@ -323,6 +412,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             "experiments": [{"name": e.name, "variant": e.variant} for e in experiments],
             "forbidden": [str(PACKAGE_DIR), *forbidden],
             "guarded_files": ds.guarded_files, "guarded_modules": ds.guarded_modules,
+            "unavailable": unreachable.modules, "unavailable_message": unreachable.message(),
             "sample_chars": SAMPLE_CHARS,
             "sample_temperatures": list(project.spec.sample_temperatures),
         }
@@ -337,6 +427,12 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
         with contextlib.suppress(BrokenPipeError):  # a child that died says so below
             stdin.write(b"go\n")
             stdin.flush()
+        # While the child loads the learner's file and trains: the noisy copies of the
+        # test rows (written only once fit has returned), and the caller's own checks.
+        noisy = {exp.name: _perturbed(splits[exp.name]) for exp in experiments
+                 if splits[exp.name].perturb}
+        if on_data is not None:
+            on_data(ds)
         current: list[str] = []  # the experiment the child started last
         early: list[str] = []
         perturbing: list[str] = []  # experiments whose perturbed copy is being predicted
@@ -362,6 +458,11 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             kind, name = event.get("event"), str(event.get("experiment"))
             if kind == "start" and name in splits and name not in held:
                 current[:] = [name]
+                # The run's child has started up and the data is built: what is left of
+                # the replays' own start-up (importing a framework) may now overlap with
+                # training instead of waiting for its end.
+                for replay in replays.values():
+                    replay.hurry()
             elif kind == "fitted" and current == [name] and name not in held:
                 # What fit returned, read before any test row is written: the fresh
                 # sandboxes predict from these bytes, so nothing the run's child sees
@@ -373,8 +474,10 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
                     snapshots[name] = snapshot
                     for what, replay in replays.items():
                         replay.submit(name, snapshot, probes.rows(what, splits[name]))
-                if splits[name].perturb:
-                    held[name] = _write_perturbed(workdir / name, splits[name])
+                    if on_snapshot is not None:
+                        on_snapshot(name, snapshot)
+                if name in noisy:
+                    held[name] = _write_perturbed(workdir / name, *noisy[name])
                     perturbing.append(name)
                     send(b"perturbed\n")
                 else:
@@ -445,6 +548,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
     finally:
         for replay in replays.values():
             replay.close()
+        shutil.rmtree(stubs.folder, ignore_errors=True)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -477,8 +581,40 @@ def _read_scratch(path: Path, cap: int, *, tail: bool = False) -> bytes | None:
         os.close(fd)
 
 
+@dataclass
+class Stubs:
+    """Files bound over the packages a project's rules leave out (``rules.unreachable``):
+    each package's folder is an empty one in the sandbox, with only an ``__init__.py``
+    (and a module file is replaced) that raises the rule's sentence. So the sentence
+    comes from the wall itself, even for code that removes the child's friendly finder
+    or loads the file by its path. ``mounts``: (stub on the host, where it goes)."""
+
+    folder: str
+    mounts: list[tuple[str, str]]
+
+
+def _stubs(unreachable: Unreachable) -> Stubs:
+    folder = tempfile.mkdtemp(prefix="deepcareer-stubs-")
+    mounts: list[tuple[str, str]] = []
+    for path in unreachable.paths:
+        base = os.path.basename(path)
+        name = base[:-3] if base.endswith(".py") else base
+        library = unreachable.modules.get(name)
+        if library is None:
+            continue  # compiled code or metadata: an empty folder is all it needs
+        stub = os.path.join(folder, f"{name}.py")
+        with open(stub, "w", encoding="utf-8") as fh:
+            fh.write(f"raise ModuleNotFoundError({unreachable.message()!r}.format("
+                     f"name=__name__, library={library!r}), name=__name__)\n")
+        os.chmod(stub, 0o444)
+        mounts.append((stub, path if os.path.isfile(path) else
+                       os.path.join(path, "__init__.py")))
+    return Stubs(folder, mounts)
+
+
 def _spawn(workdir: Path, limits: Limits, hide: list[str], hash_seed: int = 0,
-           mode: str = "run") -> tuple[subprocess.Popen[bytes], int, str]:
+           mode: str = "run", mounts: list[tuple[str, str]] | None = None,
+           ) -> tuple[subprocess.Popen[bytes], int, str]:
     """Start the child inside the sandbox; it sees its scratch folder and the runtime only
     (its three scripts are bound read-only at their own paths).
 
@@ -501,6 +637,9 @@ def _spawn(workdir: Path, limits: Limits, hide: list[str], hash_seed: int = 0,
          *(["replay"] if mode == "replay" else [])],
         scratch=str(workdir), hide=hide,
         files=[str(CHILD_SCRIPT), tracker.__file__, exercise_child.__file__])
+    if level == isolation.OS and mounts:  # after the folders they go in were emptied
+        at = argv.index("--chdir")
+        argv[at:at] = [arg for host, there in mounts for arg in ("--ro-bind", host, there)]
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -170,26 +170,18 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
     budget = float(budget_s if budget_s is not None else spec.time_budget_s)
     forbidden = _out_of_reach(store.home)
     started = time.perf_counter()
-    outcome, ds = run_child(project, source, lambda: dataset_for(project, store.home),
-                            seed=seed, budget_s=budget, forbidden=forbidden,
-                            progress=progress, experiments=chosen)
-    from deepcareer.projects.baselines import baselines, missing
-
     cache = store.home / "cache" / "projects"
-    computing = missing(ds, spec.baselines, cache) if spec.baselines else []
-    if computing and progress is not None:
-        progress({"event": "baselines", "experiment": None, "computing": computing})
-    baselines_started = time.perf_counter()
-    found_baselines = baselines(ds, spec.baselines, cache) if spec.baselines else {}
-    baselines_s = time.perf_counter() - baselines_started
-    result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines, cache)
+    from deepcareer.projects.rules import unreachable
+
+    with HeldOutScan(source, cache) as scan:
+        outcome, ds = run_child(project, source, lambda: dataset_for(project, store.home),
+                                seed=seed, budget_s=budget, forbidden=forbidden,
+                                progress=progress, experiments=chosen,
+                                on_data=scan.data, on_snapshot=scan.snapshot,
+                                unreachable=unreachable(spec.libraries, cache))
+        result = _finish(project, ds, chosen, outcome, seed, source, cache, scan, progress)
     # The whole run as the learner waited for it, the baselines' first computation included.
     result.duration_s = time.perf_counter() - started
-    result.environment["timings"] = {"child_s": outcome.duration_s,
-                                     "replay_wait_s": outcome.replay_wait_s,
-                                     "held_out_scan_s": result.environment.pop(
-                                         "held_out_scan_s", 0.0),
-                                     "baselines_s": baselines_s}
     result.reproduces = reproduces
     result.isolation = outcome.isolation
     result.origin = origin
@@ -200,6 +192,28 @@ def run_project(store: Store, project: Project, source: str, *, seed: int = 0,
             isolation=result.isolation, origin=origin,
             duration_s=result.duration_s, code_sha256=result.code_sha256, code=source,
             result=_stored(result))
+    return result
+
+
+def _finish(project: Project, ds: Dataset, chosen: list[Experiment], outcome: ChildOutcome,
+            seed: int, source: str, cache: Path, scan: HeldOutScan,
+            progress: Progress | None) -> RunResult:
+    """The parent's half once the child has ended: baselines, then the evaluation."""
+    from deepcareer.projects.baselines import baselines, missing
+
+    spec = project.spec
+    computing = missing(ds, spec.baselines, cache) if spec.baselines else []
+    if computing and progress is not None:
+        progress({"event": "baselines", "experiment": None, "computing": computing})
+    baselines_started = time.perf_counter()
+    found_baselines = baselines(ds, spec.baselines, cache) if spec.baselines else {}
+    baselines_s = time.perf_counter() - baselines_started
+    result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines, scan)
+    result.environment["timings"] = {"child_s": outcome.duration_s,
+                                     "replay_wait_s": outcome.replay_wait_s,
+                                     "held_out_scan_s": scan.busy_s,
+                                     "held_out_scan_wait_s": scan.waited_s,
+                                     "baselines_s": baselines_s}
     return result
 
 
@@ -231,7 +245,8 @@ def _choose(project: Project, names: list[str] | None) -> list[Experiment]:
 
 def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
               outcome: ChildOutcome, seed: int, source: str,
-              found_baselines: dict[str, float], cache: Path | None = None) -> RunResult:
+              found_baselines: dict[str, float], scan: HeldOutScan | None = None
+              ) -> RunResult:
     from deepcareer.projects import evaluate, rules
     from deepcareer.projects.datasets import duplicates_across, shuffled
 
@@ -260,6 +275,7 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
     if load_error is not None:
         checks += _leak_checks(None, leaks.get(None, []), load_error, reach,
                                ds.guarded_modules)
+        checks += _unavailable_checks(spec, None, load_error)
     for exp in chosen:
         found = by_exp.get(exp.name)
         res = ExperimentResult(exp.name, exp.variant, exp.data, "not_run")
@@ -283,6 +299,7 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                                "`train` split you are given.")})
         if event.get("event") == "error":
             res.status, res.error = "error", event.get("error", {})
+            checks += _unavailable_checks(spec, exp.name, res.error)
             continue
         versions.update(event.get("versions", {}))
         res.status, res.fit_s = "ok", event.get("fit_s")
@@ -327,9 +344,14 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
                   for i, t in enumerate(spec.sample_temperatures) if f"sample_at_{i}" in arrays}
             if at:
                 res.extra["samples"] = at  # temperature -> text
-    scan_started = time.perf_counter()
-    checks += _embedded_checks(ds, source, outcome, cache)
-    scan_s = time.perf_counter() - scan_started
+    if scan is None:  # evaluating apart from a run: search now
+        with HeldOutScan(source, None) as scan:
+            scan.data(ds)
+            for name, snap in outcome.snapshots.items():
+                scan.snapshot(name, snap)
+            checks += scan.checks(ds)
+    else:
+        checks += scan.checks(ds)
     own_data = ds.name.startswith("capstone")  # the learner's data: its faults count
     if spec.task == "classification":
         dupes = duplicates_across(ds.train.X, ds.test.X)
@@ -371,40 +393,112 @@ def _evaluate(project: Project, ds: Dataset, chosen: list[Experiment],
         checks=checks, baselines=found_baselines,
         dataset={**ds.describe(), "licence": spec.dataset.licence,
                                 "source": spec.dataset.source},
-        environment={**environment(), "packages": versions, "held_out_scan_s": scan_s},
+        environment={**environment(), "packages": versions},
         message=message,
         output=outcome.output)
 
 
-def _embedded_checks(ds: Dataset, source: str, outcome: ChildOutcome,
-                     cache: Path | None = None) -> list[dict[str, Any]]:
+def _unavailable_checks(spec: Any, experiment: str | None,
+                        error: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """``rules``: the learner's code reached for a library the project's rules leave
+    out of its sandbox, and failed there (the import, or a name from the empty package).
+    Named as the broken rule, whatever else the error says."""
+    from deepcareer.projects import rules
+
+    if not spec.libraries:
+        return []
+    reached = rules.unavailable_used(error, rules.LEARNING - set(spec.libraries))
+    return [{"check": "rules", "experiment": experiment, "severity": "refused",
+             "message": sentence}
+            for sentence in rules.broken_rules(spec.libraries, "", reached, [], [])]
+
+
+class HeldOutScan:
     """``held-out-rows``: fixed public data (digits, breast cancer, wine, the capstone's
     file) cannot be reached from the sandbox, so the one way in for its held-out rows is
     the learner's file, or the model fit built from it; both are looked through here
-    (``embedded``)."""
-    from deepcareer.projects import embedded
+    (``embedded``), in a thread, while the child trains and predicts: the file once the
+    data is built (:meth:`data`), each saved model as soon as the parent has read it
+    (:meth:`snapshot`). :meth:`checks` waits for what is still running. A search that
+    fails is a finding too (never silently passed)."""
 
-    if not ds.perturb or ds.test.y is None:
-        return []
-    n = len(ds.test.X)
-    wanted = _wanted_keys(ds, cache)
-    out = []
-    for where, blobs, aligned in (
-            ("your project.py", embedded.source_blobs(source), False),
-            *((f"the model fit returned ({name})", embedded.snapshot_blobs(snap), True)
-              for name, snap in outcome.snapshots.items())):
-        found = embedded.rows_found(blobs, ds.test.X, ds.train.X, wanted, aligned=aligned)
-        if embedded.enough(found, n):
-            out.append({"check": "held-out-rows", "experiment": None, "severity": "leak",
-                        "message": (
-                            f"{found} of the {n} held-out rows are written in {where} "
-                            "(as numbers, or encoded, compressed or packed as bytes): the "
-                            "data is public, and a copy of it in the file makes predict "
-                            "a lookup, exact or nearest-neighbour, not a model. Train on "
-                            "the `train` split only and keep no copy of the dataset in "
-                            "your file.")})
-            break
-    return out
+    def __init__(self, source: str, cache: Path | None) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.source, self.cache = source, cache
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="held-out-scan")
+        self.jobs: list[tuple[str, Any]] = []  # (where, future of the rows found)
+        self.wanted: Any = None
+        self.ds: Dataset | None = None
+        self.busy_s = 0.0  # time spent searching, in the thread
+        self.waited_s = 0.0  # of which the run waited for, once the child had ended
+
+    def __enter__(self) -> HeldOutScan:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _timed(self, work: Any, *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return work(*args)
+        finally:
+            self.busy_s += time.perf_counter() - started
+
+    def data(self, ds: Dataset) -> None:
+        if not ds.perturb or ds.test.y is None:
+            return
+        self.ds = ds
+        self.wanted = self.pool.submit(self._timed, _wanted_keys, ds, self.cache)
+        self._search("your project.py", "source", self.source.encode("utf-8", "replace"))
+
+    def snapshot(self, name: str, data: bytes) -> None:
+        if self.ds is not None:
+            self._search(f"the model fit returned ({name})", "snapshot", data)
+
+    def _search(self, where: str, kind: str, data: bytes) -> None:
+        from deepcareer.projects import embedded
+
+        ds, wanted = self.ds, self.wanted
+        assert ds is not None and wanted is not None
+
+        def work() -> int:
+            blobs = (embedded.source_blobs(self.source) if kind == "source"
+                     else embedded.snapshot_blobs(data))
+            return embedded.rows_found(blobs, ds.test.X, ds.train.X, wanted.result(),
+                                       aligned=kind == "snapshot")
+
+        self.jobs.append((where, self.pool.submit(self._timed, work)))
+
+    def checks(self, ds: Dataset) -> list[dict[str, Any]]:
+        from deepcareer.projects import embedded
+
+        started = time.perf_counter()
+        n = len(ds.test.X)
+        out: list[dict[str, Any]] = []
+        for where, job in self.jobs:
+            try:
+                found = int(job.result())
+            except Exception as exc:  # our search on hostile bytes: say so, do not pass
+                out.append({"check": "held-out-rows", "experiment": None,
+                            "severity": "refused", "message": (
+                                f"{where} could not be searched for copies of the held-out "
+                                f"rows ({type(exc).__name__}), so the figure is not "
+                                "verified.")})
+                continue
+            if embedded.enough(found, n):
+                out.append({"check": "held-out-rows", "experiment": None, "severity": "leak",
+                            "message": (
+                                f"{found} of the {n} held-out rows are written in {where} "
+                                "(as numbers, or encoded, compressed or packed as bytes): "
+                                "the data is public, and a copy of it in the file makes "
+                                "predict a lookup, exact or nearest-neighbour, not a model. "
+                                "Train on the `train` split only and keep no copy of the "
+                                "dataset in your file.")})
+                break
+        self.waited_s = time.perf_counter() - started
+        return out
 
 
 def _wanted_keys(ds: Dataset, cache: Path | None) -> Any:

@@ -81,6 +81,37 @@ def _as_array(value: Any, what: str) -> Any:
     return arr
 
 
+def _start(workdir: str, boot: dict[str, Any]) -> dict[str, Any] | None:
+    """What both sandboxes do before the learner's code: output to ``output.txt``, NumPy
+    and the preloaded frameworks imported (before the guard: they load native code), then
+    the job, once the parent says "go" (it builds the data meanwhile); None if it never
+    does."""
+    out = open(os.path.join(workdir, "output.txt"), "w", buffering=1,  # noqa: SIM115
+               encoding="utf-8", errors="replace")
+    sys.stdout = sys.stderr = out
+    import numpy  # noqa: F401  (the harness's own, before the guard)
+
+    for module in boot.get("preload", []):
+        __import__(module)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(int(boot.get("threads", 1)))
+    if sys.stdin.buffer.readline().strip() != b"go":
+        return None
+    with open(os.path.join(workdir, "job.json"), encoding="utf-8") as fh:
+        job: dict[str, Any] = json.load(fh)
+    return job
+
+
+def _arm(guard: types.ModuleType, workdir: str, job: dict[str, Any]) -> None:
+    """The guard, then the libraries the project leaves out refused by name. Training
+    libraries load native code at run time (threadpoolctl, torch, TensorFlow), so unlike
+    an exercise check a project may use ctypes; the rest of the guard stands."""
+    for event in [e for e in guard._BLOCKED_EVENTS if e.startswith("ctypes.")]:
+        del guard._BLOCKED_EVENTS[event]
+    guard._install_guard(workdir, job["forbidden"])
+    _refuse_unavailable(job)
+
+
 def main(workdir: str, event_fd: int) -> None:
     with open(os.path.join(workdir, "boot.json"), encoding="utf-8") as fh:
         boot = json.load(fh)
@@ -91,21 +122,12 @@ def main(workdir: str, event_fd: int) -> None:
     def emit(event: dict[str, Any]) -> None:
         events.write(tracker.json_line(event))
 
-    out = open(os.path.join(workdir, "output.txt"), "w", buffering=1,  # noqa: SIM115
-               encoding="utf-8", errors="replace")
-    sys.stdout = sys.stderr = out
     frameworks = list(boot.get("preload", []))
+    job = _start(workdir, boot)
+    if job is None:
+        return
     import numpy as np
 
-    for module in frameworks:  # import before the guard: frameworks load native code
-        __import__(module)
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(int(boot.get("threads", 1)))
-    # The parent builds the data while we import; it says "go" once job.json is written.
-    if sys.stdin.buffer.readline().strip() != b"go":
-        return
-    with open(os.path.join(workdir, "job.json"), encoding="utf-8") as fh:
-        job = json.load(fh)
     state: dict[str, Any] = {"watching": False, "leaks": [], "experiment": None,
                              "learner": False, "imported": set(), "model_libs": set()}
     watched_files = [os.path.realpath(p) for p in job.get("guarded_files", [])]
@@ -131,12 +153,7 @@ def main(workdir: str, event_fd: int) -> None:
             note(str(args[0]).split(".")[0])
 
     sys.addaudithook(record)
-    # Training libraries load native code at run time (threadpoolctl, torch, TensorFlow),
-    # so unlike an exercise check a project may use ctypes; the rest of the guard stands.
-    for event in [e for e in guard._BLOCKED_EVENTS if e.startswith("ctypes.")]:
-        del guard._BLOCKED_EVENTS[event]
-    guard._install_guard(workdir, job["forbidden"])
-    _refuse_unavailable(job)
+    _arm(guard, workdir, job)
     before = _top_modules()  # what the harness and the preloaded framework brought in
     filename = job["filename"]
     try:
@@ -306,24 +323,13 @@ def _replay(workdir: str) -> None:
     with open(os.path.join(workdir, "boot.json"), encoding="utf-8") as fh:
         boot = json.load(fh)
     guard = _load("_dc_guard", boot["guard_path"])
-    out = open(os.path.join(workdir, "output.txt"), "w", buffering=1,  # noqa: SIM115
-               encoding="utf-8", errors="replace")
-    sys.stdout = sys.stderr = out
     frameworks = list(boot.get("preload", []))
+    job = _start(workdir, boot)
+    if job is None:
+        return
     import numpy as np
 
-    for module in frameworks:
-        __import__(module)
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(int(boot.get("threads", 1)))
-    if sys.stdin.buffer.readline().strip() != b"go":
-        return
-    with open(os.path.join(workdir, "job.json"), encoding="utf-8") as fh:
-        job = json.load(fh)
-    for event in [e for e in guard._BLOCKED_EVENTS if e.startswith("ctypes.")]:
-        del guard._BLOCKED_EVENTS[event]
-    guard._install_guard(workdir, job["forbidden"])
-    _refuse_unavailable(job)
+    _arm(guard, workdir, job)
     filename = job["filename"]
     try:
         predict = _learner_module(job["source"], filename).get("predict")

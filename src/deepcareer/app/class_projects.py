@@ -38,7 +38,7 @@ def assignable(project_id: str) -> Project:
     from deepcareer.projects.spec import get_project
 
     project = get_project(project_id)  # UsageError naming the projects
-    if project.spec.dataset.name == "capstone":
+    if not _on_server(project):
         raise UsageError("The capstone trains on each learner's own data, which stays on "
                          "their machine: it is verified there (`deepcareer project verify "
                          "capstone`), not assigned on the class server.")
@@ -49,7 +49,12 @@ def assignable_projects() -> list[Project]:
     """Every project a class server can grade, easiest first."""
     from deepcareer.projects.spec import load_projects
 
-    return [p for p in load_projects().values() if p.spec.dataset.name != "capstone"]
+    return [p for p in load_projects().values() if _on_server(p)]
+
+
+def _on_server(project: Project) -> bool:
+    """Whether a server can train it: not on the learner's own data (the capstone's)."""
+    return project.spec.dataset.name != "capstone"
 
 
 def allowed_seconds(project: Project) -> float:
@@ -71,17 +76,11 @@ def is_project(item_id: str) -> bool:
 
 def learner_source(home: Path, project_id: str, file: Path | None = None) -> str:
     """The learner's project file to send (``--file``, else the workspace's)."""
+    from deepcareer.app.projects import read_project_source
     from deepcareer.projects.runs import learner_file
 
     project = assignable(project_id)
-    path = file if file is not None else learner_file(home, project.id)
-    if file is None and not path.exists():
-        raise UsageError(f"You have not started {project.id} yet. Run `deepcareer project "
-                         f"new {project.id}` to create {path}, or pass --file PATH.")
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"Cannot read {path}: {exc}") from exc
+    return read_project_source(file or learner_file(home, project.id), project.id)
 
 
 def summary_lines(report: dict[str, Any], tries: str = "") -> list[str]:

@@ -133,7 +133,8 @@ def new(store: Store, project_id: str, *, data: Path | None = None,
     return project, new_project(store.home, project, data=data, target=target, force=force)
 
 
-def _read_source(path: Path, project_id: str) -> str:
+def read_project_source(path: Path, project_id: str) -> str:
+    """The learner's project file, or a UsageError saying how to start one."""
     if not path.exists():
         raise UsageError(f"There is no file at {path}. Start with `deepcareer project new "
                          f"{project_id}`.")
@@ -154,7 +155,7 @@ def run(store: Store, project_id: str, *, file: Path | None = None, seed: int = 
 
     project = get_project(project_id)
     path = project.reference if reference else (file or learner_file(store.home, project.id))
-    source = _read_source(path, project.id)
+    source = read_project_source(path, project.id)
     result = run_project(store, project, source, seed=seed, budget_s=budget,
                          progress=progress, experiments=experiments or None,
                          origin="reference" if reference else "learner")

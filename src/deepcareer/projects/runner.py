@@ -87,6 +87,7 @@ class ChildOutcome:
     snapshot_libs: dict[str, list[str]] = field(default_factory=dict)
     snapshots: dict[str, bytes] = field(default_factory=dict)  # what fit returned, pickled
     replay_wait_s: float = 0.0  # waiting for the fresh sandboxes after the run's child ended
+    data_s: float = 0.0  # building (or loading) the dataset in the parent
 
 
 def frameworks_for(project: Project, source: str) -> list[str]:
@@ -403,7 +404,9 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
             replays[kind] = Replay(kind, limits, hide, seed, boot, stubs.mounts)
         import numpy as np  # everything from here overlaps with the child's start
 
+        building = time.perf_counter()
         ds = build()
+        data_s = time.perf_counter() - building
         splits = {exp.name: _experiment_data(ds, exp) for exp in experiments}
         for exp in experiments:
             _write_experiment(workdir / exp.name, splits[exp.name])
@@ -509,6 +512,7 @@ def run_child(project: Project, source: str, build: Callable[[], Dataset], *, se
         for replay in replays.values():
             replay.finish(deadline)
         outcome.replay_wait_s = time.perf_counter() - waiting
+        outcome.data_s = data_s
         for exp in experiments:
             folder = workdir / exp.name
             found = {}

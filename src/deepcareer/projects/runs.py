@@ -211,6 +211,7 @@ def _finish(project: Project, ds: Dataset, chosen: list[Experiment], outcome: Ch
     result = _evaluate(project, ds, chosen, outcome, seed, source, found_baselines, scan)
     result.environment["timings"] = {"child_s": outcome.duration_s,
                                      "replay_wait_s": outcome.replay_wait_s,
+                                     "data_s": outcome.data_s,
                                      "held_out_scan_s": scan.busy_s,
                                      "held_out_scan_wait_s": scan.waited_s,
                                      "baselines_s": baselines_s}

@@ -230,7 +230,8 @@ def learner_mastery(bind: Engine | Connection, user_id: int, catalog: Catalog | 
     # Hints shown, solutions seen and quizzes count as a local record counts them: a pass
     # after the solution or the last hint is practice, never verified work.
     engine = bind if isinstance(bind, Engine) else bind.engine
-    events = PgLearnerStore(engine, user_id).events()
+    events = PgLearnerStore(engine, user_id).events(
+        conn=None if isinstance(bind, Engine) else bind)
 
     def skills(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         estimate = mastery_of_rows(attempt_rows(rows, events), catalog, events,

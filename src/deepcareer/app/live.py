@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 
 from sqlalchemy import Engine
 
@@ -41,20 +42,28 @@ class GradedFeed:
         for event in self._waiting.get(submission_id, ()):
             event.set()
 
-    async def wait(self, submission_id: str, timeout: float = RECHECK_S) -> None:
-        """Return when a notice for ``submission_id`` arrives, or after ``timeout``."""
+    @contextlib.contextmanager
+    def watching(self, submission_id: str) -> Iterator[asyncio.Event]:
+        """An event set when a notice for ``submission_id`` arrives while inside.
+
+        Enter it before reading the row: a grade written between the read and the wait
+        then still wakes the waiter, instead of leaving it to the next re-read."""
         self._ensure_listening()
         event = asyncio.Event()
         self._waiting.setdefault(submission_id, set()).add(event)
         try:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), timeout)
+            yield event
         finally:
             left = self._waiting.get(submission_id)
             if left is not None:
                 left.discard(event)
                 if not left:
                     del self._waiting[submission_id]
+
+    async def wait(self, submission_id: str, timeout: float = RECHECK_S) -> None:
+        """Return when a notice for ``submission_id`` arrives, or after ``timeout``."""
+        with self.watching(submission_id) as event, contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout)
 
     async def close(self) -> None:
         if self._task is not None and not self._task.done():
@@ -65,14 +74,29 @@ class GradedFeed:
 
 
 async def until_graded(feed: GradedFeed, engine: Engine, submission_id: str,
-                       patience_s: float) -> bool:
-    """Whether ``submission_id`` is graded within ``patience_s`` (woken by its notice)."""
+                       patience_s: float, heard: asyncio.Event | None = None) -> bool:
+    """Whether ``submission_id`` is graded within ``patience_s`` (woken by its notice).
+
+    ``heard``: the caller's own ``feed.watching`` event, entered before it read the row
+    and found it not done; the row is then not read again until ``RECHECK_S`` has passed.
+    A notice is sent only by the statement that writes the grade, at its commit
+    (``store.pg.notices``), so one heard means graded; the re-reads are for a notice
+    lost while the listening connection was down.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + patience_s
-    while True:
-        if await asyncio.to_thread(state_of, engine, submission_id) == "done":
+    with contextlib.nullcontext(heard) if heard is not None else \
+            feed.watching(submission_id) as event:
+        read_now = heard is None
+        while True:
+            if read_now and await asyncio.to_thread(state_of, engine, submission_id) == "done":
+                return True
+            read_now = True
+            left = deadline - loop.time()
+            if left <= 0:
+                return False
+            try:
+                await asyncio.wait_for(event.wait(), min(RECHECK_S, left))
+            except TimeoutError:
+                continue
             return True
-        left = deadline - loop.time()
-        if left <= 0:
-            return False
-        await feed.wait(submission_id, min(RECHECK_S, left))

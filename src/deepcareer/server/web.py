@@ -102,9 +102,10 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         origin = request.headers.get("origin")
         if request.method in UNSAFE and origin and origin.rstrip("/") != _own_origin(request):
             return refusal(request, 403, "This request came from another site and was refused.")
-        try:
+        cookie = request.cookies.get(COOKIE)
+        try:  # no cookie (the terminal, a first visit): no session to look up
             request.state.session = await run_in_threadpool(
-                accounts.session, engine, request.cookies.get(COOKIE))
+                accounts.session, engine, cookie) if cookie else None
         except DeepcareerError:
             request.state.session = None
         except Exception as exc:  # the database went away: a sentence, never a traceback
@@ -474,11 +475,12 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         for the grade, woken by its notice: a terminal waiting for its report asks once
         or twice, not every half second."""
         user = await call(api_user, request)
-        row = await call(classroom.submission_for, engine, user, submission_id)
         wait = _seconds(request.query_params.get("wait"), LONG_POLL_S)
-        if wait and row["state"] != "done" and await live.until_graded(
-                feed, engine, submission_id, wait):
+        with feed.watching(submission_id) as heard:  # before the read: no notice missed
             row = await call(classroom.submission_for, engine, user, submission_id)
+            if wait and row["state"] != "done" and await live.until_graded(
+                    feed, engine, submission_id, wait, heard):
+                row = await call(classroom.submission_for, engine, user, submission_id)
         return JSONResponse({"id": row["id"], "state": row["state"],
                              "kind": row.get("kind", "exercise"), "report": row["report"]})
 

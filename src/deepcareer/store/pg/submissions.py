@@ -187,7 +187,7 @@ def stuck(engine: Engine, state: str, older_than: timedelta, limit: int = 500
 
 
 def state_of(engine: Engine, sub_id: str) -> str | None:
-    with engine.connect() as conn:
+    with _autocommit(engine) as conn:
         found = conn.execute(select(submissions.c.state).where(submissions.c.id == sub_id)
                              ).scalar_one_or_none()
     return None if found is None else str(found)

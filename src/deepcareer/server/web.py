@@ -498,9 +498,13 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         kind = body.get("kind") or "exercise"
         if not isinstance(kind, str):
             raise UsageError('"kind" is "exercise" or "project".')
-        await call(accounts.require_rate, engine, user)
-        sub = await call(classroom.submit, engine, enqueue, user.id, body["exercise"],
-                         body["code"], kind=kind)
+
+        def record() -> str:  # one trip to a worker thread for both
+            accounts.require_rate(engine, user)
+            return classroom.submit(engine, enqueue, user.id, body["exercise"], body["code"],
+                                    kind=kind)
+
+        sub = await call(record)
         log().info("submitted", extra={"event": "submitted", "submission": sub,
                                        "user": user.id})
         return JSONResponse({"id": sub, "state": "queued"}, status_code=202)
@@ -510,10 +514,14 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
         """One submission; with ``?wait=S`` (at most 30) the answer waits up to S seconds
         for the grade, woken by its notice: a terminal waiting for its report asks once
         or twice, not every half second."""
-        user = await call(api_user, request)
         wait = _seconds(request.query_params.get("wait"), LONG_POLL_S)
+
+        def look() -> tuple[accounts.User, dict[str, Any]]:  # one trip to a worker thread
+            user = api_user(request)
+            return user, classroom.submission_for(engine, user, submission_id)
+
         with feed.watching(submission_id) as heard:  # before the read: no notice missed
-            row = await call(classroom.submission_for, engine, user, submission_id)
+            user, row = await call(look)
             if wait and row["state"] != "done" and await live.until_graded(
                     feed, engine, submission_id, wait, heard):
                 row = await call(classroom.submission_for, engine, user, submission_id)

@@ -22,7 +22,7 @@ Then the dashboard of a cohort of L learners with M graded submissions (rows wri
 directly): p95 of the page's time over 21 loads.
 
 Clients wait for their reports as ``deepcareer submit`` does: each request holds until the
-grade is written (``GET /api/submissions/ID?wait=25``, woken by the grade's notice), so a
+grade is written (``GET /api/submissions/ID?wait=55``, woken by the grade's notice), so a
 learner who sent five files waits for the last one's report in a request or a few, then
 collects the earlier ones. ``--poll`` instead polls with a back-off (0.5 s, doubling up to
 ``--poll-max``, 30 s), for servers without the held request; the web server's CPU per
@@ -340,7 +340,7 @@ def main() -> None:
             cpu0 = {name: _tree_cpu(pid, name == "postgresql") for name, pid in pids.items()}
             clients0 = _self_cpu()
             burst = Burst(base, tokens[:-1], args.submissions, args.poll_max,
-                          hold=0 if args.poll else 25)
+                          hold=0 if args.poll else 55)
             print(f"burst: {args.learners} learners x {args.submissions} submissions "
                   f"[{_uptime()}]", flush=True)
             started = time.time()

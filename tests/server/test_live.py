@@ -150,7 +150,8 @@ def test_the_terminal_waits_for_its_report_in_one_request(
     headers = {"Authorization": f"Bearer {token}"}
     answers: list[dict[str, object]] = []
     with httpx.Client(base_url=server, timeout=90, headers=headers) as client:
-        assert client.get(f"/api/submissions/{sub}?wait=31").status_code == 400
+        too_long = f"/api/submissions/{sub}?wait={web.LONG_POLL_S + 1:g}"
+        assert client.get(too_long).status_code == 400
         assert client.get(f"/api/submissions/{sub}?wait=soon").status_code == 400
         quick = client.get(f"/api/submissions/{sub}?wait=0").json()
         assert quick["state"] == "queued"

@@ -44,8 +44,11 @@ COOKIE = "deepcareer_session"
 LIVE_ROUND_S = 15.0
 LIVE_ROUNDS = 240
 LIVE_RETRY_MS = 3000
-#: The longest a terminal's request for its report waits for the grade.
-LONG_POLL_S = 30.0
+#: The longest a terminal's request for its report waits for the grade. Each request costs
+#: the web server about 3 ms of CPU whether it waited or not, so the longer a learner may
+#: wait in one, the fewer a burst costs (a learner at the end of a 5,000-check queue waits
+#: minutes); 60 s is what common proxies allow a quiet request by default.
+LONG_POLL_S = 60.0
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 #: Sent with every answer unless the route set its own.
 SECURITY_HEADERS = (
@@ -511,7 +514,7 @@ def create_app(settings: Settings, enqueue: classroom.Enqueue | None = None,
 
     @app.get("/api/submissions/{submission_id}")
     async def api_submission(request: Request, submission_id: str) -> JSONResponse:
-        """One submission; with ``?wait=S`` (at most 30) the answer waits up to S seconds
+        """One submission; with ``?wait=S`` (at most 60) the answer waits up to S seconds
         for the grade, woken by its notice: a terminal waiting for its report asks once
         or twice, not every half second."""
         wait = _seconds(request.query_params.get("wait"), LONG_POLL_S)

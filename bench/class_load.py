@@ -52,9 +52,10 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -179,37 +180,60 @@ def _raw(total: int, workers: int) -> tuple[float, float]:
 # --- the simulated learners ---------------------------------------------------------
 
 
-def _http(method: str, url: str, body: dict[str, Any] | None = None,
-          token: str | None = None) -> tuple[int, dict[str, Any]]:
-    req = urllib.request.Request(url, method=method,
-                                 data=json.dumps(body).encode() if body else None)
-    req.add_header("Content-Type", "application/json")
+async def _http_async(method: str, url: str, body: dict[str, Any] | None = None,
+                      token: str | None = None) -> tuple[int, dict[str, Any]]:
+    """One request over its own loopback connection, on the event loop: a thousand
+    learners waiting in held requests are a thousand sockets, not a thousand threads
+    (the clients stand for the learners' own machines, so what they cost this one is
+    kept small). HTTP/1.1 with ``Connection: close``: the body is what follows the
+    headers until the server closes."""
+    parts = urllib.parse.urlsplit(url)
+    data = json.dumps(body).encode() if body is not None else b""
+    head = [f"{method} {parts.path}{'?' + parts.query if parts.query else ''} HTTP/1.1",
+            f"Host: {parts.netloc}", "Connection: close",
+            "Content-Type: application/json", f"Content-Length: {len(data)}"]
     if token:
-        req.add_header("Authorization", f"Bearer {token}")
+        head.append(f"Authorization: Bearer {token}")
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     try:
-        with urllib.request.urlopen(req, timeout=300) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"{}")
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        await writer.drain()
+        raw = await asyncio.wait_for(reader.read(), timeout=300)
+    finally:
+        writer.close()
+    status_line, _, rest = raw.partition(b"\r\n")
+    headers, _, payload = rest.partition(b"\r\n\r\n")
+    if b"transfer-encoding: chunked" in headers.lower():
+        payload = _unchunk(payload)
+    return int(status_line.split()[1]), json.loads(payload or b"{}")
+
+
+def _unchunk(payload: bytes) -> bytes:
+    out, rest = b"", payload
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line.split(b";")[0] or b"0", 16)
+        if size == 0:
+            break
+        out, rest = out + rest[:size], rest[size + 2:]
+    return out
 
 
 class Burst:
     """N learners submitting S files each at once, then polling for their reports."""
 
     def __init__(self, base: str, tokens: list[str], per_learner: int, poll_max: float,
-                 threads: int = 32, hold: int = 0) -> None:
+                 hold: int = 0) -> None:
         self.base, self.tokens, self.per_learner = base, tokens, per_learner
         self.poll_max = poll_max
         self.hold = hold  # seconds each request for a report may wait on the server (0: poll)
-        # A held request keeps its thread: one per learner, so none waits behind another.
-        self.pool = ThreadPoolExecutor(max(threads, len(tokens) + 8) if hold else threads)
         self.sent: dict[str, float] = {}  # id -> wall-clock time the request was sent
         self.reports: dict[str, dict[str, Any]] = {}
         self.seen: dict[str, float] = {}  # id -> wall-clock time the client had its report
         self.polls = 0
 
     async def call(self, *args: Any) -> tuple[int, dict[str, Any]]:
-        return await asyncio.get_running_loop().run_in_executor(self.pool, _http, *args)
+        return await _http_async(*args)
 
     async def learner(self, k: int, token: str) -> None:
         mine = []
@@ -243,7 +267,6 @@ class Burst:
             await asyncio.gather(*[self.learner(k, t) for k, t in enumerate(self.tokens)])
 
         asyncio.run(everyone())
-        self.pool.shutdown()
 
 
 # --- the stack ------------------------------------------------------------------------

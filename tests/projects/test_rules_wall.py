@@ -134,3 +134,27 @@ def test_the_honest_reference_still_verifies(pstore: Store) -> None:
     assert not [c for c in result.checks if c["check"] == "rules"]
     _, again, ok = verify(pstore, DIGITS, result.id)
     assert ok, (again.message, again.checks)
+
+
+KERAS_WITH_TORCH = '''
+def fit(train, run):
+    import torch  # the brief: TensorFlow and Keras only
+    net = torch.nn.Linear(train.X.shape[1], 10)
+    return net
+
+def predict(model, X):
+    import torch
+    return model(torch.as_tensor(X, dtype=torch.float32)).argmax(1).numpy()
+'''
+
+
+@os_sandbox_skip()
+@pytest.mark.slow  # starts TensorFlow's sandbox
+def test_a_tensorflow_project_cannot_import_pytorch(pstore: Store) -> None:
+    """The wall for a framework project: PyTorch is not in keras-digits' sandbox."""
+    result = run_project(pstore, get_project("keras-digits"), KERAS_WITH_TORCH, record=False)
+    assert result.isolation == "os" and not result.passed
+    found = [c for c in result.checks if c["check"] == "rules"]
+    assert found and found[0]["severity"] == "refused", (result.message, result.checks)
+    assert "PyTorch" in str(found[0]["message"]) and "TensorFlow" in str(found[0]["message"])
+    assert "rule on libraries" in result.message and "PyTorch" in result.message

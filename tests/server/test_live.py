@@ -169,3 +169,109 @@ def test_the_terminal_waits_for_its_report_in_one_request(
     assert answers and answers[0]["state"] == "done", answers
     report = answers[0]["report"]
     assert isinstance(report, dict) and report["status"] == "pass"
+
+
+class _Reads:
+    """``state_of`` as the waiters call it, counted."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = live.state_of
+
+        def counted(engine: object, sub_id: str) -> str | None:
+            self.count += 1
+            return real(engine, sub_id)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(live, "state_of", counted)
+
+
+async def _until_listening(feed: live.GradedFeed) -> None:
+    with feed.watching("nobody"):  # starts the listener
+        for _ in range(100):
+            if feed.listening_since() is not None:
+                return
+            await asyncio.sleep(0.1)
+    raise AssertionError("the listener did not connect")
+
+
+def _queued(stack: Stack) -> str:
+    from deepcareer.store.pg import submissions
+
+    ada = accounts.create_user(stack.engine, f"a-{uuid.uuid4().hex[:8]}@example.org", "A",
+                               PASSWORD)
+    return submissions.create(stack.engine, ada.id, "softmax", RIGHT)
+
+
+def test_a_waiter_reads_its_row_once_while_the_listener_stays_up(
+        stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Held at the end of a long queue, a waiter costs the database one read, not one
+    every RECHECK_S: the listener that stayed up would have heard its grade."""
+    monkeypatch.setattr(live, "RECHECK_S", 0.1)
+    reads = _Reads(monkeypatch)
+    sub = _queued(stack)
+
+    async def scenario() -> bool:
+        feed = live.GradedFeed(stack.database_url)
+        await _until_listening(feed)
+        graded = await live.until_graded(feed, stack.engine, sub, 1.5)
+        await feed.close()
+        return graded
+
+    assert asyncio.run(scenario()) is False
+    assert reads.count == 1, reads.count
+
+
+def test_a_notice_lost_to_a_reconnect_is_made_up_by_a_read(
+        stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A grade whose notice never arrived (the listener reconnected meanwhile) is found by
+    the read that follows the reconnect; with the listener up throughout, the same lost
+    notice would leave the waiter waiting, which is why a reconnect must count."""
+    from deepcareer.store.pg import submissions
+
+    monkeypatch.setattr(live, "RECHECK_S", 0.2)
+    reads = _Reads(monkeypatch)
+    sub = _queued(stack)
+
+    async def scenario() -> tuple[bool, float]:
+        feed = live.GradedFeed(stack.database_url)
+        feed._heard = lambda _sub_id: None  # type: ignore[method-assign]  # notices lost
+        await _until_listening(feed)
+        waiter = asyncio.create_task(live.until_graded(feed, stack.engine, sub, 30.0))
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(submissions.finish, stack.engine, sub,
+                                {"status": "pass", "checks": [], "findings": []})
+        await asyncio.sleep(0.5)
+        assert not waiter.done()  # still trusting the listener: its notice was "lost"
+        started = time.monotonic()
+        feed._listening(False)
+        feed._listening(True)  # a reconnect: what was sent in the gap is unknown
+        graded = await waiter
+        await feed.close()
+        return graded, time.monotonic() - started
+
+    graded, after = asyncio.run(scenario())
+    assert graded and after < 5, after
+    assert reads.count == 2, reads.count
+
+
+def test_without_a_listener_a_waiter_reads_every_recheck(
+        stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A listener that cannot connect: the waiter falls back to reading its row."""
+    from deepcareer.store.pg import submissions
+
+    monkeypatch.setattr(live, "RECHECK_S", 0.2)
+    reads = _Reads(monkeypatch)
+    sub = _queued(stack)
+
+    async def scenario() -> bool:
+        feed = live.GradedFeed("postgresql://nobody@127.0.0.1:1/none")  # never connects
+        waiter = asyncio.create_task(live.until_graded(feed, stack.engine, sub, 30.0))
+        await asyncio.sleep(0.7)
+        await asyncio.to_thread(submissions.finish, stack.engine, sub,
+                                {"status": "pass", "checks": [], "findings": []})
+        graded = await asyncio.wait_for(waiter, 5)
+        await feed.close()
+        return graded
+
+    assert asyncio.run(scenario())
+    assert reads.count >= 3, reads.count

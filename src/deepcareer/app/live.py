@@ -9,8 +9,8 @@ A waiter reads its row once, then waits for the notice. It reads the row again e
 was down, or reconnected (a notice sent in the gap is lost), since its last read. So a
 notice lost while PostgreSQL restarted delays a report by seconds, never loses it; and
 while the listener stays up, a learner held for a minute at the end of a long queue costs
-the database nothing until the grade (under a burst, those re-reads were half the work of
-the web server).
+the database nothing until the grade (at the end of a 5,000-check queue those re-reads were
+five a held request, a fifth or so of the web server's work).
 """
 
 from __future__ import annotations

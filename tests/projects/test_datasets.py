@@ -93,3 +93,4 @@ def test_duplicates_across_splits_are_counted() -> None:
     train = np.arange(12.0).reshape(4, 3)
     test = np.vstack([train[1], train[3], [99.0, 98.0, 97.0]])
     assert duplicates_across(train, test) == 2
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +133,29 @@ def test_verification_needs_the_same_figure(pstore: Store) -> None:
     assert again.metric is not None and honest.metric is not None
     assert abs(again.metric - honest.metric) <= DIGITS.spec.tolerance  # the code's figure
     assert [r.id for r in runs_of(pstore, "digits-mlp") if r.reproduces == fake] == [again.id]
+
+
+def test_a_search_that_failed_in_its_thread_is_done_again_before_it_counts(
+        tmp_path: Path) -> None:
+    """The held-out-rows search runs in a thread; a fault there is retried in the
+    caller's thread, and only a second failure becomes a "could not be searched"."""
+    from concurrent.futures import Future
+
+    from deepcareer.projects.datasets import load_dataset
+    from deepcareer.projects.runs import HeldOutScan
+
+    ds = load_dataset("digits", tmp_path)
+    failed: Future[int] = Future()
+    failed.set_exception(RuntimeError("the thread's fault"))
+    with HeldOutScan("", None) as scan:
+        scan.jobs = [("your project.py", failed, lambda: len(ds.test.X))]
+        (found,) = scan.checks(ds)
+        assert found["severity"] == "leak" and "your project.py" in str(found["message"])
+
+        def broken() -> int:
+            raise RuntimeError("again")
+
+        scan.jobs = [("your project.py", failed, broken)]
+        (refused,) = scan.checks(ds)
+        assert refused["severity"] == "refused" and "could not be searched" in str(
+            refused["message"])

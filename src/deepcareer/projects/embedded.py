@@ -178,8 +178,8 @@ def source_blobs(source: str) -> list[bytes]:
     blobs = [source.encode("utf-8", errors="replace")]
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return blobs
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return blobs  # the numbers written in the source are still read from its text
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
             value = node.value

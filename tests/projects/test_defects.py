@@ -9,7 +9,7 @@ import pytest
 
 from deepcareer.errors import UsageError
 from deepcareer.projects.report import report_data, to_html, to_markdown, verification
-from deepcareer.projects.runs import RunResult, run_project
+from deepcareer.projects.runs import ExperimentResult, RunResult, run_project
 from deepcareer.projects.spec import get_project
 from deepcareer.store.db import Store, open_store
 from tests.conftest import track_skip
@@ -17,6 +17,7 @@ from tests.projects import learners as L
 
 DIGITS = get_project("digits-mlp")
 TABULAR = get_project("tabular-classic")
+CHAR_LSTM = get_project("char-lstm")
 
 
 def test_budget_can_lower_the_projects_limit_not_raise_it(pstore: Store) -> None:
@@ -65,6 +66,30 @@ def test_verify_names_a_rerun_that_held_its_figure_but_did_not_pass() -> None:
     assert "any seed" not in text
     far = _run("fail", 0.90, "fell short", 2)
     assert "any seed" in verification(TABULAR, original, far)  # the seed is the question
+
+
+def test_verify_says_when_the_rerun_trained_less_than_the_run() -> None:
+    """The same code trained for fewer updates in its re-run: a loop that stops on the
+    clock did less on a busier machine. The message says so (and what to change) rather
+    than blaming the seed; when both trained alike, the seed is the question again."""
+    def logged(steps: list[int]) -> list[ExperimentResult]:
+        return [ExperimentResult("model", "", "", "ok", 2.1,
+                                 history=[{"loss": 1.5, "step": s} for s in steps])]
+
+    original = _run("pass", 2.10, passed=True)
+    original.experiments = logged([50, 100, 150])
+    rerun = _run("pass", 2.19, "passed", 2, passed=True)
+    rerun.experiments = logged([50, 100, 120])
+    text = verification(CHAR_LSTM, original, rerun)
+    assert "run #1 logged 3 epochs (step 150), re-run #2 logged 3 (step 120)" in text, text
+    assert "fixed number of updates" in text and "any seed" not in text
+    rerun.experiments = logged([50, 100, 150])
+    text = verification(CHAR_LSTM, original, rerun)
+    assert "any seed" in text and "fixed number" not in text, text
+    rerun.experiments = [ExperimentResult("model", "", "", "ok", 2.1,
+                                          history=[{"loss": 1.5}] * 2)]  # no step logged
+    assert "logged 3 epochs (step 150), re-run #2 logged 2." in verification(
+        CHAR_LSTM, original, rerun)
 
 
 def test_log_loss_is_shown_in_the_report_and_the_terminal(

@@ -64,7 +64,10 @@ def test_char_lstm_reference(pstore: Store) -> None:
     assert result.passed, result.message
     (exp,) = result.experiments
     assert exp.metric is not None and exp.metric < 2.3
-    assert exp.fit_s is not None and exp.fit_s <= 65
+    # A budget in updates, not seconds: every update done, so the figure (and verify's
+    # re-run of it) does not move with how busy the machine is.
+    assert exp.history[-1]["step"] == 600, (exp.history[-1], exp.fit_s)
+    assert exp.fit_s is not None and exp.fit_s < get_project("char-lstm").spec.time_budget_s
     assert exp.sample and len(exp.sample) >= 100
     assert result.baselines["unigram"] > exp.metric + 1.0  # far better than letter counts
 

@@ -34,6 +34,35 @@ def reproduce_command(project: Project, run: RunResult) -> str:
     return f"deepcareer project run {project.id} --seed {run.seed}"
 
 
+def _training_done(history: list[dict[str, Any]]) -> tuple[int, int | None]:
+    """Epochs logged and, when the code logs it, the last ``step``: how much training a
+    run of the learner's loop did, read from what it logged."""
+    last = history[-1].get("step") if history else None
+    return len(history), last if isinstance(last, int) else None
+
+
+def _at(step: int | None) -> str:
+    return f" (step {step})" if step is not None else ""
+
+
+def training_gap(run: RunResult, rerun: RunResult) -> str:
+    """Where the re-run trained for a different number of epochs or updates than the run
+    it re-ran (the same code, so only a clock can make them differ), say so, e.g. "run #3
+    logged 13 epochs (step 640), re-run #4 logged 9 (step 450)"; "" when they match."""
+    again = {e.name: e for e in rerun.experiments}
+    for exp in run.experiments:
+        other = again.get(exp.name)
+        if other is None or not exp.history or not other.history:
+            continue
+        (epochs, step), (epochs2, step2) = (_training_done(exp.history),
+                                            _training_done(other.history))
+        if (epochs, step) != (epochs2, step2):
+            where = f"in {exp.name}, " if len(run.experiments) > 1 else ""
+            return (f"{where}run #{run.id} logged {epochs} epochs{_at(step)}, re-run "
+                    f"#{rerun.id} logged {epochs2}{_at(step2)}")
+    return ""
+
+
 def verification(project: Project, run: RunResult, rerun: RunResult | None) -> str:
     if run.verified_by is not None and rerun is not None:
         return (f"Verified: re-run #{rerun.id} of the same code with seed {rerun.seed}, "
@@ -53,6 +82,14 @@ def verification(project: Project, run: RunResult, rerun: RunResult | None) -> s
             return (f"{head} gave {got}, within the tolerance of this run's "
                     f"{fmt(project.spec.metric, run.metric)}, but did not pass: "
                     f"{rerun.message}{tail}")
+        shorter = training_gap(run, rerun)
+        if shorter:  # the clock, not the seed, moved the figure
+            return (f"{head} gave {got} (tolerance {project.spec.tolerance:g}), and the "
+                    f"two did not train as long: {shorter}. If your loop stops on the clock, "
+                    "it trains less on a busier machine and its figure moves with the "
+                    "load: train for a fixed number of updates and keep the clock as a "
+                    "ceiling only (see the README). A run gets one verification: make a "
+                    "new run and verify that.")
         return (f"{head} gave {got} (tolerance {project.spec.tolerance:g}). A run "
                 "gets one verification: make the result hold for any seed (see the "
                 "README), make a new run and verify that.")

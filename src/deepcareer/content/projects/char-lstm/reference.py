@@ -18,8 +18,11 @@ SEQ_LEN = 64  # gradients flow back at most this many characters (the truncation
 BATCH = 32
 LR = 2e-2  # high for Adam, but clipping keeps it stable and the budget is short
 CLIP = 1.0  # recurrent nets get occasional huge gradients; clipping keeps Adam steady
-EPOCHS = 20
+EPOCHS = 12
 STEPS_PER_EPOCH = 50  # an "epoch" here is a fixed number of updates, not a pass over the text
+# 600 updates: about 50 s on two idle cores. A budget counted in updates gives the same
+# model on an idle machine and on a busy one, so verify's re-run (maybe on a busier day)
+# lands where the run did; the clock is only a ceiling for a machine far slower than that.
 TEMPERATURE = 0.8  # below 1 sharpens the distribution: fewer typos, still some variety
 
 
@@ -56,8 +59,8 @@ def fit(train, run):
     rng = np.random.default_rng(run.seed)
     ids = np.asarray(train.X, dtype=np.int64)
     vocab_size = len(train.vocab)
-    # Stop by ourselves well before the runner's budget would kill the run.
-    time_limit = min(55.0, run.budget_s - 5.0)
+    # A ceiling only, well before the runner's budget would stop the run.
+    time_limit = run.budget_s - 25.0
     start = time.monotonic()
 
     model = CharLSTM(vocab_size, run.seed)
@@ -82,8 +85,9 @@ def fit(train, run):
             optimizer.step()
             losses.append(loss.item())
             step += 1
-            # Progress is steps done or time used, whichever is further along: on a slow
-            # machine the schedule still reaches its small final rate before the deadline.
+            # Progress is steps done or time used, whichever is further along: on a machine
+            # so slow that the ceiling stops it, the schedule still reaches its small
+            # final rate first.
             progress = max(step / total_steps, (time.monotonic() - start) / time_limit)
             if progress >= 1.0:
                 break

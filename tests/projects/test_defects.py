@@ -78,7 +78,8 @@ def test_verify_says_when_the_rerun_trained_less_than_the_run() -> None:
 
     original = _run("pass", 2.10, passed=True)
     original.experiments = logged([50, 100, 150])
-    rerun = _run("pass", 2.19, "passed", 2, passed=True)
+    far = 2.10 + CHAR_LSTM.spec.tolerance + 0.03  # outside the tolerance, under the bar
+    rerun = _run("pass", far, "passed", 2, passed=True)
     rerun.experiments = logged([50, 100, 120])
     text = verification(CHAR_LSTM, original, rerun)
     assert "run #1 logged 3 epochs (step 150), re-run #2 logged 3 (step 120)" in text, text

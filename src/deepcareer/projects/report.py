@@ -47,7 +47,7 @@ def _at(step: int | None) -> str:
 
 def training_gap(run: RunResult, rerun: RunResult) -> str:
     """Where the re-run trained for a different number of epochs or updates than the run
-    it re-ran (the same code, so only a clock can make them differ), say so, e.g. "run #3
+    it re-ran (the same code: most often a loop that stops on the clock), say so, e.g. "run #3
     logged 13 epochs (step 640), re-run #4 logged 9 (step 450)"; "" when they match."""
     again = {e.name: e for e in rerun.experiments}
     for exp in run.experiments:

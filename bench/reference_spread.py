@@ -49,9 +49,10 @@ def _training(result: dict[str, object]) -> str:
     assert isinstance(experiments, list)
     if not experiments:
         return "-"
-    history = experiments[0].get("history") or []
-    step = history[-1].get("step") if history else None
-    return f"{len(history)} epochs" + (f", step {step}" if step is not None else "")
+    from deepcareer.projects.report import training_done
+
+    epochs, step = training_done(experiments[0].get("history") or [])
+    return f"{epochs} epochs" + (f", step {step}" if step is not None else "")
 
 
 def main() -> None:

@@ -34,9 +34,10 @@ def reproduce_command(project: Project, run: RunResult) -> str:
     return f"deepcareer project run {project.id} --seed {run.seed}"
 
 
-def _training_done(history: list[dict[str, Any]]) -> tuple[int, int | None]:
+def training_done(history: list[dict[str, Any]]) -> tuple[int, int | None]:
     """Epochs logged and, when the code logs it, the last ``step``: how much training a
-    run of the learner's loop did, read from what it logged."""
+    run of the learner's loop did, read from what it logged (a run's history, or the
+    same list in its JSON)."""
     last = history[-1].get("step") if history else None
     return len(history), last if isinstance(last, int) else None
 
@@ -54,8 +55,8 @@ def training_gap(run: RunResult, rerun: RunResult) -> str:
         other = again.get(exp.name)
         if other is None or not exp.history or not other.history:
             continue
-        (epochs, step), (epochs2, step2) = (_training_done(exp.history),
-                                            _training_done(other.history))
+        (epochs, step), (epochs2, step2) = (training_done(exp.history),
+                                            training_done(other.history))
         if (epochs, step) != (epochs2, step2):
             where = f"in {exp.name}, " if len(run.experiments) > 1 else ""
             return (f"{where}run #{run.id} logged {epochs} epochs{_at(step)}, re-run "
